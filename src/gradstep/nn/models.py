@@ -1,0 +1,46 @@
+"""The chapter's models, each a Sequential with PyTorch's state_dict keys.
+
+- linear_model(days):            y = b + Σj wj xj
+- sigmoid_network(days, units):  y = b + cᵀ σ(b + W x)
+- relu_network(days, units, layers): ``layers`` layers of ``units`` ReLUs, then one output
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .layers import Linear, ReLU, Sigmoid
+from .module import Sequential
+
+
+def _generator(seed: int | None, rng: np.random.Generator | None) -> np.random.Generator | None:
+    if rng is not None:
+        return rng
+    return None if seed is None else np.random.default_rng(seed)
+
+
+def linear_model(days: int, dtype=None, seed: int | None = None, rng: np.random.Generator | None = None) -> Sequential:
+    """y = b + Σj wj xj over the previous ``days`` days."""
+    return Sequential(Linear(days, 1, dtype=dtype, rng=_generator(seed, rng)))
+
+
+def sigmoid_network(days: int, units: int, dtype=None, seed: int | None = None,
+                    rng: np.random.Generator | None = None) -> Sequential:
+    """y = b + Σi ci σ(bi + Σj wij xj) = b + cᵀσ(b + W x) with ``units`` sigmoids."""
+    rng = _generator(seed, rng)
+    return Sequential(Linear(days, units, dtype=dtype, rng=rng), Sigmoid(), Linear(units, 1, dtype=dtype, rng=rng))
+
+
+def relu_network(days: int, units: int, layers: int = 1, dtype=None, seed: int | None = None,
+                 rng: np.random.Generator | None = None) -> Sequential:
+    """``layers`` hidden layers a = relu(b + W x) of ``units`` ReLUs each, then y = b + cᵀ a."""
+    if layers < 1:
+        raise ValueError(f"a ReLU network needs at least 1 layer, got {layers}")
+    rng = _generator(seed, rng)
+    modules = []
+    width = days
+    for _ in range(layers):
+        modules += [Linear(width, units, dtype=dtype, rng=rng), ReLU()]
+        width = units
+    modules.append(Linear(width, 1, dtype=dtype, rng=rng))
+    return Sequential(*modules)

@@ -1,0 +1,157 @@
+"""Module: a model built from Parameters and sub-modules, with PyTorch's bookkeeping.
+
+Assigning a Parameter or a Module to an attribute registers it under that name, so
+``named_parameters()`` and ``state_dict()`` give PyTorch's keys ("0.weight", "hidden.bias", …).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A tensor that is a learnable part of a Module: it always requires a gradient."""
+
+    __slots__ = ()
+
+    def __init__(self, data, dtype=None):
+        super().__init__(data, requires_grad=True, dtype=dtype)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class Module:
+    """Base class of every layer and model: override ``forward``; call the module to run it."""
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    def __setattr__(self, name, value):
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"call Module.__init__() in {type(self).__name__}.__init__ before assigning {name!r}")
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        object.__delattr__(self, name)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def named_modules(self, prefix: str = ""):
+        """(name, module) for this module and every module inside it, depth first."""
+        yield prefix, self
+        for name, module in self._modules.items():
+            yield from module.named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def children(self):
+        """The direct sub-modules."""
+        return iter(self._modules.values())
+
+    def named_parameters(self, prefix: str = ""):
+        """(dotted name, Parameter) for every parameter, each once, in registration order."""
+        seen = set()
+        for module_name, module in self.named_modules(prefix):
+            for name, parameter in module._parameters.items():
+                if parameter is None or id(parameter) in seen:
+                    continue
+                seen.add(id(parameter))
+                yield (f"{module_name}.{name}" if module_name else name), parameter
+
+    def parameters(self):
+        """Every Parameter, each once."""
+        return (parameter for _, parameter in self.named_parameters())
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradients (set ``.grad`` to None, as PyTorch's default)."""
+        for parameter in self.parameters():
+            parameter.grad = None
+
+    def train(self, mode: bool = True) -> "Module":
+        """Training mode (dropout active) for this module and all inside it."""
+        for _, module in self.named_modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self) -> "Module":
+        """Evaluation mode (dropout off)."""
+        return self.train(False)
+
+    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
+        """A copy of every parameter under PyTorch's key names, e.g. "0.weight"."""
+        return OrderedDict((name, parameter.data.copy()) for name, parameter in self.named_parameters())
+
+    def load_state_dict(self, state_dict, strict: bool = True) -> tuple[list, list]:
+        """Copy values into the parameters (keeping their dtype); returns (missing, unexpected).
+
+        With ``strict`` any missing, unexpected or wrongly shaped key is an error that lists them all;
+        without it, matching keys are loaded and wrong shapes are still an error.
+        """
+        own = OrderedDict(self.named_parameters())
+        arrays = {key: np.asarray(value.data if isinstance(value, Tensor) else value) for key, value in state_dict.items()}
+        missing = [key for key in own if key not in arrays]
+        unexpected = [key for key in arrays if key not in own]
+        wrong = [f"{key} expected {own[key].shape}, got {arrays[key].shape}"
+                 for key in own if key in arrays and arrays[key].shape != own[key].shape]
+        if wrong or (strict and (missing or unexpected)):
+            problems = []
+            if missing:
+                problems.append("missing keys: " + ", ".join(missing))
+            if unexpected:
+                problems.append("unexpected keys: " + ", ".join(unexpected))
+            if wrong:
+                problems.append("wrong shapes: " + "; ".join(wrong))
+            raise ValueError(f"cannot load state_dict into {type(self).__name__}: " + "; ".join(problems))
+        for key, parameter in own.items():
+            if key in arrays:
+                parameter.data[...] = arrays[key]
+        return missing, unexpected
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        if not self._modules:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"  ({name}): " + repr(module).replace("\n", "\n  ") for name, module in self._modules.items()]
+        return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"
+
+
+class Sequential(Module):
+    """Modules applied one after another; they are registered as "0", "1", … as in PyTorch."""
+
+    def __init__(self, *modules: Module):
+        super().__init__()
+        for index, module in enumerate(modules):
+            setattr(self, str(index), module)
+
+    def __getitem__(self, index: int) -> Module:
+        return list(self._modules.values())[index]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def forward(self, x):
+        for module in self._modules.values():
+            x = module(x)
+        return x

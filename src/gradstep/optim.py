@@ -1,0 +1,151 @@
+"""Optimizers: each step moves every parameter against its gradient, θ ← θ − η·(update).
+
+- SGD:   θ ← θ − lr·g, with momentum v ← μv + g (Nesterov: g + μv) and weight decay g ← g + λθ (L2)
+- Adam:  m ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g², θ ← θ − lr·m̂ / (√v̂ + ε)
+- AdamW: Adam with decoupled weight decay θ ← θ(1 − lr·λ)
+The formulas, defaults and state_dict layout follow torch.optim, so results agree step by step.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .tensor import Tensor
+
+
+class Optimizer:
+    """Holds the parameters, their per-parameter state, and the hyperparameters (one group)."""
+
+    def __init__(self, parameters, defaults: dict):
+        self.params = list(parameters)
+        if not self.params:
+            raise ValueError("the optimizer got an empty parameter list: pass model.parameters()")
+        self.defaults = dict(defaults)
+        self.state: dict[int, dict] = {}
+
+    @property
+    def lr(self) -> float:
+        return self.defaults["lr"]
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self.defaults["lr"] = value
+
+    def zero_grad(self) -> None:
+        """Forget the gradients (set ``.grad`` to None, as PyTorch's default)."""
+        for parameter in self.params:
+            parameter.grad = None
+
+    def step(self) -> None:
+        """One update of every parameter that has a gradient."""
+        for index, parameter in enumerate(self.params):
+            if parameter.grad is not None:
+                self._update(parameter, parameter.grad, self.state.setdefault(index, {}))
+
+    def _update(self, parameter: Tensor, grad: np.ndarray, state: dict) -> None:
+        raise NotImplementedError
+
+    def state_dict(self) -> dict:
+        """{"state": {index: {name: array or number}}, "param_groups": [hyperparameters + "params"]} as torch."""
+        state = {index: {key: (value.copy() if isinstance(value, np.ndarray) else value) for key, value in s.items()}
+                 for index, s in self.state.items()}
+        return {"state": state, "param_groups": [dict(self.defaults, params=list(range(len(self.params))))]}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore hyperparameters and per-parameter state saved by ``state_dict()``."""
+        group = dict(state_dict["param_groups"][0])
+        if len(group.pop("params")) != len(self.params):
+            raise ValueError(f"the saved optimizer state has {len(state_dict['param_groups'][0]['params'])} "
+                             f"parameters, this optimizer has {len(self.params)}")
+        self.defaults.update(group)
+        self.state = {int(index): {key: (np.array(value, dtype=self.params[int(index)].dtype)
+                                         if isinstance(value, np.ndarray) else value) for key, value in s.items()}
+                      for index, s in state_dict["state"].items()}
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent: θ ← θ − lr·g, optionally with momentum, Nesterov and L2 weight decay."""
+
+    def __init__(self, parameters, lr: float, momentum: float = 0.0, dampening: float = 0.0,
+                 weight_decay: float = 0.0, nesterov: bool = False):
+        if lr <= 0:
+            raise ValueError(f"the learning rate must be positive, got {lr}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum needs momentum > 0 and dampening = 0")
+        super().__init__(parameters, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                          weight_decay=weight_decay, nesterov=nesterov))
+
+    def _update(self, parameter, grad, state):
+        d = self.defaults
+        if d["weight_decay"]:
+            grad = grad + d["weight_decay"] * parameter.data
+        momentum = d["momentum"]
+        if momentum:
+            buffer = state.get("momentum_buffer")
+            if buffer is None:
+                buffer = state["momentum_buffer"] = np.array(grad, copy=True)
+            else:
+                buffer *= momentum
+                buffer += (1 - d["dampening"]) * grad
+            grad = grad + momentum * buffer if d["nesterov"] else buffer
+        parameter.data -= d["lr"] * grad
+
+
+class Adam(Optimizer):
+    """Adam: θ ← θ − lr·m̂/(√v̂ + ε), m and v running averages of g and g² (L2 weight decay on g)."""
+
+    decoupled = False
+
+    def __init__(self, parameters, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0):
+        if lr <= 0:
+            raise ValueError(f"the learning rate must be positive, got {lr}")
+        super().__init__(parameters, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay))
+
+    def _update(self, parameter, grad, state):
+        d = self.defaults
+        lr, (beta1, beta2), eps, decay = d["lr"], d["betas"], d["eps"], d["weight_decay"]
+        if decay:
+            if self.decoupled:
+                parameter.data *= 1 - lr * decay
+            else:
+                grad = grad + decay * parameter.data
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(parameter.data)
+            state["exp_avg_sq"] = np.zeros_like(parameter.data)
+        state["step"] += 1
+        m, v, t = state["exp_avg"], state["exp_avg_sq"], state["step"]
+        m *= beta1
+        m += (1 - beta1) * grad
+        v *= beta2
+        v += (1 - beta2) * grad * grad
+        denominator = np.sqrt(v) / math.sqrt(1 - beta2 ** t)
+        denominator += eps
+        parameter.data -= (lr / (1 - beta1 ** t)) * m / denominator
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: θ ← θ(1 − lr·λ) before the Adam step (λ = 0.01 by default)."""
+
+    decoupled = True
+
+    def __init__(self, parameters, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2):
+        super().__init__(parameters, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+
+
+def l1_penalty(parameters, strength: float) -> Tensor:
+    """λ Σ |w| over the given parameters: add it to the loss for L1 regularisation."""
+    total = None
+    for parameter in parameters:
+        term = parameter.abs().sum()
+        total = term if total is None else total + term
+    if total is None:
+        raise ValueError("l1_penalty got no parameters")
+    return total * strength
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW}
