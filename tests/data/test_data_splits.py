@@ -1,0 +1,227 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gradstep.data import (
+    LECTURE_TEST,
+    LECTURE_TRAIN,
+    Standardizer,
+    load_pageviews,
+    make_windows,
+    minimum_rows,
+    split_windows,
+)
+from gradstep.errors import InputError
+
+
+def _series(n, start="2022-01-01"):
+    values = 100 + 10 * np.sin(np.arange(n)) + np.arange(n)
+    return pd.Series(values, index=pd.date_range(start, periods=n, freq="D", name="date"))
+
+
+def _first_last_count(part):
+    return f"{part.dates[0]:%Y-%m-%d}", f"{part.dates[-1]:%Y-%m-%d}", len(part)
+
+
+@pytest.fixture(scope="module")
+def pageviews():
+    return load_pageviews()
+
+
+def test_lecture_constants():
+    assert LECTURE_TRAIN == ("2017-01-01", "2020-12-31")
+    assert LECTURE_TEST == ("2021-01-01", "2021-02-14")
+
+
+def test_default_split_on_built_in_data_is_the_lecture_one(pageviews):
+    split = split_windows(make_windows(pageviews, 56))
+    assert _first_last_count(split.train) == ("2017-02-26", "2020-12-31", 1405)
+    assert _first_last_count(split.test) == ("2021-01-01", "2021-02-14", 45)
+    assert len(split.valid) == 0
+    assert split.describe() == "train 2017-02-26..2020-12-31 (1405 days), test 2021-01-01..2021-02-14 (45 days)"
+
+
+def test_valid_days_come_off_the_end_of_training(pageviews):
+    split = split_windows(make_windows(pageviews, 7), valid_days=30)
+    assert _first_last_count(split.train) == ("2017-01-08", "2020-12-01", 1424)
+    assert _first_last_count(split.valid) == ("2020-12-02", "2020-12-31", 30)
+    assert split.describe() == ("train 2017-01-08..2020-12-01 (1424 days), valid 2020-12-02..2020-12-31 (30 days), "
+                                "test 2021-01-01..2021-02-14 (45 days)")
+
+
+def test_parts_hold_the_right_examples(pageviews):
+    windows = make_windows(pageviews, 7)
+    split = split_windows(windows)
+    position = windows.dates.get_loc(pd.Timestamp("2021-01-01"))
+    assert split.test.y[0] == windows.y[position] == pageviews["2021-01-01"]
+    assert split.test.X[0].tolist() == windows.X[position].tolist()
+
+
+def test_short_user_series_falls_back_to_the_last_45_days():
+    windows = make_windows(_series(200), 7)
+    split = split_windows(windows)
+    assert _first_last_count(split.test) == ("2022-06-05", "2022-07-19", 45)
+    assert _first_last_count(split.train) == ("2022-01-08", "2022-06-04", 148)
+    assert len(split.train) + len(split.test) == len(windows)
+
+
+def test_fallback_with_validation_days():
+    split = split_windows(make_windows(_series(200), 7), valid_days=10)
+    assert _first_last_count(split.train) == ("2022-01-08", "2022-05-25", 138)
+    assert _first_last_count(split.valid) == ("2022-05-26", "2022-06-04", 10)
+    assert _first_last_count(split.test) == ("2022-06-05", "2022-07-19", 45)
+
+
+def test_series_that_only_partly_covers_the_lecture_falls_back():
+    split = split_windows(make_windows(_series(1500, start="2017-01-01"), 7))
+    assert split.test.dates[-1] == pd.Timestamp("2021-02-08")
+    assert len(split.test) == 45
+
+
+@pytest.mark.parametrize("convert", [str, pd.Timestamp])
+def test_explicit_ranges_as_strings_or_timestamps(pageviews, convert):
+    windows = make_windows(pageviews, 28)
+    split = split_windows(windows, train=(convert("2019-01-01"), convert("2019-12-31")),
+                          test=(convert("2020-01-01"), convert("2020-01-31")))
+    assert _first_last_count(split.train) == ("2019-01-01", "2019-12-31", 365)
+    assert _first_last_count(split.test) == ("2020-01-01", "2020-01-31", 31)
+
+
+def test_test_range_alone_trains_on_everything_before():
+    split = split_windows(make_windows(_series(200), 7), test=("2022-07-01", "2022-07-10"))
+    assert _first_last_count(split.train) == ("2022-01-08", "2022-06-30", 174)
+    assert _first_last_count(split.test) == ("2022-07-01", "2022-07-10", 10)
+
+
+def test_train_range_alone_tests_on_the_next_45_days():
+    split = split_windows(make_windows(_series(200), 7), train=("2022-01-01", "2022-03-31"))
+    assert _first_last_count(split.test) == ("2022-04-01", "2022-05-15", 45)
+
+
+@pytest.mark.parametrize(("train", "test", "expected"), [
+    (("2016-01-01", "2020-12-31"), LECTURE_TEST,
+     "the train range 2016-01-01..2020-12-31 reaches outside the data, which spans 2017-01-01..2024-11-08"),
+    (LECTURE_TRAIN, ("2024-11-01", "2024-12-31"), "the test range 2024-11-01..2024-12-31 reaches outside the data"),
+    (LECTURE_TRAIN, ("2021-02-14", "2021-01-01"), "the test range 2021-02-14..2021-01-01 is empty"),
+    (LECTURE_TRAIN, ("2020-12-01", "2021-01-31"), "the train range 2017-01-01..2020-12-31 and the test range "
+                                                  "2020-12-01..2021-01-31 overlap"),
+    (("2019-01-01", "2019-12-31"), ("2018-01-01", "2018-01-31"), "the test range 2018-01-01..2018-01-31 comes "
+                                                                 "before the train range 2019-01-01..2019-12-31"),
+    (("2017-01-01", "2017-01-05"), LECTURE_TEST, "the train range 2017-01-01..2017-01-05 has no day to predict "
+                                                 "with --days 7: the first day with 7 earlier days is 2017-01-08"),
+    (("2020-12-25", "2020-12-31"), LECTURE_TEST, "the train range 2020-12-25..2020-12-31 leaves 7 training days; "
+                                                 "--days 7 needs at least 8"),
+    (("2020-13-01", "2020-12-31"), LECTURE_TEST, "cannot read the train range"),
+    ((None, "2020-12-31"), LECTURE_TEST, "is missing a date"),
+])
+def test_bad_ranges_are_refused(pageviews, train, test, expected):
+    with pytest.raises(InputError) as caught:
+        split_windows(make_windows(pageviews, 7), train=train, test=test)
+    assert expected in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("valid_days", [-1, 1.5])
+def test_bad_valid_days_are_refused(pageviews, valid_days):
+    with pytest.raises(InputError, match="--valid-days must be a whole number"):
+        split_windows(make_windows(pageviews, 7), valid_days=valid_days)
+
+
+def test_minimum_rows_rule():
+    assert minimum_rows(56) == 56 + 57 + 45
+    assert minimum_rows(56, min_train=1) == 102
+    assert minimum_rows(7, test_days=10, valid_days=30) == 7 + 8 + 30 + 10
+
+
+@pytest.mark.parametrize(("days", "valid_days"), [(1, 0), (7, 0), (56, 0), (7, 20)])
+def test_minimum_rows_is_exactly_enough(days, valid_days):
+    need = minimum_rows(days, valid_days=valid_days)
+    split = split_windows(make_windows(_series(need), days), valid_days=valid_days)
+    assert (len(split.train), len(split.valid), len(split.test)) == (days + 1, valid_days, 45)
+    with pytest.raises(InputError, match=f"the data has {need - 1} days; --days {days} with a 45-day test part "
+                                         f"needs at least {need} days"):
+        split_windows(make_windows(_series(need - 1), days), valid_days=valid_days)
+
+
+def test_too_short_message_spells_out_the_sum():
+    with pytest.raises(InputError) as caught:
+        split_windows(make_windows(_series(60), 7), valid_days=5)
+    assert str(caught.value) == ("the data has 60 days; --days 7 with a 45-day test part needs at least 65 days "
+                                 "(7 history days + 8 training days + 5 validation days + 45 test days); "
+                                 "use fewer --days or a longer file")
+
+
+def test_standardizer_counts_each_day_once():
+    windows = make_windows(pd.Series(np.arange(1.0, 11.0), index=pd.date_range("2021-01-01", periods=10)), 3)
+    scaler = Standardizer.fit(windows)
+    assert scaler.mean == pytest.approx(5.5)
+    assert scaler.std == pytest.approx(np.arange(1.0, 11.0).std())
+
+
+def test_standardizer_uses_only_the_training_days():
+    windows = make_windows(_series(100), 5)
+    split = split_windows(windows, train=("2022-01-01", "2022-02-28"), test=("2022-03-01", "2022-04-10"))
+    training_days = _series(100)[:"2022-02-28"]
+    scaler = Standardizer.fit(split.train)
+    assert scaler.mean == pytest.approx(training_days.mean())
+    assert scaler.std == pytest.approx(training_days.std(ddof=0))
+
+
+def _fit_after_changing(series, dates, valid_days=0):
+    changed = series.copy()
+    changed[dates] = 1e9
+    return Standardizer.fit(split_windows(make_windows(changed, 7), valid_days=valid_days).train)
+
+
+def test_no_leakage_from_test_or_validation_days(pageviews):
+    fitted = Standardizer.fit(split_windows(make_windows(pageviews, 7), valid_days=30).train)
+    test_days = pd.date_range(*LECTURE_TEST)
+    later_days = pd.date_range("2021-02-15", "2024-11-08")
+    valid_days = pd.date_range("2020-12-02", "2020-12-31")
+    assert _fit_after_changing(pageviews, test_days, valid_days=30) == fitted
+    assert _fit_after_changing(pageviews, later_days, valid_days=30) == fitted
+    assert _fit_after_changing(pageviews, valid_days, valid_days=30) == fitted
+
+
+def test_changing_a_training_day_changes_the_fit(pageviews):
+    fitted = Standardizer.fit(split_windows(make_windows(pageviews, 7)).train)
+    assert _fit_after_changing(pageviews, pd.DatetimeIndex(["2018-06-01"])) != fitted
+    assert _fit_after_changing(pageviews, pd.DatetimeIndex(["2017-01-01"])) != fitted
+
+
+def test_transform_inverse_and_json_round_trip():
+    scaler = Standardizer(mean=10.0, std=4.0)
+    assert scaler.transform(np.array([10.0, 18.0])).tolist() == [0.0, 2.0]
+    assert scaler.inverse(np.array([0.0, 2.0])).tolist() == [10.0, 18.0]
+    assert Standardizer.from_dict(json.loads(json.dumps(scaler.to_dict()))) == scaler
+
+
+def test_from_dict_refuses_bad_input():
+    with pytest.raises(InputError, match='needs numbers "mean" and "std"'):
+        Standardizer.from_dict({"mean": 1.0})
+
+
+def test_constant_training_values_are_refused():
+    windows = make_windows(pd.Series(np.full(100, 5.0), index=pd.date_range("2021-01-01", periods=100)), 7)
+    with pytest.raises(InputError, match="all 5 \\(a constant series\\)"):
+        Standardizer.fit(split_windows(windows).train)
+
+
+def test_linear_weights_are_the_same_on_standardized_data(pageviews):
+    split = split_windows(make_windows(pageviews, 7))
+    scaler = Standardizer.fit(split.train)
+
+    def weights(X, y):
+        return np.linalg.lstsq(np.column_stack([X, np.ones(len(y))]), y, rcond=None)[0][:-1]
+
+    raw = weights(split.train.X, split.train.y)
+    scaled = weights(scaler.transform(split.train.X), scaler.transform(split.train.y))
+    np.testing.assert_allclose(scaled, raw, rtol=1e-6, atol=1e-9)
+
+
+def test_train_range_alone_needs_45_days_after_it():
+    with pytest.raises(InputError, match=r"the test range 2022-07-11..2022-08-24 reaches outside the data, which "
+                                         r"spans 2022-01-01..2022-07-19"):
+        split_windows(make_windows(_series(200), 7), train=("2022-01-01", "2022-07-10"))
