@@ -4,16 +4,10 @@ A NumPy tensor engine with reverse-mode autograd (``Tensor``), PyTorch-style lay
 losses and optimizers, and around it the lecture's data, training, experiments and figures.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from . import losses, nn, optim
 from .gradcheck import gradcheck
 from .random import manual_seed
 from .tensor import Tensor, is_grad_enabled, no_grad
-
-try:
-    __version__ = version("gradstep")
-except PackageNotFoundError:
-    __version__ = "0.0.0"
+from .version import __version__
 
 __all__ = ["gradcheck", "Tensor", "no_grad", "is_grad_enabled", "manual_seed", "nn", "losses", "optim", "__version__"]

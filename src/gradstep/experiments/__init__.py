@@ -1,0 +1,111 @@
+"""The chapter's studies and the runner behind ``gradstep reproduce``.
+
+Every study is a module with ``jobs(settings)`` and ``report(settings, results, out)``; all their
+jobs go to one pool of worker processes (concurrent.futures), then each study builds its tables and
+figures, and the runner writes ``report.md`` and ``report.html``.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..io import write_text
+from ..report import html_page, markdown, print_study
+from ..version import __version__
+from . import activation, batch_size, depth, gradient_descent, linear, piecewise, units
+from .common import Settings, StudyResult
+
+STUDIES = {
+    "gradient-descent": gradient_descent,
+    "linear": linear,
+    "piecewise": piecewise,
+    "units": units,
+    "depth": depth,
+    "activation": activation,
+    "batch-size": batch_size,
+}
+
+SINGLE_THREADED = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+
+
+def _run(job):
+    return job.key, job.run()
+
+
+def run_jobs(jobs: list, workers: int, progress: bool) -> dict:
+    """Run every job in ``workers`` fresh processes with single-threaded BLAS (so results do not depend
+    on the number of workers); the costliest first. Returns {key: result}."""
+    saved = {name: os.environ.get(name) for name in SINGLE_THREADED}
+    os.environ.update(SINGLE_THREADED)
+    results = {}
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool, \
+                Progress(TextColumn("reproducing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                         disable=not progress, transient=True) as bar:
+            task = bar.add_task("jobs", total=len(jobs))
+            for key, result in pool.map(_run, sorted(jobs, key=lambda job: -job.cost)):
+                results[key] = result
+                bar.advance(task)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return results
+
+
+def machine() -> str:
+    """The CPU, cores, Python and NumPy of this machine, in one line."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    return (f"{cpu}, {os.cpu_count()} cores, {platform.system()}; Python {platform.python_version()}, "
+            f"NumPy {np.__version__}, gradstep {__version__}")
+
+
+def run_reproduction(names: list | None, out: Path, seeds: int, quick: bool, workers: int,
+                     console: Console) -> list[StudyResult]:
+    """Run the studies (all by default), print their tables, write out/report.md and out/report.html."""
+    settings = Settings(seeds=seeds, quick=quick)
+    chosen = [name for name in STUDIES if name in (names or STUDIES)]
+    started = time.perf_counter()
+    jobs = [job for name in chosen for job in STUDIES[name].jobs(settings)]
+    console.print(f"running {len(chosen)} studies: {len(jobs)} trainings with {settings.seeds} seed"
+                  f"{'s' * (settings.seeds > 1)} on {workers} worker{'s' * (workers > 1)}"
+                  f"{' (quick)' if quick else ''}", highlight=False)
+    results = run_jobs(jobs, workers, progress=console.is_terminal)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    studies = [STUDIES[name].report(settings, results, out) for name in chosen]
+    for study in studies:
+        print_study(console, study)
+    seconds = time.perf_counter() - started
+    header = {"title": "gradstep reproduce: the first chapter of deep learning on real data",
+              "lines": [f"data: daily English Wikipedia views of {settings.page} (built in); train 2017-01-01..2020-12-31, "
+                        "test 2021-01-01..2021-02-14 as in the lecture, and the whole of 2021 as a second test",
+                        "MAE in thousands of views (k), mean ± std over seeds; the lecture's numbers are for its "
+                        "YouTube channel, so compare the patterns, not the digits",
+                        f"studies: {', '.join(chosen)}; seeds: {settings.seeds}{'; quick mode' if quick else ''}",
+                        f"wall time: {seconds:.1f} s with {workers} worker process{'es' * (workers > 1)}",
+                        f"machine: {machine()}",
+                        "command: " + " ".join(["gradstep reproduce", *(chosen if names else [])]) +
+                        f" --seeds {settings.seeds}{' --quick' if quick else ''} --workers {workers}"]}
+    write_text(out / "report.md", markdown(studies, header))
+    write_text(out / "report.html", html_page(studies, header))
+    failed = [text for study in studies for text, held in study.claims if not held]
+    console.print(f"wrote {out / 'report.md'} and {out / 'report.html'} in {seconds:.1f} s"
+                  + (f"; {len(failed)} claim(s) FAILED" if failed else ""), highlight=False)
+    return studies
