@@ -199,7 +199,8 @@ class Trainer:
         show = Console().is_terminal if self.progress is None else self.progress
         started = time.perf_counter()
         with Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[loss]}"),
-                      TimeElapsedColumn(), disable=not show, transient=True) as bar:
+                      TimeElapsedColumn(), disable=not show, transient=True) as bar, \
+                np.errstate(over="ignore", invalid="ignore"):
             task = bar.add_task("epochs", total=self.epochs, loss="")
             for epoch in range(1, self.epochs + 1):
                 for index in iterate_batches(n, batch_size, rng):

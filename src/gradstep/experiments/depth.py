@@ -13,7 +13,7 @@ LECTURE = {1: (0.28, 0.43), 2: (0.18, 0.39), 3: (0.14, 0.38), 4: (0.10, 0.44)}
 
 def training(settings, seed: int) -> TrainConfig:
     """Adam, lr 0.001, B = 32, on the lecture's MAE."""
-    return TrainConfig(loss="mae", optimizer="adam", lr=0.001, epochs=settings.epochs(100, 8), batch_size=32, seed=seed)
+    return TrainConfig(loss="mae", optimizer="adam", lr=0.001, epochs=settings.epochs(200, 8), batch_size=32, seed=seed)
 
 
 def jobs(settings):
@@ -35,10 +35,12 @@ def report(settings, results, out) -> StudyResult:
     year = [mean_k([r["year"] for r in runs[n]]) for n in LAYERS]
     depth_plot(LAYERS, train, test, year, [LECTURE[n] for n in LAYERS], out / "depth.png")
     best = LAYERS[test.index(min(test))]
-    finding = (f"Training error falls with depth ({' → '.join(f'{v:.3f}' for v in train)}k) but the test error does "
-               f"not follow ({' → '.join(f'{v:.3f}' for v in test)}k): the best depth on unseen days is {best} "
-               f"layer{'s' * (best > 1)}" + (", and past it more depth only fits the training days better — overfitting, "
-                                               "as the lecture's 4 layers show" if best < LAYERS[-1] else
-                                               "; here the deepest model is also best on the test days"))
+    fits = LAYERS[train.index(min(train))]
+    finding = (f"Training error L goes {' → '.join(f'{v:.3f}' for v in train)}k for 1 to 4 layers (lowest with {fits}) "
+               f"and the test error L′ {' → '.join(f'{v:.3f}' for v in test)}k (lowest with {best}). "
+               + ("Past the best depth on unseen days, more layers fit the training days at least as well but the test "
+                  "days worse: overfitting, as the lecture's 4 layers show." if best < fits else
+                  "Here the depth that fits the training days best is also best on the test days." if best == fits else
+                  "Here a deeper model generalises better than the one that fits the training days best."))
     return StudyResult("depth", TITLE, finding, [table],
                        [("depth.png", "training and test error against the number of layers, ours and the lecture's")])

@@ -1,0 +1,160 @@
+"""The command line as a user meets it: help, one-line refusals with exit code 2, train → evaluate → predict."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gradstep.cli import main
+from gradstep.data import load_pageviews
+
+sys.path.insert(0, str(Path(__file__).parent / "data"))
+from corpus import MALFORMED, MALFORMED_DIR  # noqa: E402
+
+FAST = ["--epochs", "2", "--quiet"]
+
+
+def run(capsys, *argv):
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as exit:
+        code = exit.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_refusal(code, err):
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("gradstep") and "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize("name, expected, read_kwargs, window_kwargs", MALFORMED,
+                         ids=[f"{m[0]}-{i}" for i, m in enumerate(MALFORMED)])
+def test_every_malformed_file_gets_one_line_and_exit_2_and_nothing_written(capsys, tmp_path, name, expected,
+                                                                          read_kwargs, window_kwargs):
+    options = []
+    for key, value in read_kwargs.items():
+        options += [f"--{key.replace('_', '-')}", value]
+    for key, value in window_kwargs.items():
+        options += [f"--{key}", value]
+    out = tmp_path / "model"
+    code, _, err = run(capsys, "train", "--csv", MALFORMED_DIR / name, *options, *FAST, "--out", out)
+    err = one_line_refusal(code, err)
+    if read_kwargs.get("fill") == "mean":
+        assert "invalid choice: 'mean'" in err
+    else:
+        assert all(text in err for text in expected), err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["train", "--lr", "abc"], "--lr: 'abc' is not a number"),
+    (["train", "--model", "cnn"], "invalid choice: 'cnn'"),
+    (["train", "--days", "0"], "--days: must be positive"),
+    (["train", "--batch-size", "-3"], "--batch-size: must be at least 1 or 'full'"),
+    (["train", "--train", "2017"], "write START:END"),
+    (["train", "--page", "Nope"], "unknown page"),
+    (["train", "--patience", "3"], "--valid-days"),
+    (["train", "--test", "2030-01-01:2030-02-01"], "2030"),
+    (["evaluate", "/nonexistent/dir"], "is not a directory"),
+    (["reproduce", "lineer"], "unknown study lineer"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_options_get_one_line_and_exit_2(capsys, tmp_path, argv, words):
+    if argv[0] == "train":
+        argv = argv + [*FAST, "--out", str(tmp_path / "out")]
+    code, _, err = run(capsys, *argv)
+    assert words in one_line_refusal(code, err)
+    assert not (tmp_path / "out").exists()
+
+
+def test_diverging_learning_rate_is_refused_and_writes_nothing(capsys, tmp_path):
+    out = tmp_path / "model"
+    code, _, err = run(capsys, "train", "--optimizer", "sgd", "--lr", "1e6", "--loss", "mse", *FAST, "--out", out)
+    err = one_line_refusal(code, err)
+    assert "diverged" in err and "smaller learning rate" in err and "--lr 100000" in err
+    assert not out.exists()
+
+
+def test_help_is_complete():
+    for command, options in {"train": ["--model", "--days", "--units", "--layers", "--epochs", "--lr", "--batch-size",
+                                       "--seed", "--page", "--csv", "--out", "--fill", "--valid-days", "--patience",
+                                       "--train", "--test", "--loss", "--optimizer"],
+                             "evaluate": ["DIR", "--csv", "--page"], "predict": ["DIR", "--csv"],
+                             "reproduce": ["STUDY", "--out", "--seeds", "--quick", "--workers", "linear", "batch-size"]}.items():
+        text = subprocess.run([sys.executable, "-m", "gradstep.cli", command, "--help"], capture_output=True,
+                              text=True, check=True).stdout
+        assert all(option in text for option in options), (command, text)
+    version = subprocess.run([sys.executable, "-m", "gradstep.cli", "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.startswith("gradstep ")
+
+
+def test_train_evaluate_predict_on_built_in_data(capsys, tmp_path):
+    out = tmp_path / "m"
+    code, text, err = run(capsys, "train", "--model", "relu", "--units", "16", "--layers", "2", "--days", "7",
+                          *FAST, "--out", out)
+    assert code == 0, err
+    assert "train 2017-01-08..2020-12-31 (1454 days), test 2021-01-01..2021-02-14 (45 days)" in text
+    assert "46 updates per epoch" in text
+    assert sorted(p.name for p in out.iterdir()) == ["history.csv", "model.json", "model.npz", "test.png"]
+    meta = json.loads((out / "model.json").read_text())
+    assert meta["model"]["model"] == "relu" and meta["source"] == {"page": "Standard_deviation"}
+    assert meta["split"]["test"] == ["2021-01-01", "2021-02-14"] and len(meta["data_sha256"]) == 64
+    assert (out / "history.csv").read_text().splitlines()[0].startswith("epoch,train_loss,train_mae")
+    assert len((out / "history.csv").read_text().splitlines()) == 3
+    code, text, _ = run(capsys, "evaluate", out)
+    test_mae = f"{meta['metrics']['test']['mae']:,.0f}"
+    assert code == 0 and "test" in text and test_mae in text and "MSE (k²)" in text
+    code, text, _ = run(capsys, "predict", out)
+    assert code == 0 and "forecast for 2024-11-09 (Saturday):" in text
+
+
+def test_same_seed_same_metrics_different_seed_differs(capsys, tmp_path):
+    metrics = []
+    for seed, name in ((3, "a"), (3, "b"), (4, "c")):
+        assert run(capsys, "train", "--model", "sigmoid", "--units", "8", "--seed", seed, *FAST, "--out",
+                   tmp_path / name)[0] == 0
+        metrics.append(json.loads((tmp_path / name / "model.json").read_text())["metrics"])
+    assert metrics[0] == metrics[1] and metrics[0] != metrics[2]
+
+
+def youtube_like_export(path: Path, days: int = 300) -> "np.ndarray":
+    """A channel-analytics-like export: newest first, a Total row, quoted numbers with thousands separators."""
+    views = load_pageviews("Standard_deviation").iloc[-days:]
+    rows = [f'Total,"{int(views.sum()):,}"'] + [f'{d:%Y-%m-%d},"{int(v):,}"' for d, v in views[::-1].items()]
+    path.write_text("Date,Views\n" + "\n".join(rows) + "\n")
+    return views
+
+
+def test_train_evaluate_predict_on_a_users_csv(capsys, tmp_path):
+    csv = tmp_path / "channel.csv"
+    views = youtube_like_export(csv)
+    out = tmp_path / "m"
+    code, text, err = run(capsys, "train", "--csv", csv, "--days", "7", *FAST, "--out", out)
+    assert code == 0, err
+    assert 'using date column "Date" and value column "Views"' in text and 'dropped the "Total" row' in text
+    last = views.index[-1]
+    assert f"test {(last - np.timedelta64(44, 'D')):%Y-%m-%d}..{last:%Y-%m-%d} (45 days)" in text
+    code, text, _ = run(capsys, "predict", out)
+    next_day = last + np.timedelta64(1, "D")
+    assert code == 0 and f"forecast for {next_day:%Y-%m-%d}" in text
+    csv.write_text(csv.read_text().replace("Date,Views", "Date;Views"))
+    code, _, err = run(capsys, "predict", out)
+    one_line_refusal(code, err)
+
+
+@pytest.mark.parametrize("case", ["duplicate dates", "diverging"])
+def test_console_script_refuses_without_traceback_or_warnings(tmp_path, case):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,views\n2021-01-01,5\n2021-01-01,6\n")
+    options = ["--csv", str(bad)] if case == "duplicate dates" else ["--optimizer", "sgd", "--lr", "1e9", "--loss", "mse"]
+    script = Path(sys.executable).parent / "gradstep"
+    result = subprocess.run([str(script), "train", *options, "--epochs", "2", "--out", str(tmp_path / "o")],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr and "Warning" not in result.stderr
+    assert not (tmp_path / "o").exists()

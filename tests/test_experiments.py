@@ -1,0 +1,100 @@
+"""`gradstep reproduce` on a tiny configuration: every study's table, figure and claim, and the report."""
+
+import re
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+from gradstep import nn
+from gradstep.experiments import STUDIES, run_reproduction
+from gradstep.experiments.activation import collapse
+from gradstep.experiments.piecewise import hard_sigmoid_sum
+from gradstep.tensor import Tensor
+
+EXPECTED_ROWS = {
+    "gradient-descent": [5],
+    "linear": [4, 2],
+    "piecewise": [1, 2],
+    "units": [6],
+    "depth": [4],
+    "activation": [3, 1],
+    "batch-size": [5],
+}
+
+
+@pytest.fixture(scope="module")
+def reproduced(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    console = Console(record=True, width=160)
+    studies = run_reproduction(None, out=out, seeds=2, quick=True, workers=2, console=console)
+    return out, {s.name: s for s in studies}, console.export_text()
+
+
+def test_every_study_runs_and_its_tables_have_the_expected_rows(reproduced):
+    _, studies, _ = reproduced
+    assert list(studies) == list(STUDIES)
+    for name, rows in EXPECTED_ROWS.items():
+        assert [len(table.rows) for table in studies[name].tables] == rows, name
+        assert studies[name].finding
+
+
+def test_tables_show_mean_and_spread_over_seeds_beside_the_lecture(reproduced):
+    _, studies, _ = reproduced
+    linear = studies["linear"].tables[0]
+    assert [row[0] for row in linear.rows] == ["1", "7", "28", "56"]
+    assert all(re.fullmatch(r"\d+\.\d{3} ± \d+\.\d{3}", cell) for row in linear.rows for cell in row[1:4])
+    assert [row[-2:] for row in linear.rows] == [["0.48", "0.58"], ["0.38", "0.49"], ["0.33", "0.46"], ["0.32", "0.46"]]
+    depth = studies["depth"].tables[0]
+    assert [row[-2:] for row in depth.rows] == [["0.28", "0.43"], ["0.18", "0.39"], ["0.14", "0.38"], ["0.10", "0.44"]]
+    units = studies["units"].tables[0]
+    assert [row[-2:] for row in units.rows if row[1] == "relu"] == [["0.32", "0.45"], ["0.28", "0.43"], ["0.27", "0.43"]]
+    assert studies["batch-size"].tables[0].rows[1][1] == "1405"
+
+
+def test_every_claim_holds(reproduced):
+    _, studies, _ = reproduced
+    claims = [(name, text, held) for name, s in studies.items() for text, held in s.claims]
+    assert {name for name, _, _ in claims} == {"gradient-descent", "piecewise", "activation"}
+    assert all(held for _, _, held in claims), claims
+
+
+def test_report_files_and_every_figure_they_name_exist(reproduced):
+    out, studies, text = reproduced
+    md, page = (out / "report.md").read_text(), (out / "report.html").read_text()
+    figures = [name for s in studies.values() for name, _ in s.figures]
+    assert len(figures) == 6
+    for name in figures:
+        assert (out / name).stat().st_size > 5000 and (out / name).read_bytes()[:4] == b"\x89PNG"
+        assert f"]({name})" in md and f"src='{name}'" in page
+    assert set(re.findall(r"src='([^']+)'", page)) == set(figures)
+    assert "wall time:" in md and "machine:" in md and "<table>" in page
+    assert "✓ holds" in text and "L′ test" in text
+    assert not list(out.glob("*.tmp"))
+
+
+def test_collapse_is_the_product_of_the_layers():
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(*(nn.Linear(a, b, dtype=np.float64, rng=rng) for a, b in ((4, 6), (6, 5), (5, 1))))
+    weight, bias = collapse(model)
+    x = rng.normal(size=(7, 4))
+    np.testing.assert_allclose(model(Tensor(x, dtype=np.float64)).data[:, 0], x @ weight[0] + bias[0], rtol=1e-12)
+    relu = nn.relu_network(4, 6, 2, dtype=np.float64, seed=0)
+    relu_weight, relu_bias = collapse(nn.Sequential(*(m for m in relu if isinstance(m, nn.Linear))))
+    assert not np.allclose(relu(Tensor(x, dtype=np.float64)).data[:, 0], x @ relu_weight[0] + relu_bias[0])
+
+
+def test_hard_sigmoid_sum_is_the_interpolation_through_the_knots():
+    x = np.linspace(0, 10, 101)
+    knots = np.array([0.0, 2.0, 5.0, 10.0])
+    values = np.array([1.0, 3.0, -1.0, 4.0])
+    clipped, relus = hard_sigmoid_sum(x, knots, np.diff(values), values[0])
+    np.testing.assert_allclose(clipped, np.interp(x, knots, values), atol=1e-12)
+    np.testing.assert_allclose(relus, clipped, atol=1e-12)
+
+
+def test_study_subset_runs_alone(tmp_path):
+    studies = run_reproduction(["piecewise"], out=tmp_path, seeds=1, quick=True, workers=1,
+                               console=Console(file=open("/dev/null", "w")))
+    assert [s.name for s in studies] == ["piecewise"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["piecewise.png", "report.html", "report.md"]
