@@ -8,6 +8,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 from .io import atomic_path  # noqa: E402
 
@@ -23,6 +24,7 @@ def save(figure, path) -> None:
 def prediction_plot(dates, truth, prediction, path, title: str = "") -> None:
     """Predicted vs true views on the test days, in thousands of views."""
     figure, axes = plt.subplots(figsize=(9, 3.8))
+    dates = pd.to_datetime(dates)
     axes.plot(dates, np.asarray(truth) / 1e3, color="tab:blue", label="true views")
     axes.plot(dates, np.asarray(prediction) / 1e3, color="tab:red", label="predicted")
     axes.set_ylabel("views (k)")
@@ -90,7 +92,7 @@ def piecewise_plot(found: dict, path) -> None:
 
 def depth_plot(layers, train, test, year, lecture, path) -> None:
     """Training and test MAE against the number of layers, ours and the lecture's."""
-    figure, axes = plt.subplots(figsize=(7, 4))
+    figure, axes = plt.subplots(figsize=(9, 4))
     axes.plot(layers, train, "o-", color="tab:blue", label="L train (gradstep)")
     axes.plot(layers, test, "o-", color="tab:red", label="L′ test 45 days (gradstep)")
     axes.plot(layers, year, "o:", color="tab:purple", label="test 2021 (gradstep)")
@@ -100,7 +102,7 @@ def depth_plot(layers, train, test, year, lecture, path) -> None:
     axes.set_xlabel("layers of 100 ReLUs")
     axes.set_ylabel("MAE (k views)")
     axes.set_title("more depth fits the training days; the test days decide", fontsize=10)
-    axes.legend(fontsize=8)
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     save(figure, path)
 
 
@@ -123,7 +125,8 @@ def batch_plot(histories: dict, path) -> None:
         loss = np.asarray(history["train_mae"]) / 1e3
         by_epoch.plot(history["epoch"], loss, label=f"B = {name}")
         by_time.plot(history["seconds"], loss, label=f"B = {name}")
-    for axes, xlabel in ((by_epoch, "epoch"), (by_time, "seconds")):
+    by_time.set_xscale("log")
+    for axes, xlabel in ((by_epoch, "epoch"), (by_time, "seconds (log scale)")):
         axes.set_xlabel(xlabel)
         axes.set_ylabel("training MAE (k views)")
         axes.set_yscale("log")
