@@ -28,16 +28,22 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _batch_size(text: str) -> int | None:
-    if text.lower() in ("full", "n", "all"):
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number or 'full'") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 or 'full', got {value}")
-    return value
+def _number(kind, positive: bool, also: str = ""):
+    """An argparse type: a number of ``kind`` that is > 0 (``positive``) or ≥ 0; ``also`` names a word allowed too."""
+    words = f"{'a whole ' if kind is int else 'a '}number" + (f" or {also!r}" if also else "")
+
+    def parse(text: str):
+        if also and text.lower() == also:
+            return None
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {words}") from None
+        if value < 0 or (positive and value == 0) or value != value:
+            raise argparse.ArgumentTypeError(f"must be {'positive' if positive else 'at least 0'}"
+                                             f"{' or ' + repr(also) if also else ''}, got {text}")
+        return value
+    return parse
 
 
 def _date_range(text: str) -> tuple[str, str]:
@@ -45,28 +51,6 @@ def _date_range(text: str) -> tuple[str, str]:
     if not separator or not start or not end:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date range; write START:END, e.g. 2017-01-01:2020-12-31")
     return start, end
-
-
-def _positive(kind):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a {'whole ' if kind is int else ''}number") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
-        return value
-    return parse
-
-
-def _non_negative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
-    return value
 
 
 def _add_source(parser: argparse.ArgumentParser, default_page: bool) -> None:
@@ -101,23 +85,23 @@ def build_parser() -> Parser:
     model = train.add_argument_group("model")
     model.add_argument("--model", choices=["linear", "sigmoid", "relu"], default="linear",
                        help="linear: y = b + Σ wj xj; sigmoid: y = b + cᵀσ(b + W x); relu: layers of ReLUs (default: linear)")
-    model.add_argument("--days", type=_positive(int), default=56, help="k, the previous days the model reads (default: 56)")
-    model.add_argument("--units", type=_positive(int), default=100, help="sigmoids or ReLUs per layer (default: 100)")
-    model.add_argument("--layers", type=_positive(int), default=1, help="layers of ReLUs, for --model relu (default: 1)")
-    model.add_argument("--dropout", type=_non_negative, default=0.0, help="dropout probability after each ReLU layer (default: 0)")
+    model.add_argument("--days", type=_number(int, True), default=56, help="k, the previous days the model reads (default: 56)")
+    model.add_argument("--units", type=_number(int, True), default=100, help="sigmoids or ReLUs per layer (default: 100)")
+    model.add_argument("--layers", type=_number(int, True), default=1, help="layers of ReLUs, for --model relu (default: 1)")
+    model.add_argument("--dropout", type=_number(float, False), default=0.0, help="dropout probability after each ReLU layer (default: 0)")
     fit = train.add_argument_group("training")
     fit.add_argument("--loss", choices=["mae", "mse", "huber"], default="mae", help="the loss L (default: mae, as the lecture)")
     fit.add_argument("--optimizer", choices=["sgd", "adam", "adamw"], default="adam", help="(default: adam)")
-    fit.add_argument("--lr", type=_positive(float), default=0.001, help="the learning rate η (default: 0.001)")
-    fit.add_argument("--epochs", type=_positive(int), default=100, help="passes over the training days (default: 100)")
-    fit.add_argument("--batch-size", type=_batch_size, default=32,
+    fit.add_argument("--lr", type=_number(float, True), default=0.001, help="the learning rate η (default: 0.001)")
+    fit.add_argument("--epochs", type=_number(int, True), default=100, help="passes over the training days (default: 100)")
+    fit.add_argument("--batch-size", type=_number(int, True, also="full"), default=32,
                      help="B: rows per update; 'full' for full-batch gradient descent, 1 for stochastic (default: 32)")
     fit.add_argument("--seed", type=int, default=0, help="seeds the weights and the batch order (default: 0)")
-    fit.add_argument("--momentum", type=_non_negative, default=0.0, help="momentum, for --optimizer sgd (default: 0)")
-    fit.add_argument("--weight-decay", type=_non_negative, default=0.0, help="L2 penalty λ (default: 0)")
-    fit.add_argument("--l1", type=_non_negative, default=0.0, help="L1 penalty λ Σ|w| on the weights (default: 0)")
-    fit.add_argument("--valid-days", type=int, default=0, help="the last N training days become a validation part (default: 0)")
-    fit.add_argument("--patience", type=_positive(int), help="early stopping: stop when the validation loss has not "
+    fit.add_argument("--momentum", type=_number(float, False), default=0.0, help="momentum, for --optimizer sgd (default: 0)")
+    fit.add_argument("--weight-decay", type=_number(float, False), default=0.0, help="L2 penalty λ (default: 0)")
+    fit.add_argument("--l1", type=_number(float, False), default=0.0, help="L1 penalty λ Σ|w| on the weights (default: 0)")
+    fit.add_argument("--valid-days", type=_number(int, False), default=0, help="the last N training days become a validation part (default: 0)")
+    fit.add_argument("--patience", type=_number(int, True), help="early stopping: stop when the validation loss has not "
                      "improved for N epochs and keep the best weights (needs --valid-days)")
     split = train.add_argument_group("dates (target days, inclusive)")
     split.add_argument("--train", type=_date_range, metavar="START:END", help="training days (default: 2017-01-01:2020-12-31)")
@@ -147,9 +131,9 @@ def build_parser() -> Parser:
     reproduce.add_argument("studies", nargs="*", metavar="STUDY",
                            help=f"studies to run (default: all): {', '.join(STUDIES)}")
     reproduce.add_argument("--out", default="report", metavar="DIR", help="where to write the report (default: report)")
-    reproduce.add_argument("--seeds", type=_positive(int), default=3, help="seeds per configuration (default: 3)")
+    reproduce.add_argument("--seeds", type=_number(int, True), default=3, help="seeds per configuration (default: 3)")
     reproduce.add_argument("--quick", action="store_true", help="fewer epochs and sizes: a fast look (under 30 s)")
-    reproduce.add_argument("--workers", type=_positive(int), default=os.cpu_count() or 1,
+    reproduce.add_argument("--workers", type=_number(int, True), default=os.cpu_count() or 1,
                            help="worker processes (default: one per core)")
     return parser
 
@@ -228,7 +212,8 @@ def command_train(args, console: Console) -> int:
                   f"{args.epochs} epochs, batch size {'full' if args.batch_size is None else args.batch_size}")
     forecaster.fit(series, train=args.train, test=args.test, progress=False if args.quiet else None)
     history = forecaster.history
-    _say(console, f"trained {len(history)} epochs, {history.updates_per_epoch} updates per epoch"
+    _say(console, f"trained {len(history)} epoch{'s' * (len(history) != 1)}, {history.updates_per_epoch} "
+                  f"update{'s' * (history.updates_per_epoch != 1)} per epoch"
                   + (f"; stopped early, best epoch {history.best_epoch}" if history.stopped_early_at else ""))
     console.print(_metrics_table("error on each part", forecaster.metrics, forecaster.split_ranges))
     out = Path(args.out)
