@@ -161,3 +161,9 @@ def test_console_script_refuses_without_traceback_or_warnings(tmp_path, case):
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert "Traceback" not in result.stderr and "Warning" not in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_data_list_shows_the_built_in_pages(capsys):
+    code, text, _ = run(capsys, "data", "list")
+    assert code == 0 and "Standard_deviation (default)" in text and "2024-11-08" in text
+    assert sum(line.startswith("│") for line in text.splitlines()) == 21
