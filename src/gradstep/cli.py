@@ -86,9 +86,11 @@ def build_parser() -> Parser:
     model.add_argument("--model", choices=["linear", "sigmoid", "relu"], default="linear",
                        help="linear: y = b + Σ wj xj; sigmoid: y = b + cᵀσ(b + W x); relu: layers of ReLUs (default: linear)")
     model.add_argument("--days", type=_number(int, True), default=56, help="k, the previous days the model reads (default: 56)")
-    model.add_argument("--units", type=_number(int, True), default=100, help="sigmoids or ReLUs per layer (default: 100)")
-    model.add_argument("--layers", type=_number(int, True), default=1, help="layers of ReLUs, for --model relu (default: 1)")
-    model.add_argument("--dropout", type=_number(float, False), default=0.0, help="dropout probability after each ReLU layer (default: 0)")
+    model.add_argument("--units", type=_number(int, True), help="sigmoids or ReLUs per layer, for --model sigmoid or "
+                       "relu (default: 100)")
+    model.add_argument("--layers", type=_number(int, True), help="layers of ReLUs, for --model relu (default: 1)")
+    model.add_argument("--dropout", type=_number(float, False), help="dropout probability after each ReLU layer, for "
+                       "--model relu (default: 0)")
     fit = train.add_argument_group("training")
     fit.add_argument("--loss", choices=["mae", "mse", "huber"], default="mae", help="the loss L (default: mae, as the lecture)")
     fit.add_argument("--optimizer", choices=["sgd", "adam", "adamw"], default="adam", help="(default: adam)")
@@ -192,8 +194,24 @@ def command_data(args, console: Console) -> int:
     return 0
 
 
+def _model_config(args):
+    """The ModelConfig of --model/--days/--units/--layers/--dropout, refusing options the model does not have."""
+    from .forecast import ModelConfig
+    allowed = {"linear": (), "sigmoid": ("units",), "relu": ("units", "layers", "dropout")}[args.model]
+    unused = [f"--{name}" for name in ("units", "layers", "dropout") if getattr(args, name) is not None
+              and name not in allowed]
+    if unused:
+        raise InputError(f"{' and '.join(unused)} do{'es' * (len(unused) == 1)} not apply to --model {args.model}; "
+                         f"drop {'it' if len(unused) == 1 else 'them'} or choose --model relu")
+    defaults = ModelConfig()
+    return ModelConfig(model=args.model, days=args.days,
+                       units=defaults.units if args.units is None else args.units,
+                       layers=defaults.layers if args.layers is None else args.layers,
+                       dropout=defaults.dropout if args.dropout is None else args.dropout)
+
+
 def command_train(args, console: Console) -> int:
-    from .forecast import Forecaster, ModelConfig, TrainConfig
+    from .forecast import Forecaster, TrainConfig
     from .io import write_text
     from .plots import prediction_plot
     series, source, notes = load_source(args)
@@ -202,7 +220,7 @@ def command_train(args, console: Console) -> int:
     for note in notes:
         _say(console, f"note: {note}")
     forecaster = Forecaster(
-        ModelConfig(model=args.model, days=args.days, units=args.units, layers=args.layers, dropout=args.dropout),
+        _model_config(args),
         TrainConfig(loss=args.loss, optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
                     batch_size=args.batch_size, seed=args.seed, weight_decay=args.weight_decay,
                     momentum=args.momentum, l1=args.l1, patience=args.patience, valid_days=args.valid_days))
