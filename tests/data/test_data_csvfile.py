@@ -53,6 +53,9 @@ GOOD = [
      [USING.format("date", "views"), "read the dates as month/day/year"]),
     ("bom_crlf_tab.csv", {}, _day("2021-01-01", 3), [3, 4, 5], "count", [USING.format("day", "count")]),
     ("blank_lines_and_notes.csv", {}, _day("2021-01-01", 3), [7, 8, 9], "views", [USING.format("date", "views")]),
+    ("german_thousands.csv", {}, _day("2020-12-30", 3), [1234, 987, 12345678], "Aufrufe",
+     [USING.format("Datum", "Aufrufe"), "read the dates as day/month/year",
+      'read dots as thousands separators ("1.234" as 1234), as every dotted value has groups of 3 digits']),
 ]
 
 
@@ -114,6 +117,13 @@ def test_number_formats(tmp_path):
     path = _write(tmp_path, 'date,views\n2021-01-01,"1,234,567"\n2021-01-02,"1 234"\n2021-01-03,12.5\n'
                             "2021-01-04, 7 \n2021-01-05,1e3\n")
     assert read_series(path).tolist() == [1234567, 1234, 12.5, 7, 1000]
+
+
+def test_dots_stay_decimal_points_unless_every_dotted_value_groups_thousands(tmp_path):
+    path = _write(tmp_path, "date,views\n2021-01-01,1.234\n2021-01-02,2.5\n2021-01-03,3\n")
+    series = read_series(path)
+    assert series.tolist() == [1.234, 2.5, 3] and not any("thousands" in n for n in series.attrs["notes"])
+    assert series.attrs["date_column"] == "date" and series.attrs["value_column"] == "views"
 
 
 def test_unsorted_rows_are_sorted_with_a_note(tmp_path):

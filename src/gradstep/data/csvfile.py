@@ -15,6 +15,7 @@ from gradstep.errors import InputError
 FILLS = ("interpolate", "zero")
 _TOTAL = r"(?i)totals?:?"
 _THOUSANDS = r"(?<=\d)[,\s](?=\d{3}(?!\d))"
+_DOTTED_THOUSANDS = r"\d{1,3}(?:\.\d{3})+"
 _SHOWN = 3
 
 
@@ -46,6 +47,9 @@ def read_series(
     if order_note:
         notes.append(order_note)
     values = _to_numbers(table["value"])
+    if _dots_are_thousands(table["value"]):
+        values = _to_numbers(table["value"].str.replace(".", "", regex=False))
+        notes.append('read dots as thousands separators ("1.234" as 1234), as every dotted value has groups of 3 digits')
     _check_cells(table, dates, values, date_column, value_column, name)
 
     series = pd.Series(values.to_numpy(), index=pd.DatetimeIndex(dates, name="date"), name=value_column)
@@ -55,6 +59,7 @@ def read_series(
         series = series.sort_index()
     series = _fill_missing_days(series, fill, name, notes)
     series.attrs["notes"] = notes
+    series.attrs["date_column"], series.attrs["value_column"] = date_column, value_column
     return series
 
 
@@ -171,6 +176,15 @@ def _only_candidate(candidates: list[str], kind: str, wanted: str, option: str, 
 def _to_numbers(texts: pd.Series) -> pd.Series:
     """Parse number strings, allowing thousands separators ("1,234", "1 234"); NaN where a cell is not a number."""
     return pd.to_numeric(texts.str.replace(_THOUSANDS, "", regex=True), errors="coerce").astype("float64")
+
+
+def _dots_are_thousands(texts: pd.Series) -> bool:
+    """True when some values are like "1.234" or "12.345.678" and every other value is a plain whole number:
+    a count column written with dots between thousands (as in German or Italian exports), not decimals."""
+    cells = texts.dropna().str.strip()
+    cells = cells[cells != ""]
+    dotted = cells.str.fullmatch(_DOTTED_THOUSANDS)
+    return bool(dotted.any() and (dotted | cells.str.fullmatch(r"\d+")).all())
 
 
 def _cite(texts: pd.Series) -> str:
