@@ -57,12 +57,16 @@ def test_every_malformed_file_gets_one_line_and_exit_2_and_nothing_written(capsy
     (["train", "--days", "0"], "--days: must be positive"),
     (["train", "--batch-size", "-3"], "--batch-size: must be positive or 'full', got -3"),
     (["train", "--batch-size", "many"], "--batch-size: 'many' is not a whole number or 'full'"),
-    (["train", "--lr", "nan"], "--lr: must be positive"),
+    (["train", "--lr", "nan"], "--lr: must be a finite number"),
+    (["train", "--lr", "0"], "--lr: must be positive"),
     (["train", "--dropout", "-0.1"], "--dropout: must be at least 0"),
     (["train", "--units", "5"], "--units does not apply to --model linear"),
     (["train", "--model", "sigmoid", "--layers", "2", "--dropout", "0.1"],
      "--layers and --dropout do not apply to --model sigmoid"),
     (["train", "--model", "relu", "--dropout", "1"], "dropout must be in [0, 1)"),
+    (["train", "--seed", "-1"], "--seed: must be at least 0"),
+    (["train", "--lr", "inf"], "--lr: must be a finite number"),
+    (["train", "--momentum", "0.9"], "--momentum applies to --optimizer sgd"),
     (["train", "--train", "2017"], "write START:END"),
     (["train", "--page", "Nope"], "unknown page"),
     (["train", "--patience", "3"], "--valid-days"),
@@ -79,12 +83,61 @@ def test_bad_options_get_one_line_and_exit_2(capsys, tmp_path, argv, words):
     assert not (tmp_path / "out").exists()
 
 
-def test_diverging_learning_rate_is_refused_and_writes_nothing(capsys, tmp_path):
+@pytest.mark.parametrize("loss", ["mse", "mae"])
+def test_diverging_learning_rate_is_refused_and_writes_nothing(capsys, tmp_path, loss):
     out = tmp_path / "model"
-    code, _, err = run(capsys, "train", "--optimizer", "sgd", "--lr", "1e6", "--loss", "mse", *FAST, "--out", out)
+    code, _, err = run(capsys, "train", "--optimizer", "sgd", "--lr", "1e6", "--loss", loss, *FAST, "--out", out)
     err = one_line_refusal(code, err)
     assert "diverged" in err and "smaller learning rate" in err and "--lr 100000" in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", [["train", "--epochs", "1"], ["reproduce", "piecewise", "--quick"]])
+def test_out_that_is_a_file_is_refused_before_any_work(capsys, tmp_path, command):
+    existing = tmp_path / "existing"
+    existing.write_text("keep me")
+    code, out, err = run(capsys, *command, "--out", existing)
+    assert "is a file, not a directory" in one_line_refusal(code, err) and out == ""
+    assert existing.read_text() == "keep me"
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    out = tmp_path_factory.mktemp("saved") / "m"
+    assert main(["train", "--model", "sigmoid", "--units", "4", "--days", "7", *FAST, "--out", str(out)]) == 0
+    return out
+
+
+@pytest.mark.parametrize("damage, words", [
+    (lambda m: m["metrics"].pop("test"), None),
+    (lambda m: m["model"].update(days="x"), "is not valid gradstep model metadata"),
+    (lambda m: m["split"].update(test=None), "is not valid gradstep model metadata"),
+    (lambda m: m["standardizer"].update(std=0), "positive std"),
+    (lambda m: m.pop("model"), "is not valid gradstep model metadata"),
+])
+def test_edited_model_json_is_refused_or_still_works(capsys, tmp_path, saved, damage, words):
+    import shutil
+    broken = tmp_path / "m"
+    shutil.copytree(saved, broken)
+    meta = json.loads((broken / "model.json").read_text())
+    damage(meta)
+    (broken / "model.json").write_text(json.dumps(meta))
+    code, out, err = run(capsys, "predict", broken)
+    if words is None:
+        assert code == 0 and "forecast for" in out and "test MAE" not in out
+    else:
+        assert words in one_line_refusal(code, err)
+
+
+@pytest.mark.parametrize("content", [b"not a zip", None])
+def test_damaged_model_file_is_refused(capsys, tmp_path, saved, content):
+    import shutil
+    broken = tmp_path / "m"
+    shutil.copytree(saved, broken)
+    model = broken / "model.npz"
+    model.write_bytes(content if content is not None else model.read_bytes()[:100])
+    code, _, err = run(capsys, "predict", broken)
+    assert "cannot read the model file" in one_line_refusal(code, err)
 
 
 def test_help_is_complete():
@@ -149,6 +202,10 @@ def test_train_evaluate_predict_on_a_users_csv(capsys, tmp_path):
     code, text, _ = run(capsys, "predict", out)
     next_day = last + np.timedelta64(1, "D")
     assert code == 0 and f"forecast for {next_day:%Y-%m-%d}" in text
+    longer = tmp_path / "longer.csv"
+    longer.write_text(csv.read_text().replace("Date,Views", "Date,Views,Subscribers").replace('"\n', '",3\n'))
+    code, text, err = run(capsys, "predict", out, "--csv", longer)
+    assert code == 0 and 'value column "Views"' in text, err
     csv.write_text(csv.read_text().replace("Date,Views", "Date;Views"))
     code, _, err = run(capsys, "predict", out)
     one_line_refusal(code, err)

@@ -77,6 +77,19 @@ def test_loading_refuses_broken_directories(trained, tmp_path):
         Forecaster.load(tmp_path)
 
 
+def test_no_test_day_value_reaches_the_standardizer_or_the_model(views):
+    def fit(series):
+        return Forecaster(ModelConfig("linear", days=7), TrainConfig(epochs=2, valid_days=30)).fit(series, progress=False)
+    changed = views.copy()
+    changed.loc["2021-01-01":] *= 50
+    base, moved = fit(views), fit(changed)
+    assert base.scaler == moved.scaler and base.metrics["train"] == moved.metrics["train"]
+    assert base.metrics["test"] != moved.metrics["test"]
+    earlier = views.copy()
+    earlier.loc["2019-06-01"] *= 50
+    assert fit(earlier).scaler != base.scaler
+
+
 def test_model_config_refuses_nonsense():
     with pytest.raises(InputError, match="unknown model"):
         ModelConfig("cnn").build(0)

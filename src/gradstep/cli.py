@@ -7,6 +7,7 @@ the problem and the fix, and exit code 2; files are written only once everything
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .errors import InputError
+from .io import writable_directory
 from .version import __version__
 
 DESCRIPTION = ("gradstep: the first chapter of deep learning (Hung-yi Lee, ML 2021 lecture 1), runnable "
@@ -39,7 +41,9 @@ def _number(kind, positive: bool, also: str = ""):
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not {words}") from None
-        if value < 0 or (positive and value == 0) or value != value:
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
+        if value < 0 or (positive and value == 0):
             raise argparse.ArgumentTypeError(f"must be {'positive' if positive else 'at least 0'}"
                                              f"{' or ' + repr(also) if also else ''}, got {text}")
         return value
@@ -98,7 +102,7 @@ def build_parser() -> Parser:
     fit.add_argument("--epochs", type=_number(int, True), default=100, help="passes over the training days (default: 100)")
     fit.add_argument("--batch-size", type=_number(int, True, also="full"), default=32,
                      help="B: rows per update; 'full' for full-batch gradient descent, 1 for stochastic (default: 32)")
-    fit.add_argument("--seed", type=int, default=0, help="seeds the weights and the batch order (default: 0)")
+    fit.add_argument("--seed", type=_number(int, False), default=0, help="seeds the weights and the batch order (default: 0)")
     fit.add_argument("--momentum", type=_number(float, False), default=0.0, help="momentum, for --optimizer sgd (default: 0)")
     fit.add_argument("--weight-decay", type=_number(float, False), default=0.0, help="L2 penalty λ (default: 0)")
     fit.add_argument("--l1", type=_number(float, False), default=0.0, help="L1 penalty λ Σ|w| on the weights (default: 0)")
@@ -143,18 +147,17 @@ def build_parser() -> Parser:
 def load_source(args, meta_source: dict | None = None):
     """(series, source description, notes) from --page / --csv, else the source a saved model recorded."""
     from .data import load_pageviews, read_series
-    if args.csv is None and args.page is None and meta_source:
-        if "csv" in meta_source:
-            args.csv = meta_source["csv"]
-            args.date_column = args.date_column or meta_source.get("date_column")
-            args.value_column = args.value_column or meta_source.get("value_column")
-            args.fill = args.fill or meta_source.get("fill")
-        else:
-            args.page = meta_source.get("page")
+    meta_source = meta_source or {}
+    if args.csv is None and args.page is None:
+        args.csv, args.page = meta_source.get("csv"), meta_source.get("page")
+    if args.csv is not None and "csv" in meta_source:
+        args.date_column = args.date_column or meta_source.get("date_column")
+        args.value_column = args.value_column or meta_source.get("value_column")
+        args.fill = args.fill or meta_source.get("fill")
     if args.csv is not None:
         series = read_series(args.csv, date_column=args.date_column, value_column=args.value_column, fill=args.fill)
-        source = {"csv": str(Path(args.csv).resolve()), "date_column": args.date_column,
-                  "value_column": args.value_column, "fill": args.fill}
+        source = {"csv": str(Path(args.csv).resolve()), "date_column": series.attrs["date_column"],
+                  "value_column": series.attrs["value_column"], "fill": args.fill}
         return series, source, list(series.attrs.get("notes", []))
     page = args.page or "Standard_deviation"
     return load_pageviews(page), {"page": page}, []
@@ -165,7 +168,7 @@ def _say(console: Console, text: str) -> None:
 
 
 def _series_line(series) -> str:
-    return (f"{series.index[0]:%Y-%m-%d}..{series.index[-1]:%Y-%m-%d}, {len(series):,} days, "
+    return (f"{series.index[0]:%Y-%m-%d}..{series.index[-1]:%Y-%m-%d}, {len(series):,} day{'s' * (len(series) != 1)}, "
             f"median {series.median():,.0f} views")
 
 
@@ -214,6 +217,7 @@ def command_train(args, console: Console) -> int:
     from .forecast import Forecaster, TrainConfig
     from .io import write_text
     from .plots import prediction_plot
+    out = writable_directory(args.out)
     series, source, notes = load_source(args)
     name = source.get("page") or source["csv"]
     _say(console, f"data: {name}, {_series_line(series)}")
@@ -234,7 +238,6 @@ def command_train(args, console: Console) -> int:
                   f"update{'s' * (history.updates_per_epoch != 1)} per epoch"
                   + (f"; stopped early, best epoch {history.best_epoch}" if history.stopped_early_at else ""))
     console.print(_metrics_table("error on each part", forecaster.metrics, forecaster.split_ranges))
-    out = Path(args.out)
     test = parts.test
     prediction_plot(test.dates, test.y, forecaster.predict(test.X), out / "test.png",
                     title=f"{name}: {forecaster.model_config.describe()}, test MAE "
@@ -272,14 +275,18 @@ def command_predict(args, console: Console) -> int:
     date, value = forecaster.predict_next(series)
     _say(console, f"data: {source.get('page') or source['csv']}, last day {series.index[-1]:%Y-%m-%d} "
                   f"({series.iloc[-1]:,.0f} views)")
-    _say(console, f"forecast for {date:%Y-%m-%d} ({date:%A}): {value:,.0f} views "
-                  f"(test MAE of this model: ±{forecaster.metrics['test']['mae']:,.0f})")
+    test_mae = forecaster.metrics.get("test", {}).get("mae")
+    _say(console, f"forecast for {date:%Y-%m-%d} ({date:%A}): {max(value, 0.0):,.0f} views"
+                  + (f" (test MAE of this model: ±{test_mae:,.0f})" if test_mae is not None else ""))
+    if value < 0:
+        _say(console, f"note: the model's output is {value:,.0f}, below zero; views cannot be negative, so 0 is shown. "
+                      "The model does not fit this data well: check gradstep evaluate")
     return 0
 
 
 def command_reproduce(args, console: Console) -> int:
     from .experiments import run_reproduction
-    run_reproduction(args.studies or None, out=Path(args.out), seeds=args.seeds, quick=args.quick,
+    run_reproduction(args.studies or None, out=writable_directory(args.out), seeds=args.seeds, quick=args.quick,
                      workers=args.workers, console=console)
     return 0
 
@@ -304,6 +311,10 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args, console)
     except InputError as error:
         print(f"gradstep {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        print(f"gradstep {args.command}: error: cannot read or write{where}: {error.strerror or error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"gradstep {args.command}: interrupted; nothing more was written", file=sys.stderr)

@@ -208,14 +208,18 @@ class Forecaster:
         meta = read_json(directory / "model.json")
         try:
             forecaster = cls(ModelConfig(**meta["model"]), TrainConfig(**meta["training"]),
-                             scaler=Standardizer.from_dict(meta["standardizer"]), split_ranges=meta["split"],
-                             metrics=meta["metrics"], data_sha256=meta["data_sha256"])
-        except (KeyError, TypeError) as error:
-            raise InputError(f"{directory / 'model.json'} is not gradstep model metadata ({error}); "
+                             scaler=Standardizer.from_dict(meta["standardizer"]), split_ranges=dict(meta["split"]),
+                             metrics=dict(meta["metrics"]), data_sha256=meta["data_sha256"])
+            for part in ("train", "test"):
+                start, end = forecaster.split_ranges[part]
+                pd.Timestamp(start), pd.Timestamp(end)
+            forecaster.model = forecaster.model_config.build(int(forecaster.train_config.seed))
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise InputError(f"{directory / 'model.json'} is not valid gradstep model metadata ({error}); "
                              "train the model again with gradstep train") from None
-        forecaster.model = forecaster.model_config.build(forecaster.train_config.seed)
+        arrays = load_arrays(directory / "model.npz")
         try:
-            forecaster.model.load_state_dict(load_arrays(directory / "model.npz"))
+            forecaster.model.load_state_dict(arrays)
         except ValueError as error:
             raise InputError(f"{directory / 'model.npz'} does not fit {directory / 'model.json'}: {error}") from None
         forecaster.model.eval()

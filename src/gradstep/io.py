@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -57,8 +58,21 @@ def load_arrays(path) -> dict:
             return {key: archive[key] for key in archive.files}
     except FileNotFoundError:
         raise InputError(f"no saved model at {path}; train one first with: gradstep train --out DIR") from None
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as error:
         raise InputError(f"cannot read the model file {path} ({error}); train it again with gradstep train") from None
+
+
+def writable_directory(path, option: str = "--out") -> Path:
+    """``path`` if it is, or can be made, a writable directory; checked before any work, created by the writers."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{option} {path} is a file, not a directory; choose a directory name")
+    parent = path
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"{option} {path}: cannot create or write in {parent}; choose a directory you can write to")
+    return path
 
 
 def read_json(path) -> dict:

@@ -25,6 +25,9 @@ from .optim import OPTIMIZERS, Optimizer, l1_penalty
 from .tensor import Tensor, no_grad
 
 
+EXPLODED = 1000.0
+
+
 class DivergedError(InputError):
     """The loss became infinite or NaN: the learning rate is too large for this model and data."""
 
@@ -133,8 +136,12 @@ def make_optimizer(name: str, parameters, lr: float, weight_decay: float = 0.0, 
         raise InputError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
     if not lr > 0:
         raise InputError(f"the learning rate must be a positive number, got {lr}; try --lr 0.001")
+    if not np.isfinite(lr):
+        raise InputError(f"the learning rate must be a finite number, got {lr}; try --lr 0.001")
     if name == "sgd":
         return OPTIMIZERS[name](parameters, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    if momentum:
+        raise InputError(f"--momentum applies to --optimizer sgd; {name} keeps its own running averages (betas)")
     return OPTIMIZERS[name](parameters, lr=lr, weight_decay=weight_decay)
 
 
@@ -191,6 +198,7 @@ class Trainer:
         batch_size = resolve_batch_size(self.batch_size, n)
         self.history = History(updates_per_epoch=updates_per_epoch(n, batch_size))
         rng = np.random.default_rng(self.seed)
+        self.reference_loss = self._objective(np.zeros_like(y), y)
         weights = [p for name, p in self.model.named_parameters() if name.endswith("weight")]
         self.stop = False
         self.model.train()
@@ -210,6 +218,7 @@ class Trainer:
                 if has_valid:
                     self._evaluate("valid", X_valid, y_valid, row)
                 self._check_finite(row["train_loss"], epoch)
+                self._check_not_exploding(row["train_loss"], epoch)
                 row["updates"] = epoch * self.history.updates_per_epoch
                 row["seconds"] = time.perf_counter() - started
                 self.history.rows.append(row)
@@ -235,6 +244,18 @@ class Trainer:
 
     def _check_finite(self, value, epoch: int) -> None:
         if not np.isfinite(value):
-            lr = self.optimizer.lr
-            raise DivergedError(f"training diverged: the {self.loss_name.upper()} loss became {float(value)} in epoch "
-                                f"{epoch} with learning rate {lr:g}; try a smaller learning rate such as --lr {lr / 10:g}")
+            self._diverged(f"the {self.loss_name.upper()} loss became {float(value)}", epoch)
+
+    def _check_not_exploding(self, value: float, epoch: int) -> None:
+        """A training loss 1000 times that of always predicting 0 (the mean, for standardised data) has diverged."""
+        if value > EXPLODED * max(self.reference_loss, np.finfo(np.float32).tiny):
+            self._diverged(f"the {self.loss_name.upper()} loss grew to {value:.3g}, {value / self.reference_loss:.3g} "
+                           "times that of always predicting 0", epoch)
+
+    def _diverged(self, what: str, epoch: int) -> None:
+        lr = self.optimizer.lr
+        decay = self.optimizer.defaults.get("weight_decay", 0)
+        raise DivergedError(f"training diverged: {what} in epoch {epoch} with learning rate {lr:g}"
+                            + (f" and weight decay {decay:g}" if decay else "")
+                            + f"; try a smaller learning rate such as --lr {lr / 10:g}"
+                            + (" or a smaller --weight-decay" if decay else ""))

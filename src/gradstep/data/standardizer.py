@@ -45,6 +45,9 @@ class Standardizer:
     def from_dict(cls, saved: dict) -> "Standardizer":
         """Rebuild a Standardizer saved with to_dict."""
         try:
-            return cls(mean=float(saved["mean"]), std=float(saved["std"]))
+            mean, std = float(saved["mean"]), float(saved["std"])
         except (KeyError, TypeError, ValueError):
             raise InputError(f'a saved standardizer needs numbers "mean" and "std", got {saved!r}') from None
+        if not (np.isfinite(mean) and np.isfinite(std) and std > 0):
+            raise InputError(f'a saved standardizer needs a finite mean and a positive std, got {saved!r}')
+        return cls(mean=mean, std=std)

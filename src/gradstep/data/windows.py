@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from gradstep.data._words import count
 from gradstep.errors import InputError
 
 
@@ -43,7 +44,7 @@ def make_windows(series: pd.Series, days: int) -> Windows:
     if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 1:
         raise InputError(f"--days must be a whole number of at least 1, got {days!r}; use e.g. --days 7")
     if len(series) <= days:
-        raise InputError(f"the data has {len(series)} days; --days {days} needs at least {days + 1} "
+        raise InputError(f"the data has {count(len(series), 'day')}; --days {days} needs at least {days + 1} "
                          f"({days} history days + 1 day to predict); use fewer --days or a longer file")
     steps = np.diff(series.index.to_numpy())
     if not (steps == np.timedelta64(1, "D")).all():

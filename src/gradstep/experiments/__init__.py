@@ -86,9 +86,9 @@ def run_reproduction(names: list | None, out: Path, seeds: int, quick: bool, wor
     console.print(f"running {len(chosen)} studies: {len(jobs)} trainings with {settings.seeds} seed"
                   f"{'s' * (settings.seeds > 1)} on {workers} worker{'s' * (workers > 1)}"
                   f"{' (quick)' if quick else ''}", highlight=False)
-    results = run_jobs(jobs, workers, progress=console.is_terminal)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    results = run_jobs(jobs, workers, progress=console.is_terminal)
     studies = [STUDIES[name].report(settings, results, out) for name in chosen]
     for study in studies:
         print_study(console, study)
