@@ -98,3 +98,26 @@ def test_study_subset_runs_alone(tmp_path):
                                console=Console(file=open("/dev/null", "w")))
     assert [s.name for s in studies] == ["piecewise"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["piecewise.png", "report.html", "report.md"]
+
+
+def test_trend_words_hold_for_the_numbers():
+    from gradstep.experiments.common import trend
+    labels = ["a", "b", "c"]
+    assert trend([3.0, 2.0, 1.0], [0.1, 0.1, 0.1], labels) == "falls at every step"
+    assert trend([1.0, 2.0, 3.0], [0.0] * 3, labels) == "rises at every step"
+    assert trend([2.0, 1.0, 3.0], [0.0] * 3, labels) == "lowest with b"
+    assert trend([2.0, 1.9, 1.8], [0.2] * 3, labels) == "falls at every step; all within the spread over seeds"
+
+
+def test_findings_quote_the_tables_means(reproduced):
+    _, studies, _ = reproduced
+
+    def means(table, column):
+        return " → ".join(row[column].split(" ± ")[0] for row in table.rows)
+    linear = studies["linear"]
+    assert means(linear.tables[0], 1) in linear.finding and means(linear.tables[0], 2) in linear.finding
+    depth = studies["depth"]
+    assert means(depth.tables[0], 1) in depth.finding and means(depth.tables[0], 2) in depth.finding
+    units = studies["units"].tables[0]
+    relu = type(units)(units.title, units.columns, [row for row in units.rows if row[1] == "relu"])
+    assert means(relu, 2) in studies["units"].finding and means(relu, 3) in studies["units"].finding

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..forecast import ModelConfig, TrainConfig
 from ..plots import depth_plot
-from .common import StudyResult, Table, k, lecture, mean_k, seeded, training_job
+from .common import StudyResult, Table, k, lecture, movement, seeded, summary, training_job
 
 TITLE = "Deeper: 1 to 4 layers of 100 ReLUs"
 LAYERS = (1, 2, 3, 4)
@@ -30,17 +30,28 @@ def report(settings, results, out) -> StudyResult:
     for n in LAYERS:
         table.rows.append([str(n), k([r["train"] for r in runs[n]]), k([r["test"] for r in runs[n]]),
                            k([r["year"] for r in runs[n]]), lecture(LECTURE[n][0]), lecture(LECTURE[n][1])])
-    train = [mean_k([r["train"] for r in runs[n]]) for n in LAYERS]
-    test = [mean_k([r["test"] for r in runs[n]]) for n in LAYERS]
-    year = [mean_k([r["year"] for r in runs[n]]) for n in LAYERS]
-    depth_plot(LAYERS, train, test, year, [LECTURE[n] for n in LAYERS], out / "depth.png")
-    best = LAYERS[test.index(min(test))]
-    fits = LAYERS[train.index(min(train))]
-    finding = (f"Training error L goes {' → '.join(f'{v:.3f}' for v in train)}k for 1 to 4 layers (lowest with {fits}) "
-               f"and the test error L′ {' → '.join(f'{v:.3f}' for v in test)}k (lowest with {best}). "
-               + ("Past the best depth on unseen days, more layers fit the training days at least as well but the test "
-                  "days worse: overfitting, as the lecture's 4 layers show." if best < fits else
-                  "Here the depth that fits the training days best is also best on the test days." if best == fits else
-                  "Here a deeper model generalises better than the one that fits the training days best."))
+    train = [summary(runs[n], "train") for n in LAYERS]
+    test = [summary(runs[n], "test") for n in LAYERS]
+    year = [summary(runs[n], "year")[0] for n in LAYERS]
+    depth_plot(LAYERS, [m for m, _ in train], [m for m, _ in test], year, [LECTURE[n] for n in LAYERS],
+               out / "depth.png")
+    labels = [f"{n} layer{'s' * (n > 1)}" for n in LAYERS]
+    best_test = min(range(len(LAYERS)), key=lambda i: test[i][0])
+    best_train = min(range(len(LAYERS)), key=lambda i: train[i][0])
+    deeper = test[-1][0] - test[best_test][0]
+    noise = 2 * max(test[-1][1], test[best_test][1])
+    if best_test < len(LAYERS) - 1 and deeper > noise and best_train > best_test:
+        verdict = (f"Beyond {labels[best_test]} more depth fits the training days better but the test days worse: "
+                   "overfitting, as the lecture's 4 layers show.")
+    elif best_test < len(LAYERS) - 1 and deeper > noise:
+        verdict = (f"Beyond {labels[best_test]} more depth is worse on the test days, and no better on the training "
+                   "days: the deeper networks are harder to train here.")
+    elif best_test < len(LAYERS) - 1:
+        verdict = (f"The test error is lowest with {labels[best_test]}, but the deepest model is within the spread "
+                   "over seeds of it, so these runs do not show the lecture's overfitting at 4 layers clearly.")
+    else:
+        verdict = "Here the deepest model is also the best on the test days: no overfitting shows at 4 layers."
+    finding = (f"With 1 to 4 layers of 100 ReLUs the training error L {movement(train, labels, [LECTURE[n][0] for n in LAYERS])}"
+               f" and the test error L′ {movement(test, labels, [LECTURE[n][1] for n in LAYERS])}. " + verdict)
     return StudyResult("depth", TITLE, finding, [table],
                        [("depth.png", "training and test error against the number of layers, ours and the lecture's")])

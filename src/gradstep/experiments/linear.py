@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..forecast import ModelConfig, TrainConfig
 from ..plots import prediction_plot
-from .common import StudyResult, Table, k, lecture, mean_k, seeded, training_job
+from .common import StudyResult, Table, k, lecture, movement, seeded, summary, training_job
 
 TITLE = "Linear models on 1, 7, 28 and 56 days"
 DAYS = (1, 7, 28, 56)
@@ -39,13 +39,13 @@ def report(settings, results, out) -> StudyResult:
     best = results[("linear", 56, seeds[0])]
     prediction_plot(best["dates"], best["truth"], best["prediction"], out / "linear_test.png",
                     title=f"56-day linear model on the test days: MAE {best['test'] / 1e3:.3f}k")
-    test = [mean_k([results[("linear", d, s)]["test"] for s in seeds]) for d in DAYS]
-    train = [mean_k([results[("linear", d, s)]["train"] for s in seeds]) for d in DAYS]
-    falls = all(a > b for a, b in zip(test, test[1:]))
-    finding = (f"More days of history help: the test error L′ goes {' → '.join(f'{v:.3f}' for v in test)}k for "
-               f"1, 7, 28, 56 days" + (", falling at every step as in the lecture" if falls else
-                                       ", not falling at every step as it does in the lecture")
-               + f"; the training error L goes {' → '.join(f'{v:.3f}' for v in train)}k. Weight w1 (yesterday) is "
-               f"{first['w'][0]:.2f} and w7 (a week ago) {first['w'][6]:.2f}: this page's weekly cycle.")
+    test = [summary([results[("linear", d, s)] for s in seeds], "test") for d in DAYS]
+    train = [summary([results[("linear", d, s)] for s in seeds], "train") for d in DAYS]
+    labels = [f"{d} days" for d in DAYS]
+    heaviest = sorted(range(7), key=lambda j: -abs(first["w"][j]))[:2]
+    finding = (f"Over 1, 7, 28 and 56 days the test error L′ {movement(test, labels, [LECTURE[d][1] for d in DAYS])} "
+               f"and the training error L {movement(train, labels, [LECTURE[d][0] for d in DAYS])}. The 7-day model "
+               "leans most on " + " and ".join(f"w{j + 1} = {first['w'][j]:.2f} ({j + 1} day{'s' * (j > 0)} before)"
+                                               for j in heaviest) + ".")
     return StudyResult("linear", TITLE, finding, [errors, weights],
                        [("linear_test.png", "56-day linear model: predicted vs true views on the test days")])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..forecast import ModelConfig, TrainConfig
-from .common import StudyResult, Table, k, lecture, mean_k, seeded, training_job
+from .common import StudyResult, Table, k, lecture, movement, seeded, summary, training_job
 
 TITLE = "One layer of 10, 100 and 1000 sigmoids or ReLUs on 56 days"
 UNITS = (10, 100, 1000)
@@ -25,25 +25,19 @@ def report(settings, results, out) -> StudyResult:
     seeds = list(seeded(settings))
     table = Table("L (train) and L′ (test), MAE in k views, mean ± std over seeds",
                   ["units", "activation", "L train", "L′ test", "test 2021 (year)", "lecture L", "lecture L′"])
-    test = {}
     for kind in ("sigmoid", "relu"):
         for units in UNITS:
             runs = [results[("units", kind, units, s)] for s in seeds]
             book = LECTURE_RELU[units] if kind == "relu" else (None, None)
-            test[kind, units] = mean_k([r["test"] for r in runs])
             table.rows.append([str(units), kind, k([r["train"] for r in runs]), k([r["test"] for r in runs]),
                                k([r["year"] for r in runs]), lecture(book[0]), lecture(book[1])])
-    train = {(kind, u): mean_k([results[("units", kind, u, s)]["train"] for s in seeds])
-             for kind in ("sigmoid", "relu") for u in UNITS}
+    labels = [f"{u} units" for u in UNITS]
 
-    def path(values, kind):
-        return " → ".join(f"{values[kind, u]:.3f}" for u in UNITS)
-    train_gain = train["relu", UNITS[0]] - train["relu", UNITS[-1]]
-    test_gain = test["relu", UNITS[0]] - test["relu", UNITS[-1]]
-    finding = (f"From {UNITS[0]} to {UNITS[-1]} ReLUs the training error L goes {path(train, 'relu')}k and the test "
-               f"error L′ {path(test, 'relu')}k (sigmoids: L {path(train, 'sigmoid')}k, L′ {path(test, 'sigmoid')}k): "
-               + ("more units help on unseen days less than on the training days, as in the lecture."
-                  if test_gain < train_gain else "here more units help the test days at least as much as the training days.")
-               + (f" {UNITS[-1]} sigmoids train worse than {UNITS[1]} in the same epochs (slower to fit)."
-                  if train["sigmoid", UNITS[-1]] > train["sigmoid", UNITS[1]] else ""))
+    def described(kind, part):
+        numbers = [summary([results[("units", kind, u, s)] for s in seeds], part) for u in UNITS]
+        book = [LECTURE_RELU[u][part == "test"] for u in UNITS] if kind == "relu" else None
+        return movement(numbers, labels, book)
+    finding = (f"With 10, 100 and 1000 ReLUs the training error L {described('relu', 'train')} and the test error "
+               f"L′ {described('relu', 'test')}. With sigmoids L {described('sigmoid', 'train')} and L′ "
+               f"{described('sigmoid', 'test')}.")
     return StudyResult("units", TITLE, finding, [table])
