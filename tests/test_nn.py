@@ -199,3 +199,34 @@ def test_float32_training_never_creates_float64_arrays(monkeypatch):
         assert all(p.dtype == np.float32 and p.grad.dtype == np.float32 for p in model.parameters())
         assert all(v.dtype == np.float32 for s in optimizer.state.values() for v in s.values() if isinstance(v, np.ndarray))
     assert created and set(created) == {np.dtype(np.float32)}
+
+
+@pytest.mark.parametrize("activation", [nn.ReLU, nn.Sigmoid, nn.Tanh])
+def test_sequential_fused_layers_match_the_modules_one_by_one(activation):
+    x = Tensor(np.random.default_rng(0).normal(size=(6, 5)), dtype=np.float64)
+    first, second = nn.Linear(5, 4, dtype=np.float64, rng=np.random.default_rng(1)), nn.Linear(4, 1, dtype=np.float64)
+    model = nn.Sequential(first, activation(), second)
+    losses.mse(model(x), np.zeros((6, 1))).backward()
+    fused = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    out = second(activation()(first(x)))
+    losses.mse(out, np.zeros((6, 1))).backward()
+    np.testing.assert_array_equal(model(x).data, out.data)
+    for grad, parameter in zip(fused, model.parameters()):
+        np.testing.assert_array_equal(grad, parameter.grad)
+
+
+def test_sequential_does_not_fuse_a_subclass_with_its_own_forward():
+    class DoubledReLU(nn.ReLU):
+        def forward(self, x):
+            return x.relu() * 2.0
+
+    model = nn.Sequential(nn.Linear(3, 2, rng=np.random.default_rng(0)), DoubledReLU())
+    x = Tensor(np.ones((1, 3)))
+    np.testing.assert_array_equal(model(x).data, 2 * model[0](x).relu().data)
+
+
+def test_relu_network_with_dropout_places_it_after_each_relu():
+    model = nn.relu_network(5, 4, layers=2, dropout=0.3, seed=0)
+    assert [type(m).__name__ for m in model] == ["Linear", "ReLU", "Dropout"] * 2 + ["Linear"]
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "3.weight", "3.bias", "6.weight", "6.bias"]

@@ -49,9 +49,7 @@ class ModelConfig:
             return nn.linear_model(self.days, dtype=self.dtype, rng=rng)
         if self.model == "sigmoid":
             return nn.sigmoid_network(self.days, self.units, dtype=self.dtype, rng=rng)
-        if self.dropout:
-            return _relu_network_with_dropout(self, rng)
-        return nn.relu_network(self.days, self.units, self.layers, dtype=self.dtype, rng=rng)
+        return nn.relu_network(self.days, self.units, self.layers, dtype=self.dtype, rng=rng, dropout=self.dropout)
 
     def describe(self) -> str:
         """e.g. "linear, 56 days" or "relu, 3 layers of 100, 56 days"."""
@@ -60,17 +58,6 @@ class ModelConfig:
         if self.model == "sigmoid":
             return f"sigmoid, {self.units} units, {self.days} days"
         return f"relu, {self.layers} layer{'s' * (self.layers > 1)} of {self.units}, {self.days} days"
-
-
-def _relu_network_with_dropout(config: ModelConfig, rng: np.random.Generator) -> nn.Sequential:
-    """ReLU layers each followed by Dropout(p), then the output layer."""
-    modules, width = [], config.days
-    for _ in range(config.layers):
-        modules += [nn.Linear(width, config.units, dtype=config.dtype, rng=rng), nn.ReLU(),
-                    nn.Dropout(config.dropout, rng=rng)]
-        width = config.units
-    modules.append(nn.Linear(width, 1, dtype=config.dtype, rng=rng))
-    return nn.Sequential(*modules)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layers import Linear, ReLU, Sigmoid
+from .layers import Dropout, Linear, ReLU, Sigmoid
 from .module import Sequential
 
 
@@ -32,8 +32,9 @@ def sigmoid_network(days: int, units: int, dtype=None, seed: int | None = None,
 
 
 def relu_network(days: int, units: int, layers: int = 1, dtype=None, seed: int | None = None,
-                 rng: np.random.Generator | None = None) -> Sequential:
-    """``layers`` hidden layers a = relu(b + W x) of ``units`` ReLUs each, then y = b + cᵀ a."""
+                 rng: np.random.Generator | None = None, dropout: float = 0.0) -> Sequential:
+    """``layers`` hidden layers a = relu(b + W x) of ``units`` ReLUs each (each followed by Dropout(p) when
+    ``dropout`` > 0), then y = b + cᵀ a."""
     if layers < 1:
         raise ValueError(f"a ReLU network needs at least 1 layer, got {layers}")
     rng = _generator(seed, rng)
@@ -41,6 +42,8 @@ def relu_network(days: int, units: int, layers: int = 1, dtype=None, seed: int |
     width = days
     for _ in range(layers):
         modules += [Linear(width, units, dtype=dtype, rng=rng), ReLU()]
+        if dropout:
+            modules.append(Dropout(dropout, rng=rng))
         width = units
     modules.append(Linear(width, 1, dtype=dtype, rng=rng))
     return Sequential(*modules)
