@@ -230,3 +230,18 @@ def test_relu_network_with_dropout_places_it_after_each_relu():
     model = nn.relu_network(5, 4, layers=2, dropout=0.3, seed=0)
     assert [type(m).__name__ for m in model] == ["Linear", "ReLU", "Dropout"] * 2 + ["Linear"]
     assert list(model.state_dict()) == ["0.weight", "0.bias", "3.weight", "3.bias", "6.weight", "6.bias"]
+
+
+def test_sequential_follows_a_replaced_layer_and_survives_pickling():
+    import copy
+    import pickle
+
+    model = nn.relu_network(3, 4, 2, seed=0)
+    x = Tensor(np.random.default_rng(0).normal(size=(5, 3)))
+    before = model(x).data
+    for twin in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
+        np.testing.assert_array_equal(twin(x).data, before)
+    pair = nn.Sequential(nn.Linear(3, 2, rng=np.random.default_rng(0)), nn.ReLU())
+    pair(x)
+    setattr(pair, "1", nn.Tanh())
+    np.testing.assert_array_equal(pair(x).data, pair[0](x).tanh().data)

@@ -15,31 +15,31 @@ from .tensor import Tensor, _constant, op
 
 
 def _residual(prediction: Tensor, target) -> tuple[Tensor, Tensor, np.ndarray]:
-    target = _constant(target, prediction.dtype)
-    if prediction.shape != target.shape:
+    target = _constant(target, prediction.data.dtype)
+    if prediction.data.shape != target.data.shape:
         raise ValueError(f"the prediction has shape {prediction.shape} but the target has shape {target.shape}; "
                          "give both the same shape (e.g. (N, 1)) so no broadcasting mixes rows")
     return prediction, target, prediction.data - target.data
 
 
-def _loss(prediction: Tensor, target: Tensor, value, dloss_dprediction) -> Tensor:
-    """A scalar loss node whose gradient is dloss_dprediction·g for the prediction and its negative for the target."""
+def _loss(prediction: Tensor, target: Tensor, value, gradient) -> Tensor:
+    """A scalar loss node; ``gradient(k)`` is k·∂L/∂y, passed to the prediction and negated to the target."""
     def backward(g):
-        d = dloss_dprediction * g
+        d = gradient(float(g))
         return (d if prediction.requires_grad else None, -d if target.requires_grad else None)
-    return op(np.asarray(value, dtype=prediction.dtype), (prediction, target), backward)
+    return op(np.array(value, dtype=prediction.data.dtype), (prediction, target), backward)
 
 
 def mae(prediction: Tensor, target) -> Tensor:
     """L = (1/N) Σ |y − ŷ|, the mean absolute error."""
     prediction, target, e = _residual(prediction, target)
-    return _loss(prediction, target, np.abs(e).mean(), np.sign(e) * (1.0 / e.size))
+    return _loss(prediction, target, np.abs(e).mean(), lambda k: np.sign(e) * (k / e.size))
 
 
 def mse(prediction: Tensor, target) -> Tensor:
-    """L = (1/N) Σ (y − ŷ)², the mean squared error."""
+    """L = (1/N) Σ (y − ŷ)², the mean squared error (Σ e² as the dot product e·e)."""
     prediction, target, e = _residual(prediction, target)
-    return _loss(prediction, target, (e * e).mean(), e * (2.0 / e.size))
+    return _loss(prediction, target, np.vdot(e, e) / e.size, lambda k: e * (2.0 * k / e.size))
 
 
 def huber(prediction: Tensor, target, delta: float = 1.0) -> Tensor:
@@ -47,7 +47,7 @@ def huber(prediction: Tensor, target, delta: float = 1.0) -> Tensor:
     prediction, target, e = _residual(prediction, target)
     size = np.abs(e)
     value = np.where(size < delta, 0.5 * e * e, delta * (size - 0.5 * delta)).mean()
-    return _loss(prediction, target, value, np.clip(e, -delta, delta) * (1.0 / e.size))
+    return _loss(prediction, target, value, lambda k: np.clip(e, -delta, delta) * (k / e.size))
 
 
 class MAELoss(Module):

@@ -39,12 +39,18 @@ class Optimizer:
             parameter.grad = None
 
     def step(self) -> None:
-        """One update of every parameter that has a gradient."""
+        """One update of every parameter that has a gradient, in place."""
+        update = self._update_rule()
+        state = self.state
         for index, parameter in enumerate(self.params):
-            if parameter.grad is not None:
-                self._update(parameter, parameter.grad, self.state.setdefault(index, {}))
+            grad = parameter.grad
+            if grad is not None:
+                if index not in state:
+                    state[index] = {}
+                update(parameter, grad, state[index])
 
-    def _update(self, parameter: Tensor, grad: np.ndarray, state: dict) -> None:
+    def _update_rule(self):
+        """update(parameter, grad, state) with this step's hyperparameters read once."""
         raise NotImplementedError
 
     def state_dict(self) -> dict:
@@ -77,20 +83,23 @@ class SGD(Optimizer):
         super().__init__(parameters, dict(lr=lr, momentum=momentum, dampening=dampening,
                                           weight_decay=weight_decay, nesterov=nesterov))
 
-    def _update(self, parameter, grad, state):
+    def _update_rule(self):
         d = self.defaults
-        if d["weight_decay"]:
-            grad = grad + d["weight_decay"] * parameter.data
-        momentum = d["momentum"]
-        if momentum:
-            buffer = state.get("momentum_buffer")
-            if buffer is None:
-                buffer = state["momentum_buffer"] = np.array(grad, copy=True)
-            else:
-                buffer *= momentum
-                buffer += (1 - d["dampening"]) * grad
-            grad = grad + momentum * buffer if d["nesterov"] else buffer
-        parameter.data -= d["lr"] * grad
+        lr, momentum, dampening, decay, nesterov = d["lr"], d["momentum"], d["dampening"], d["weight_decay"], d["nesterov"]
+
+        def update(parameter, grad, state):
+            if decay:
+                grad = grad + decay * parameter.data
+            if momentum:
+                buffer = state.get("momentum_buffer")
+                if buffer is None:
+                    buffer = state["momentum_buffer"] = np.array(grad, copy=True)
+                else:
+                    buffer *= momentum
+                    buffer += (1 - dampening) * grad
+                grad = grad + momentum * buffer if nesterov else buffer
+            parameter.data -= lr * grad
+        return update
 
 
 class Adam(Optimizer):
@@ -104,27 +113,30 @@ class Adam(Optimizer):
             raise ValueError(f"the learning rate must be positive, got {lr}")
         super().__init__(parameters, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay))
 
-    def _update(self, parameter, grad, state):
+    def _update_rule(self):
         d = self.defaults
-        lr, (beta1, beta2), eps, decay = d["lr"], d["betas"], d["eps"], d["weight_decay"]
-        if decay:
-            if self.decoupled:
-                parameter.data *= 1 - lr * decay
-            else:
-                grad = grad + decay * parameter.data
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(parameter.data)
-            state["exp_avg_sq"] = np.zeros_like(parameter.data)
-        state["step"] += 1
-        m, v, t = state["exp_avg"], state["exp_avg_sq"], state["step"]
-        m *= beta1
-        m += (1 - beta1) * grad
-        v *= beta2
-        v += (1 - beta2) * grad * grad
-        denominator = np.sqrt(v) / math.sqrt(1 - beta2 ** t)
-        denominator += eps
-        parameter.data -= (lr / (1 - beta1 ** t)) * m / denominator
+        lr, (beta1, beta2), eps, decay, decoupled = d["lr"], d["betas"], d["eps"], d["weight_decay"], self.decoupled
+
+        def update(parameter, grad, state):
+            if decay:
+                if decoupled:
+                    parameter.data *= 1 - lr * decay
+                else:
+                    grad = grad + decay * parameter.data
+            if not state:
+                state["step"] = 0
+                state["exp_avg"] = np.zeros_like(parameter.data)
+                state["exp_avg_sq"] = np.zeros_like(parameter.data)
+            state["step"] += 1
+            m, v, t = state["exp_avg"], state["exp_avg_sq"], state["step"]
+            m *= beta1
+            m += (1 - beta1) * grad
+            v *= beta2
+            v += (1 - beta2) * grad * grad
+            denominator = np.sqrt(v) / math.sqrt(1 - beta2 ** t)
+            denominator += eps
+            parameter.data -= (lr / (1 - beta1 ** t)) * m / denominator
+        return update
 
 
 class AdamW(Adam):

@@ -2,20 +2,25 @@
 
 A tensor made by an operation remembers its parents and a backward function that maps
 g = ∂L/∂out to ∂L/∂parent for each parent (the chain rule for that one operation).
-``Tensor.backward()`` visits the graph in reverse topological order, found with an explicit
-stack (no recursion, so a chain of any length works), and sums the contributions reaching a
-tensor used more than once. Gradients land in ``.grad`` of the leaves (tensors made with
-``requires_grad=True``) as NumPy arrays; like PyTorch, they accumulate: a second
-``backward()`` adds to ``.grad`` until it is zeroed (``optimizer.zero_grad()``).
+``Tensor.backward()`` visits the graph in reverse topological order without recursion (so a
+chain of any length works): every recorded tensor carries a sequence number, larger than its
+parents', and a heap hands out the newest tensor holding a gradient, as PyTorch's engine does, so
+a tensor is processed only once every path into it has contributed. Gradients land in ``.grad``
+of the leaves (tensors made with ``requires_grad=True``) as NumPy arrays; like PyTorch, they
+accumulate in place: a second ``backward()`` adds to ``.grad`` until it is zeroed
+(``optimizer.zero_grad()``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
+from heapq import heappop, heappush
 
 import numpy as np
 
 _grad_enabled = True
+_sequence = itertools.count(1)
 
 DEFAULT_DTYPE = np.dtype(np.float32)
 
@@ -61,11 +66,32 @@ def op(data: np.ndarray, parents: tuple, backward) -> "Tensor":
                 out.requires_grad = True
                 out._parents = parents
                 out._backward = backward
+                out._seq = next(_sequence)
                 return out
     out.requires_grad = False
     out._parents = ()
     out._backward = None
+    out._seq = 0
     return out
+
+
+def _accumulate(leaf: "Tensor", g: np.ndarray, handed_to_leaves: set) -> None:
+    """leaf.grad += g, in place when the leaf owns its gradient array.
+
+    A backward function may pass the same array to several parents, so an array first given to a
+    leaf in this pass (its id is in ``handed_to_leaves``) may still be on its way elsewhere: it is
+    copied if it is a view, read-only or already given to another leaf, and it is added to out of
+    place. Arrays a leaf owns (from an earlier pass, or made by that addition) are added to in place.
+    """
+    if leaf.grad is None:
+        if g.base is not None or not g.flags.writeable or id(g) in handed_to_leaves:
+            g = g.copy()
+        handed_to_leaves.add(id(g))
+        leaf.grad = g
+    elif id(leaf.grad) in handed_to_leaves:
+        leaf.grad = leaf.grad + g
+    else:
+        leaf.grad += g
 
 
 def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
@@ -82,10 +108,57 @@ def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a @ b for arrays; an inner dimension of 1, (n×1)@(1×m), is an outer product by broadcasting."""
-    if a.ndim == 2 and b.ndim == 2 and a.shape[1] == 1 and b.shape[0] == 1:
-        return a * b
+    """a @ b for arrays; matrices go to np.dot, which calls BLAS gemm with less overhead than @
+    and stays fast for an inner dimension of 1: (1400×1)@(1×1000) takes 0.23 ms with np.dot,
+    0.37 ms by broadcasting and 1.6 ms with @ (NumPy 2.4, OpenBLAS 0.3.31)."""
+    if a.ndim == 2 and b.ndim == 2:
+        return np.dot(a, b)
     return a @ b
+
+
+# ----- activations: f(z) into a given array, and g·f′(z) from the output y = f(z) ---------------
+
+def relu(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """max(0, z)."""
+    return np.maximum(z, 0, out=out)
+
+
+def relu_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """g where y > 0, else 0."""
+    return g * (y > 0)
+
+
+def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """σ(z) = 1 / (1 + e^−z); e^−z may overflow to ∞, giving σ = 0 exactly."""
+    out = np.negative(z, out=out)
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
+    out += 1
+    return np.reciprocal(out, out=out)
+
+
+def sigmoid_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """g·σ′(z) = g·y·(1 − y)."""
+    slope = 1 - y
+    slope *= y
+    slope *= g
+    return slope
+
+
+def tanh(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """tanh(z)."""
+    return np.tanh(z, out=out)
+
+
+def tanh_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """g·tanh′(z) = g·(1 − y²)."""
+    slope = y * y
+    np.subtract(1, slope, out=slope)
+    slope *= g
+    return slope
+
+
+ACTIVATIONS = {"relu": (relu, relu_backward), "sigmoid": (sigmoid, sigmoid_backward), "tanh": (tanh, tanh_backward)}
 
 
 def _constant(value, dtype) -> "Tensor":
@@ -107,7 +180,7 @@ def _shape_error(name: str, a: "Tensor", b: "Tensor") -> ValueError:
 class Tensor:
     """An n-dimensional array (float32 unless ``dtype`` says otherwise) that can carry a gradient."""
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_pending")
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_pending", "_seq")
     __array_ufunc__ = None
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
@@ -119,6 +192,7 @@ class Tensor:
         self._parents = ()
         self._backward = None
         self._pending = None
+        self._seq = 0
 
     @property
     def shape(self) -> tuple:
@@ -170,51 +244,31 @@ class Tensor:
             if self.data.size != 1:
                 raise ValueError(f"backward() on a non-scalar tensor of shape {self.shape} needs a "
                                  "gradient argument of that shape; or reduce it first with .sum() or .mean()")
-            grad = np.ones_like(self.data)
+            grad = np.array(1, self.data.dtype).reshape(self.data.shape)
         else:
-            grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+            grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if grad.shape != self.shape:
                 raise ValueError(f"backward() got a gradient of shape {grad.shape} for a tensor of shape {self.shape}")
-        order = self._topological_order()
+        if self._backward is None:
+            _accumulate(self, grad, set())
+            return
+        handed_to_leaves = set()
         self._pending = grad
-        given_to_leaves = set()
-        for node in reversed(order):
+        heap = [(-self._seq, self)]
+        while heap:
+            node = heappop(heap)[1]
             g = node._pending
             node._pending = None
-            if g is None:
-                continue
-            if node._backward is None:
-                if g.base is not None or not g.flags.writeable or id(g) in given_to_leaves:
-                    g = g.copy()
-                given_to_leaves.add(id(g))
-                node.grad = g if node.grad is None else node.grad + g
-                continue
             for parent, parent_grad in zip(node._parents, node._backward(g)):
                 if parent_grad is None or not parent.requires_grad:
                     continue
-                if parent._pending is None:
+                if parent._backward is None:
+                    _accumulate(parent, parent_grad, handed_to_leaves)
+                elif parent._pending is None:
                     parent._pending = parent_grad
+                    heappush(heap, (-parent._seq, parent))
                 else:
                     parent._pending = parent._pending + parent_grad
-
-    def _topological_order(self) -> list:
-        """Every tensor this one depends on that requires a gradient, parents before children."""
-        order = []
-        visited = set()
-        stack = [(self, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if expanded:
-                order.append(node)
-                continue
-            if node in visited:
-                continue
-            visited.add(node)
-            stack.append((node, True))
-            for parent in node._parents:
-                if parent.requires_grad and parent not in visited:
-                    stack.append((parent, False))
-        return order
 
     # ----- arithmetic ------------------------------------------------------------------
 
@@ -438,8 +492,7 @@ class Tensor:
 
     def relu(self) -> "Tensor":
         """max(0, a); ∂/∂a = g where a > 0."""
-        a = self
-        return op(np.maximum(a.data, 0), (a,), lambda g: (g * (a.data > 0),))
+        return self._activation("relu")
 
     def hard_sigmoid(self) -> "Tensor":
         """clip(a, 0, 1) = relu(a) − relu(a − 1): 0, then a straight ramp, then 1."""
@@ -447,14 +500,14 @@ class Tensor:
 
     def sigmoid(self) -> "Tensor":
         """σ(a) = 1 / (1 + e^−a); ∂/∂a = g·σ(a)·(1 − σ(a))."""
-        with np.errstate(over="ignore"):
-            data = np.exp(-self.data)
-        data += 1
-        np.reciprocal(data, out=data)
-        return op(data, (self,), lambda g: (g * data * (1 - data),))
+        return self._activation("sigmoid")
 
     def tanh(self) -> "Tensor":
         """tanh(a); ∂/∂a = g·(1 − tanh²(a))."""
-        data = np.tanh(self.data)
-        return op(data, (self,), lambda g: (g * (1 - data * data),))
+        return self._activation("tanh")
 
+    def _activation(self, name: str) -> "Tensor":
+        """f(a) for an activation of ``ACTIVATIONS``; ∂/∂a = g·f′(a), computed from the output."""
+        forward, backward = ACTIVATIONS[name]
+        data = forward(self.data)
+        return op(data, (self,), lambda g: (backward(data, g),))

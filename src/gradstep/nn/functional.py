@@ -4,30 +4,45 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, matmul, op
+from ..tensor import ACTIVATIONS, Tensor, op
 
 
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x Wᵀ + b; ∂/∂x = g W, ∂/∂W = gᵀ x, ∂/∂b = Σ_rows g. x is (…, in), W is (out, in)."""
-    if x.shape[-1:] != weight.shape[1:]:
-        raise ValueError(f"cannot apply a linear layer with weight of shape {weight.shape} "
-                         f"(out_features, in_features) to input of shape {x.shape}")
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, activation: str | None = None) -> Tensor:
+    """y = f(z), z = x Wᵀ + b, with f the identity or ``activation`` ("relu", "sigmoid", "tanh"), as one node.
+
+    ∂/∂z = g·f′(z) (from y, see ``ACTIVATIONS``), then ∂/∂x = (∂/∂z) W, ∂/∂W = (∂/∂z)ᵀ x,
+    ∂/∂b = Σ_rows ∂/∂z. x is (…, in), W is (out, in). The activation is applied in place to the
+    fresh product, so fusing it saves a graph node and an array. The products are matrix
+    products, so they go straight to np.dot (see ``matmul``).
+    """
     xd, w = x.data, weight.data
-    x2 = xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd
-    out = matmul(x2, w.T)
+    if xd.shape[-1:] != w.shape[1:]:
+        raise ValueError(f"cannot apply a linear layer with weight of shape {w.shape} "
+                         f"(out_features, in_features) to input of shape {xd.shape}")
+    x2 = xd if xd.ndim == 2 else xd.reshape(-1, xd.shape[-1])
+    y = np.dot(x2, w.T)
     if bias is not None:
-        out += bias.data
-    if xd.ndim != 2:
-        out = out.reshape(xd.shape[:-1] + (w.shape[0],))
+        y += bias.data
+    if activation is not None:
+        forward, slope = ACTIVATIONS[activation]
+        forward(y, y)
 
     def backward(g):
-        g2 = g.reshape(-1, w.shape[0]) if g.ndim != 2 else g
-        gx = matmul(g2, w).reshape(xd.shape) if x.requires_grad else None
-        gw = matmul(g2.T, x2) if weight.requires_grad else None
-        gb = g2.sum(axis=0) if bias is not None and bias.requires_grad else None
+        g2 = g if g.ndim == 2 else g.reshape(y.shape)
+        if activation is not None:
+            g2 = slope(y, g2)
+        gx = gw = gb = None
+        if x.requires_grad:
+            gx = np.dot(g2, w)
+            if xd.ndim != 2:
+                gx = gx.reshape(xd.shape)
+        if weight.requires_grad:
+            gw = np.dot(g2.T, x2)
+        if bias is not None and bias.requires_grad:
+            gb = np.add.reduce(g2, axis=0)
         return gx, gw, gb
     parents = (x, weight) if bias is None else (x, weight, bias)
-    return op(out, parents, backward)
+    return op(y if xd.ndim == 2 else y.reshape(xd.shape[:-1] + (w.shape[0],)), parents, backward)
 
 
 def dropout(x: Tensor, p: float, rng: np.random.Generator) -> Tensor:

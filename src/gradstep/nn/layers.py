@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -9,7 +10,7 @@ import numpy as np
 from ..random import default_generator
 from ..tensor import Tensor, _float_dtype
 from . import functional
-from .module import Module, Parameter
+from .module import Module, Parameter, Sequential
 
 
 class Linear(Module):
@@ -89,3 +90,12 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+def _linear_activation(linear: Linear, x: Tensor, activation: str) -> Tensor:
+    """activation(x Wᵀ + b) as one graph node: how a Sequential runs a Linear and the activation after it."""
+    return functional.linear(x, linear.weight, linear.bias, activation)
+
+
+Sequential.fused.update({(Linear, module): functools.partial(_linear_activation, activation=name)
+                         for module, name in ((ReLU, "relu"), (Sigmoid, "sigmoid"), (Tanh, "tanh"))})
