@@ -83,6 +83,8 @@ def _accumulate(leaf: "Tensor", g: np.ndarray, handed_to_leaves: set) -> None:
     copied if it is a view, read-only or already given to another leaf, and it is added to out of
     place. Arrays a leaf owns (from an earlier pass, or made by that addition) are added to in place.
     """
+    if g.dtype != leaf.data.dtype:
+        g = g.astype(leaf.data.dtype)
     if leaf.grad is None:
         if g.base is not None or not g.flags.writeable or id(g) in handed_to_leaves:
             g = g.copy()
@@ -329,7 +331,7 @@ class Tensor:
 
     def __truediv__(self, other) -> "Tensor":
         """a / b; ∂/∂a = g/b, ∂/∂b = −g·a/b²."""
-        if isinstance(other, (int, float)):
+        if isinstance(other, (int, float)) and other != 0:
             return self._scale(1.0 / other)
         a, b = self, _constant(other, self.dtype)
         try:
@@ -357,6 +359,8 @@ class Tensor:
         exponent = exponent if isinstance(exponent, int) else float(exponent)
         a = self
         data = a.data ** exponent
+        if exponent == 0:
+            return op(data, (a,), lambda g: (np.zeros_like(g),))
         return op(data, (a,), lambda g: (g * exponent * a.data ** (exponent - 1),))
 
     def __matmul__(self, other) -> "Tensor":
@@ -471,7 +475,7 @@ class Tensor:
             raise _shape_error("take the maximum of", a, b) from None
 
         def backward(g):
-            share = (a.data > b.data) + 0.5 * (a.data == b.data)
+            share = np.where(a.data == b.data, g.dtype.type(0.5), (a.data > b.data).astype(g.dtype))
             return (unbroadcast(g * share, a.shape) if a.requires_grad else None,
                     unbroadcast(g * (1 - share), b.shape) if b.requires_grad else None)
         return op(data, (a, b), backward)
@@ -479,6 +483,7 @@ class Tensor:
     def clip(self, low=None, high=None) -> "Tensor":
         """min(max(a, low), high); ∂/∂a = g where low ≤ a ≤ high, else 0 (as torch.clamp)."""
         a = self
+        low, high = (None if bound is None else float(bound) for bound in (low, high))
         data = np.clip(a.data, low, high)
 
         def backward(g):

@@ -66,15 +66,20 @@ class Module:
         """The direct sub-modules."""
         return iter(self._modules.values())
 
+    def _parameter_slots(self, prefix: str = ""):
+        """(dotted name, Parameter) for every place a parameter is registered; a shared one appears under each name."""
+        for module_name, module in self.named_modules(prefix):
+            for name, parameter in module._parameters.items():
+                if parameter is not None:
+                    yield (f"{module_name}.{name}" if module_name else name), parameter
+
     def named_parameters(self, prefix: str = ""):
         """(dotted name, Parameter) for every parameter, each once, in registration order."""
         seen = set()
-        for module_name, module in self.named_modules(prefix):
-            for name, parameter in module._parameters.items():
-                if parameter is None or id(parameter) in seen:
-                    continue
+        for name, parameter in self._parameter_slots(prefix):
+            if id(parameter) not in seen:
                 seen.add(id(parameter))
-                yield (f"{module_name}.{name}" if module_name else name), parameter
+                yield name, parameter
 
     def parameters(self):
         """Every Parameter, each once."""
@@ -96,8 +101,8 @@ class Module:
         return self.train(False)
 
     def state_dict(self) -> "OrderedDict[str, np.ndarray]":
-        """A copy of every parameter under PyTorch's key names, e.g. "0.weight"."""
-        return OrderedDict((name, parameter.data.copy()) for name, parameter in self.named_parameters())
+        """A copy of every parameter under PyTorch's key names, e.g. "0.weight" (a shared one under each name)."""
+        return OrderedDict((name, parameter.data.copy()) for name, parameter in self._parameter_slots())
 
     def load_state_dict(self, state_dict, strict: bool = True) -> tuple[list, list]:
         """Copy values into the parameters (keeping their dtype); returns (missing, unexpected).
@@ -105,7 +110,7 @@ class Module:
         With ``strict`` any missing, unexpected or wrongly shaped key is an error that lists them all;
         without it, matching keys are loaded and wrong shapes are still an error.
         """
-        own = OrderedDict(self.named_parameters())
+        own = OrderedDict(self._parameter_slots())
         arrays = {key: np.asarray(value.data if isinstance(value, Tensor) else value) for key, value in state_dict.items()}
         missing = [key for key in own if key not in arrays]
         unexpected = [key for key in arrays if key not in own]

@@ -1,0 +1,65 @@
+"""Gradients where the rules have a choice (ties, bounds, kinks) follow PyTorch; dtypes are kept."""
+
+import numpy as np
+import pytest
+
+from gradstep import Tensor, nn
+
+
+def both(torch, values, f, g):
+    """Gradients of Σ f over gradstep tensors and of Σ g over torch tensors, for each input."""
+    ours = [Tensor(v, requires_grad=True, dtype=np.float64) for v in values]
+    f(*ours).sum().backward()
+    theirs = [torch.tensor(v, requires_grad=True, dtype=torch.float64) for v in values]
+    g(*theirs).sum().backward()
+    return [a.grad for a in ours], [t.grad.numpy() for t in theirs]
+
+
+@pytest.mark.parametrize("name, values, f, g", [
+    ("maximum tie", [[1.0, 2.0, 3.0], [1.0, 1.0, 4.0]], lambda a, b: a.maximum(b), lambda a, b: a.maximum(b)),
+    ("clip at both bounds", [[-0.5, 0.7, 0.0, 2.0, -1.0]], lambda a: a.clip(-0.5, 0.7), lambda a: a.clamp(-0.5, 0.7)),
+    ("relu at 0", [[0.0, -1.0, 1.0]], lambda a: a.relu(), lambda a: a.relu()),
+    ("abs at 0", [[0.0, -1.0, 1.0]], lambda a: a.abs(), lambda a: a.abs()),
+    ("hard sigmoid at its corners", [[0.0, 1.0, 0.5, -1.0, 2.0]], lambda a: a.hard_sigmoid(), lambda a: a.clamp(0, 1)),
+    ("power 0 at 0", [[0.0, 2.0]], lambda a: a ** 0, lambda a: a ** 0),
+    ("power 2 at 0", [[0.0, 2.0]], lambda a: a ** 2, lambda a: a ** 2),
+])
+def test_gradient_at_ties_bounds_and_kinks_is_pytorchs(torch, name, values, f, g):
+    ours, theirs = both(torch, [np.array(v) for v in values], f, g)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+def test_division_by_zero_gives_infinity_like_numpy():
+    with np.errstate(divide="ignore"):
+        assert np.isinf((Tensor([1.0]) / 0).data).all()
+        assert np.isinf((Tensor([1.0]) / Tensor([0.0])).data).all()
+
+
+def test_float32_is_kept_through_maximum_clip_and_mixed_operations():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    out = a.maximum(Tensor([1.0, 1.0])) + a.clip(np.float64(0.5), np.float64(1.5))
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert a.grad.dtype == np.float32
+    b = Tensor([1.0, 2.0], requires_grad=True)
+    (b * Tensor([1.0, 1.0], dtype=np.float64)).sum().backward()
+    assert b.grad.dtype == np.float32
+
+
+def test_tied_weights_keep_every_key_in_the_state_dict_as_pytorch(torch):
+    layer = nn.Linear(2, 2)
+    model = nn.Sequential(layer, nn.ReLU(), layer)
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert len(list(model.parameters())) == 2
+    twin = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU())
+    twin.append(twin[0])
+    assert list(twin.state_dict()) == list(model.state_dict())
+    model.load_state_dict(twin.state_dict())
+    np.testing.assert_array_equal(layer.weight.data, twin[0].weight.detach().numpy().astype(np.float32))
+
+
+def test_maximum_of_scalars_splits_a_tie():
+    a, b = Tensor(1.0, requires_grad=True), Tensor(1.0, requires_grad=True)
+    a.maximum(b).backward()
+    assert a.grad == 0.5 and b.grad == 0.5 and a.grad.dtype == np.float32
