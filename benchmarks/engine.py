@@ -34,7 +34,6 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -45,6 +44,8 @@ import torch
 import gradstep as gs
 from gradstep import Tensor
 from gradstep.tensor import sigmoid
+
+from .docs import write_engine_part
 
 SAMPLES, DAYS = 1_400, 56
 LEARNING_RATE = 1e-3
@@ -613,13 +614,6 @@ def report(results: dict, memory: dict, allocator: dict, kernels: dict, agreemen
     return "\n".join(lines) + "\n"
 
 
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(f.name, path)
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
@@ -673,7 +667,7 @@ def main(argv=None) -> None:
         for name in IMPLEMENTATIONS:
             print(f"peak memory growth, full-batch M4, {name}: {memory[name]['peak_growth_mib']:.1f} MiB")
     if args.out is not None:
-        write_atomically(args.out, report(results, memory, allocator, kernels, agreement, machine_lines, args))
+        write_engine_part(args.out, report(results, memory, allocator, kernels, agreement, machine_lines, args))
         print(f"wrote {args.out}")
 
 if __name__ == "__main__":
