@@ -7,6 +7,7 @@ figures, and the runner writes ``report.md`` and ``report.html``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import time
@@ -67,11 +68,8 @@ def run_jobs(jobs: list, workers: int, progress: bool) -> dict:
 def machine() -> str:
     """The CPU, cores, Python and NumPy of this machine, in one line."""
     cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
-    except OSError:
-        pass
+    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as info:
+        cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
     return (f"{cpu}, {os.cpu_count()} cores, {platform.system()}; Python {platform.python_version()}, "
             f"NumPy {np.__version__}, gradstep {__version__}")
 
