@@ -112,12 +112,8 @@ def layers_of(model) -> list[tuple[np.ndarray, np.ndarray, str | None]]:
 # Each trainer builds its model from the gradstep model's weights and returns (run, parameters):
 # run(steps) trains that many steps on the cycled batches, parameters() lists the weights as arrays.
 
-def gradstep_trainer(model_name: str, data: list):
-    model = MODELS[model_name][1]()
-    optimizer = gs.optim.SGD(model.parameters(), lr=LEARNING_RATE)
-    mse = gs.losses.mse
-    cycle = itertools.cycle([(Tensor(xb), Tensor(yb)) for xb, yb in data])
-
+def training_loop(model, optimizer, mse, cycle):
+    """run(steps): the same plain loop for gradstep and PyTorch — zero_grad, forward, MSE, backward, step."""
     def run(steps: int) -> None:
         for _ in range(steps):
             xb, yb = next(cycle)
@@ -125,7 +121,15 @@ def gradstep_trainer(model_name: str, data: list):
             loss = mse(model(xb), yb)
             loss.backward()
             optimizer.step()
-    return run, lambda: [p.data for p in model.parameters()]
+    return run
+
+
+def gradstep_trainer(model_name: str, data: list):
+    model = MODELS[model_name][1]()
+    optimizer = gs.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    mse = gs.losses.mse
+    cycle = itertools.cycle([(Tensor(xb), Tensor(yb)) for xb, yb in data])
+    return training_loop(model, optimizer, mse, cycle), lambda: [p.data for p in model.parameters()]
 
 
 def pytorch_trainer(model_name: str, data: list):
@@ -142,15 +146,7 @@ def pytorch_trainer(model_name: str, data: list):
     optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
     mse = torch.nn.MSELoss()
     cycle = itertools.cycle([(torch.from_numpy(xb.copy()), torch.from_numpy(yb.copy())) for xb, yb in data])
-
-    def run(steps: int) -> None:
-        for _ in range(steps):
-            xb, yb = next(cycle)
-            optimizer.zero_grad()
-            loss = mse(model(xb), yb)
-            loss.backward()
-            optimizer.step()
-    return run, lambda: [p.detach().numpy() for p in model.parameters()]
+    return training_loop(model, optimizer, mse, cycle), lambda: [p.detach().numpy() for p in model.parameters()]
 
 
 def numpy_trainer(model_name: str, data: list):

@@ -232,15 +232,13 @@ def test_relu_network_with_dropout_places_it_after_each_relu():
     assert list(model.state_dict()) == ["0.weight", "0.bias", "3.weight", "3.bias", "6.weight", "6.bias"]
 
 
-def test_sequential_follows_a_replaced_layer_and_survives_pickling():
+def test_sequential_follows_a_replaced_layer_and_survives_copying():
     import copy
-    import pickle
 
     model = nn.relu_network(3, 4, 2, seed=0)
     x = Tensor(np.random.default_rng(0).normal(size=(5, 3)))
     before = model(x).data
-    for twin in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
-        np.testing.assert_array_equal(twin(x).data, before)
+    np.testing.assert_array_equal(copy.deepcopy(model)(x).data, before)
     pair = nn.Sequential(nn.Linear(3, 2, rng=np.random.default_rng(0)), nn.ReLU())
     pair(x)
     setattr(pair, "1", nn.Tanh())

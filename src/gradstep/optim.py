@@ -8,6 +8,7 @@ The formulas, defaults and state_dict layout follow torch.optim, so results agre
 
 from __future__ import annotations
 
+import abc
 import math
 
 import numpy as np
@@ -15,7 +16,7 @@ import numpy as np
 from .tensor import Tensor
 
 
-class Optimizer:
+class Optimizer(abc.ABC):
     """Holds the parameters, their per-parameter state, and the hyperparameters (one group)."""
 
     def __init__(self, parameters, defaults: dict):
@@ -49,9 +50,9 @@ class Optimizer:
                     state[index] = {}
                 update(parameter, grad, state[index])
 
+    @abc.abstractmethod
     def _update_rule(self):
         """update(parameter, grad, state) with this step's hyperparameters read once."""
-        raise NotImplementedError
 
     def state_dict(self) -> dict:
         """{"state": {index: {name: array or number}}, "param_groups": [hyperparameters + "params"]} as torch."""
