@@ -103,76 +103,7 @@ def test_linear_layer_rejects_wrong_input_width():
         nn.linear_model(7)(Tensor(np.ones((3, 5))))
 
 
-# ----- losses --------------------------------------------------------------------------------
-
-def test_losses_values_against_formulas():
-    y = Tensor([[1.0], [2.0], [5.0]], dtype=np.float64)
-    target = np.array([[1.5], [2.0], [1.0]])
-    assert losses.mae(y, target).item() == pytest.approx((0.5 + 0 + 4) / 3)
-    assert losses.mse(y, target).item() == pytest.approx((0.25 + 0 + 16) / 3)
-    assert losses.huber(y, target, delta=1.0).item() == pytest.approx((0.125 + 0 + 3.5) / 3)
-    assert losses.MAELoss()(y, target).item() == losses.mae(y, target).item()
-    assert losses.HuberLoss(2.0)(y, target).item() == pytest.approx((0.125 + 0 + 6) / 3)
-
-
-@pytest.mark.parametrize("name", ["mae", "mse", "huber"])
-def test_loss_gradients_against_finite_differences(name):
-    rng = np.random.default_rng(0)
-    prediction = Tensor(rng.normal(size=(6, 1)) * 2, requires_grad=True, dtype=np.float64)
-    target = Tensor(rng.normal(size=(6, 1)), requires_grad=True, dtype=np.float64)
-    gs.gradcheck(losses.LOSSES[name], [prediction, target])
-
-
-def test_loss_refuses_broadcasting_shapes():
-    with pytest.raises(ValueError, match=r"\(4, 1\) but the target has shape \(4,\)"):
-        losses.mse(Tensor(np.zeros((4, 1))), np.zeros(4))
-
-
-# ----- optimizers --------------------------------------------------------------------------
-
-def test_gradient_descent_reaches_closed_form_least_squares():
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(500, 1))
-    y = 0.97 * x + 0.1 + 0.3 * rng.normal(size=(500, 1))
-    model = nn.linear_model(1, dtype=np.float64, seed=0)
-    optimizer = optim.SGD(model.parameters(), lr=0.5)
-    data = Tensor(x, dtype=np.float64)
-    for _ in range(300):
-        optimizer.zero_grad()
-        losses.mse(model(data), y).backward()
-        optimizer.step()
-    (w, b), *_ = np.linalg.lstsq(np.hstack([x, np.ones_like(x)]), y[:, 0], rcond=None)
-    assert abs(model[0].weight.item() - w) < 1e-6 and abs(model[0].bias.item() - b) < 1e-6
-
-
-def test_l1_penalty_value_and_gradient():
-    w = Tensor([[1.0, -2.0]], requires_grad=True, dtype=np.float64)
-    b = Tensor([-3.0], requires_grad=True, dtype=np.float64)
-    penalty = optim.l1_penalty([w, b], 0.5)
-    assert penalty.item() == 3.0
-    penalty.backward()
-    np.testing.assert_array_equal(w.grad, [[0.5, -0.5]])
-    np.testing.assert_array_equal(b.grad, [-0.5])
-
-
-def test_optimizers_update_in_place_and_skip_missing_gradients():
-    model = nn.linear_model(3, seed=0)
-    weight = model[0].weight
-    before = weight.data
-    optimizer = optim.SGD(model.parameters(), lr=0.1)
-    optimizer.step()
-    assert np.array_equal(before, weight.data)
-    losses.mae(model(Tensor(np.ones((2, 3)))), np.zeros((2, 1))).backward()
-    optimizer.step()
-    assert weight.data is before and weight.dtype == np.float32
-
-
-def test_optimizer_arguments_are_checked():
-    with pytest.raises(ValueError, match="learning rate must be positive"):
-        optim.SGD(nn.linear_model(1).parameters(), lr=0)
-    with pytest.raises(ValueError, match="empty parameter list"):
-        optim.Adam([])
-
+# ----- losses and optimizers together (their unit tests: test_losses.py, test_optim.py) -------
 
 def test_float32_training_never_creates_float64_arrays(monkeypatch):
     import gradstep.tensor as engine

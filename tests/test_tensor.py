@@ -166,8 +166,12 @@ def test_no_grad_records_nothing_and_detach_cuts():
         b = a * 2
     assert not b.requires_grad and b._parents == ()
     assert gs.is_grad_enabled()
-    c = (a * 2).detach()
-    assert not c.requires_grad and np.shares_memory(c.numpy(), c.data)
+    b = a * 2
+    c = b.detach()
+    assert not c.requires_grad and c._parents == () and c._backward is None
+    assert np.shares_memory(c.data, b.data)  # the same values, not a copy (as torch's detach)
+    c.numpy()[0] = 5.0  # numpy() is shared too: writing into it changes both tensors
+    assert c.item() == 5.0 and b.item() == 5.0
 
     @gs.no_grad()
     def f(x):

@@ -1,13 +1,37 @@
 """gradstep: the first chapter of deep learning, runnable and measured.
 
 A NumPy tensor engine with reverse-mode autograd (``Tensor``), PyTorch-style layers (``nn``),
-losses and optimizers, and around it the lecture's data, training, experiments and figures.
+losses and optimizers, and around it the lecture's data, training, the one run path
+(``RunSpec`` → ``fit`` → ``Run``), experiments and figures. ``import gradstep as gs`` reaches every
+part (``gs.data``, ``gs.nn``, ``gs.optim``, ``gs.losses``, ``gs.fit``, …); each is imported on first use,
+so the command line starts fast.
 """
 
-from . import losses, nn, optim
-from .gradcheck import gradcheck
-from .random import manual_seed
-from .tensor import Tensor, is_grad_enabled, no_grad
+import importlib
+
 from .version import __version__
 
-__all__ = ["gradcheck", "Tensor", "no_grad", "is_grad_enabled", "manual_seed", "nn", "losses", "optim", "__version__"]
+_MODULES = ("data", "nn", "optim", "losses", "training", "train", "spec", "run", "regularizers", "forecast",
+            "experiments", "plots", "report", "io", "errors", "random", "tensor")
+_NAMES = {
+    "Tensor": "tensor", "no_grad": "tensor", "is_grad_enabled": "tensor", "gradcheck": "gradcheck",
+    "manual_seed": "random", "InputError": "errors",
+    "RunSpec": "spec", "DataSpec": "spec", "ModelSpec": "spec", "TrainSpec": "spec", "RegularizationSpec": "spec",
+    "fit": "run", "Run": "run", "Trainer": "training", "EarlyStopping": "training", "Checkpoint": "training",
+    "Forecaster": "forecast",
+}
+
+__all__ = ["__version__", *_MODULES, *_NAMES]
+
+
+def __getattr__(name: str):
+    """Import a part of gradstep the first time it is used: gs.nn, gs.Tensor, gs.fit, …"""
+    if name in _MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _NAMES:
+        return getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
+    raise AttributeError(f"module 'gradstep' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

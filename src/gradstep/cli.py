@@ -1,26 +1,47 @@
 """The ``gradstep`` command: data, train, evaluate, predict and reproduce.
 
 Every problem with the user's input ends the command with one line on standard error that names
-the problem and the fix, and exit code 2; files are written only once everything has worked.
+the problem and the fix, and exit code 2; files are written only once everything has worked. The
+options of ``train`` are the fields of ``gradstep.spec`` (``valid_days`` is ``--valid-days``), with
+their defaults and checks; errors the library words in Python (``days=0``) are shown in flags
+(``--days 0``). Heavy modules are imported only by the commands that need them.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
+import re
 import sys
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
-
 from .errors import InputError
-from .io import writable_directory
+from .spec import DataSpec, DateRange, Interval, OneOf, RunSpec, spec_fields
 from .version import __version__
 
 DESCRIPTION = ("gradstep: the first chapter of deep learning (Hung-yi Lee, ML 2021 lecture 1), runnable "
                "and measured: predict tomorrow's views from the previous days with a NumPy autograd engine.")
+STUDY_NAMES = ("gradient-descent", "linear", "piecewise", "units", "depth", "activation", "batch-size")
+FLAG_NAMES = {"kind": "model"}
+SOURCE_FIELDS = ("page", "csv", "date_column", "value_column", "fill")
+MODEL_ONLY = {"units": ("sigmoid", "relu"), "layers": ("relu",), "dropout": ("relu",)}
+
+
+def flag(name: str) -> str:
+    """The command-line flag of a spec field: valid_days → --valid-days, kind → --model."""
+    return "--" + FLAG_NAMES.get(name, name).replace("_", "-")
+
+
+_PYTHON_NAME = re.compile(r"\b(" + "|".join(sorted((item.name for _, item in spec_fields()), key=len, reverse=True))
+                          + r")=(\S+?)(?=[;,)]?(?:\s|$))")
+
+
+def in_flags(message: str) -> str:
+    """A library message in the command line's words: "days=0" becomes "--days 0", None becomes "full"."""
+    def replace(match):
+        value = match.group(2).strip("'")
+        return f"{flag(match.group(1))} {'full' if value == 'None' else value}"
+    return _PYTHON_NAME.sub(replace, message)
 
 
 class Parser(argparse.ArgumentParser):
@@ -30,42 +51,54 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _number(kind, positive: bool, also: str = ""):
-    """An argparse type: a number of ``kind`` that is > 0 (``positive``) or ≥ 0; ``also`` names a word allowed too."""
-    words = f"{'a whole ' if kind is int else 'a '}number" + (f" or {also!r}" if also else "")
-
+def _text_to(kind, none_word: str | None):
+    """An argparse type reading a number of ``kind`` (its range is the spec's to check); ``none_word`` reads as None."""
     def parse(text: str):
-        if also and text.lower() == also:
+        if none_word and text.lower() == none_word:
             return None
         try:
-            value = kind(text)
+            return kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {words}") from None
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
-        if value < 0 or (positive and value == 0):
-            raise argparse.ArgumentTypeError(f"must be {'positive' if positive else 'at least 0'}"
-                                             f"{' or ' + repr(also) if also else ''}, got {text}")
-        return value
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not {'a whole' if kind is int else 'a'} number"
+                                             + (f" or {none_word!r}" if none_word else "")) from None
     return parse
 
 
 def _date_range(text: str) -> tuple[str, str]:
     start, separator, end = text.partition(":")
     if not separator or not start or not end:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date range; write START:END, e.g. 2017-01-01:2020-12-31")
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a date range; write START:END, e.g. 2017-01-01:2020-12-31")
     return start, end
 
 
-def _add_source(parser: argparse.ArgumentParser, default_page: bool) -> None:
-    source = parser.add_argument_group("data (the built-in Wikipedia page views, or your own daily CSV)")
-    choice = source.add_mutually_exclusive_group()
-    choice.add_argument("--page", help="a built-in page, see 'gradstep data list'" +
-                        (" (default: Standard_deviation)" if default_page else " (default: the data it was trained on)"))
-    choice.add_argument("--csv", metavar="FILE", help="your daily series: a CSV with a date column and a value column")
-    source.add_argument("--date-column", metavar="NAME", help="the CSV's date column (found automatically when unambiguous)")
-    source.add_argument("--value-column", metavar="NAME", help="the CSV's value column (found automatically when unambiguous)")
-    source.add_argument("--fill", choices=["interpolate", "zero"], help="fill missing days in the CSV instead of refusing it")
+def _add_field(group, item, default_text: str | None = None) -> None:
+    """One spec field as an option: its type from its check, its help and default from the spec."""
+    check = item.metadata["check"]
+    options = {"dest": item.name, "default": None}
+    if isinstance(check, Interval):
+        options.update(type=_text_to(check.kind, "full" if item.name == "batch_size" else None),
+                       metavar="N" if check.kind is int else "X")
+    elif isinstance(check, OneOf):
+        options["choices"] = list(check.choices)
+    elif isinstance(check, DateRange):
+        options.update(type=_date_range, metavar="START:END")
+    else:
+        options["metavar"] = "NAME" if item.name != "csv" else "FILE"
+    default = item.default
+    if default_text is None:
+        default_text = (getattr(check, "none", None) if default is None else
+                        f"{default:g}" if isinstance(default, float) else str(default))
+    if item.name == "batch_size":
+        default_text = str(default)
+    help_text = item.metadata["help"] + (f" (default: {default_text})" if default_text else "")
+    group.add_argument(flag(item.name), help=help_text.replace("%", "%%"), **options)
+
+
+def _add_source(parser, default_text: str | None = None) -> None:
+    group = parser.add_argument_group("data (the built-in Wikipedia page views, or your own daily CSV)")
+    for section, item in spec_fields():
+        if item.name in SOURCE_FIELDS:
+            _add_field(group, item, default_text if item.name == "page" else None)
 
 
 def build_parser() -> Parser:
@@ -83,88 +116,88 @@ def build_parser() -> Parser:
         "train", help="train a model and save it",
         description="Train one of the chapter's models to predict tomorrow's views from the previous --days days. "
                     "Default split: train 2017-01-01..2020-12-31, test 2021-01-01..2021-02-14 (the lecture's); "
-                    "for data that does not cover those dates, the last 45 days are the test part. Writes "
-                    "DIR/model.npz, DIR/model.json, DIR/history.csv and DIR/test.png.")
-    _add_source(train, default_page=True)
-    model = train.add_argument_group("model")
-    model.add_argument("--model", choices=["linear", "sigmoid", "relu"], default="linear",
-                       help="linear: y = b + Σ wj xj; sigmoid: y = b + cᵀσ(b + W x); relu: layers of ReLUs (default: linear)")
-    model.add_argument("--days", type=_number(int, True), default=56, help="k, the previous days the model reads (default: 56)")
-    model.add_argument("--units", type=_number(int, True), help="sigmoids or ReLUs per layer, for --model sigmoid or "
-                       "relu (default: 100)")
-    model.add_argument("--layers", type=_number(int, True), help="layers of ReLUs, for --model relu (default: 1)")
-    model.add_argument("--dropout", type=_number(float, False), help="dropout probability after each ReLU layer, for "
-                       "--model relu (default: 0)")
-    fit = train.add_argument_group("training")
-    fit.add_argument("--loss", choices=["mae", "mse", "huber"], default="mae", help="the loss L (default: mae, as the lecture)")
-    fit.add_argument("--optimizer", choices=["sgd", "adam", "adamw"], default="adam", help="(default: adam)")
-    fit.add_argument("--lr", type=_number(float, True), default=0.001, help="the learning rate η (default: 0.001)")
-    fit.add_argument("--epochs", type=_number(int, True), default=100, help="passes over the training days (default: 100)")
-    fit.add_argument("--batch-size", type=_number(int, True, also="full"), default=32,
-                     help="B: rows per update; 'full' for full-batch gradient descent, 1 for stochastic (default: 32)")
-    fit.add_argument("--seed", type=_number(int, False), default=0, help="seeds the weights and the batch order (default: 0)")
-    fit.add_argument("--momentum", type=_number(float, False), default=0.0, help="momentum, for --optimizer sgd (default: 0)")
-    fit.add_argument("--weight-decay", type=_number(float, False), default=0.0, help="L2 penalty λ (default: 0)")
-    fit.add_argument("--l1", type=_number(float, False), default=0.0, help="L1 penalty λ Σ|w| on the weights (default: 0)")
-    fit.add_argument("--valid-days", type=_number(int, False), default=0, help="the last N training days become a validation part (default: 0)")
-    fit.add_argument("--patience", type=_number(int, True), help="early stopping: stop when the validation loss has not "
-                     "improved for N epochs and keep the best weights (needs --valid-days)")
-    split = train.add_argument_group("dates (target days, inclusive)")
-    split.add_argument("--train", type=_date_range, metavar="START:END", help="training days (default: 2017-01-01:2020-12-31)")
-    split.add_argument("--test", type=_date_range, metavar="START:END", help="test days (default: 2021-01-01:2021-02-14)")
+                    "for data that does not cover those dates, the last 45 days are the test part. The test days "
+                    "are scored once, after training, and the run records it. Writes DIR/model.npz, "
+                    "DIR/model.json, DIR/history.csv and DIR/test.png.")
+    _add_source(train, "Standard_deviation")
+    titles = {"data": "days and dates (target days, inclusive)", "model": "model", "train": "training",
+              "regularization": "regularisation (remedies for overfitting)"}
+    groups = {name: train.add_argument_group(title) for name, title in titles.items()}
+    for section, item in spec_fields():
+        if item.name not in SOURCE_FIELDS:
+            _add_field(groups[section], item)
     train.add_argument("--out", required=True, metavar="DIR", help="where to write the model, its history and the test plot")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
 
     evaluate = commands.add_parser(
         "evaluate", help="the error of a saved model on its training and test days",
         description="Print the MAE and MSE (in views and in thousands of views) of a saved model on the days it "
-                    "was trained and tested on.")
+                    "was trained, validated and tested on.")
     evaluate.add_argument("directory", metavar="DIR", help="a directory written by gradstep train")
-    _add_source(evaluate, default_page=False)
+    _add_source(evaluate, "the data it was trained on")
 
     predict = commands.add_parser(
         "predict", help="forecast the day after the data ends",
         description="Print the saved model's forecast for the day after the data ends, with its date.")
     predict.add_argument("directory", metavar="DIR", help="a directory written by gradstep train")
-    _add_source(predict, default_page=False)
+    _add_source(predict, "the data it was trained on")
 
-    from .experiments import STUDIES
     reproduce = commands.add_parser(
         "reproduce", help="run the chapter's studies and write the report",
-        description="Run the chapter's studies on the built-in Standard_deviation page views (train 2017-2020, "
-                    "test 2021-01-01..2021-02-14 and the whole of 2021), print each table beside the lecture's "
-                    "numbers and write DIR/report.md and DIR/report.html with their figures.")
+        description="Run the chapter's studies on a daily series (the built-in Standard_deviation page views by "
+                    "default: train 2017-2020, test 2021-01-01..2021-02-14 and the whole of 2021; on your own "
+                    "--csv the last 45 days are the test days), print each table beside the lecture's numbers and "
+                    "write DIR/report.md and DIR/report.html with their figures.")
     reproduce.add_argument("studies", nargs="*", metavar="STUDY",
-                           help=f"studies to run (default: all): {', '.join(STUDIES)}")
+                           help=f"studies to run (default: all): {', '.join(STUDY_NAMES)}")
+    _add_source(reproduce, "Standard_deviation")
     reproduce.add_argument("--out", default="report", metavar="DIR", help="where to write the report (default: report)")
-    reproduce.add_argument("--seeds", type=_number(int, True), default=3, help="seeds per configuration (default: 3)")
+    reproduce.add_argument("--seeds", type=_text_to(int, None), default=3, help="seeds per configuration (default: 3)")
     reproduce.add_argument("--quick", action="store_true", help="fewer epochs and sizes: a fast look (under 30 s)")
-    reproduce.add_argument("--workers", type=_number(int, True), default=os.cpu_count() or 1,
+    reproduce.add_argument("--workers", type=_text_to(int, None), default=os.cpu_count() or 1,
                            help="worker processes (default: one per core)")
     return parser
 
 
-def load_source(args, meta_source: dict | None = None):
-    """(series, source description, notes) from --page / --csv, else the source a saved model recorded."""
-    from .data import load_pageviews, read_series
-    meta_source = meta_source or {}
-    if args.csv is None and args.page is None:
-        args.csv, args.page = meta_source.get("csv"), meta_source.get("page")
-    if args.csv is not None and "csv" in meta_source:
-        args.date_column = args.date_column or meta_source.get("date_column")
-        args.value_column = args.value_column or meta_source.get("value_column")
-        args.fill = args.fill or meta_source.get("fill")
-    if args.csv is not None:
-        series = read_series(args.csv, date_column=args.date_column, value_column=args.value_column, fill=args.fill)
-        source = {"csv": str(Path(args.csv).resolve()), "date_column": series.attrs["date_column"],
-                  "value_column": series.attrs["value_column"], "fill": args.fill}
-        return series, source, list(series.attrs.get("notes", []))
-    page = args.page or "Standard_deviation"
-    return load_pageviews(page), {"page": page}, []
+def _given(args, names) -> dict:
+    """The options among ``names`` that the user gave (argparse leaves the others None)."""
+    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
 
 
-def _say(console: Console, text: str) -> None:
+def data_spec(args, saved: DataSpec | None = None) -> DataSpec:
+    """The data source of --page / --csv / --date-column / --value-column / --fill, else the saved one."""
+    given = _given(args, SOURCE_FIELDS)
+    if saved is None or ("page" in given or "csv" in given):
+        base = DataSpec()
+    else:
+        base = saved
+    if "csv" in given:
+        given["csv"] = str(Path(given["csv"]).resolve())
+        if saved is not None and saved.csv is not None:
+            given = {"date_column": saved.date_column, "value_column": saved.value_column, "fill": saved.fill,
+                     **given}
+    values = base.to_dict()
+    values.update(given)
+    return DataSpec.from_dict(values)
+
+
+def load_series(data: DataSpec):
+    """The series ``data`` names, and ``data`` with the CSV columns that were chosen written in."""
+    from .run import load_series as read
+    series = read(data)
+    if data.csv is not None:
+        data = DataSpec.from_dict({**data.to_dict(), "date_column": series.attrs["date_column"],
+                                   "value_column": series.attrs["value_column"]})
+    return series, data
+
+
+def _say(console, text: str) -> None:
     console.print(text, highlight=False, soft_wrap=True)
+
+
+def _notes(console, series) -> None:
+    for note in series.attrs.get("notes", []):
+        _say(console, f"note: {note}")
 
 
 def _series_line(series) -> str:
@@ -172,7 +205,8 @@ def _series_line(series) -> str:
             f"median {series.median():,.0f} views")
 
 
-def _metrics_table(title: str, metrics: dict, split: dict) -> Table:
+def _metrics_table(title: str, metrics: dict, split: dict):
+    from rich.table import Table
     table = Table(title=title)
     for column in ("part", "days", "MAE (views)", "MAE (k)", "MSE (views²)", "MSE (k²)"):
         table.add_column(column, justify="left" if column in ("part", "days") else "right")
@@ -183,7 +217,9 @@ def _metrics_table(title: str, metrics: dict, split: dict) -> Table:
     return table
 
 
-def command_data(args, console: Console) -> int:
+def command_data(args, console) -> int:
+    from rich.table import Table
+
     from .data import list_pages, load_pageviews
     table = Table(title="built-in data: daily English Wikipedia page views (CC0), use with --page NAME")
     for column in ("page", "days", "from", "to", "median views 2017-2020"):
@@ -197,84 +233,80 @@ def command_data(args, console: Console) -> int:
     return 0
 
 
-def _model_config(args):
-    """The ModelConfig of --model/--days/--units/--layers/--dropout, refusing options the model does not have."""
-    from .forecast import ModelConfig
-    allowed = {"linear": (), "sigmoid": ("units",), "relu": ("units", "layers", "dropout")}[args.model]
-    unused = [f"--{name}" for name in ("units", "layers", "dropout") if getattr(args, name) is not None
-              and name not in allowed]
+def run_spec(args) -> RunSpec:
+    """The RunSpec of train's options: the spec's defaults where an option is not given."""
+    kind = args.kind or "linear"
+    unused = [flag(name) for name, kinds in MODEL_ONLY.items() if getattr(args, name) is not None and kind not in kinds]
     if unused:
-        raise InputError(f"{' and '.join(unused)} do{'es' * (len(unused) == 1)} not apply to --model {args.model}; "
+        raise InputError(f"{' and '.join(unused)} do{'es' * (len(unused) == 1)} not apply to --model {kind}; "
                          f"drop {'it' if len(unused) == 1 else 'them'} or choose --model relu")
-    defaults = ModelConfig()
-    return ModelConfig(model=args.model, days=args.days,
-                       units=defaults.units if args.units is None else args.units,
-                       layers=defaults.layers if args.layers is None else args.layers,
-                       dropout=defaults.dropout if args.dropout is None else args.dropout)
+    given = {section: {} for section, _ in spec_fields()}
+    for section, item in spec_fields():
+        value = getattr(args, item.name)
+        if value is not None or (item.name == "batch_size" and args.batch_size_given):
+            given[section][item.name] = value
+    return RunSpec.from_dict(given)
 
 
-def command_train(args, console: Console) -> int:
-    from .forecast import Forecaster, TrainConfig
-    from .io import write_text
+def command_train(args, console) -> int:
+    from .forecast import Forecaster
+    from .io import write_text, writable_directory
     from .plots import prediction_plot
-    out = writable_directory(args.out)
-    series, source, notes = load_source(args)
-    name = source.get("page") or source["csv"]
-    _say(console, f"data: {name}, {_series_line(series)}")
-    for note in notes:
-        _say(console, f"note: {note}")
-    forecaster = Forecaster(
-        _model_config(args),
-        TrainConfig(loss=args.loss, optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
-                    batch_size=args.batch_size, seed=args.seed, weight_decay=args.weight_decay,
-                    momentum=args.momentum, l1=args.l1, patience=args.patience, valid_days=args.valid_days))
-    parts = forecaster.split(series, train=args.train, test=args.test)
-    _say(console, f"dates: {parts.describe()}")
-    _say(console, f"model: {forecaster.model_config.describe()}; {args.loss.upper()} loss, {args.optimizer} lr {args.lr:g}, "
-                  f"{args.epochs} epochs, batch size {'full' if args.batch_size is None else args.batch_size}")
-    forecaster.fit(series, train=args.train, test=args.test, progress=False if args.quiet else None)
-    history = forecaster.history
-    _say(console, f"trained {len(history)} epoch{'s' * (len(history) != 1)}, {history.updates_per_epoch} "
-                  f"update{'s' * (history.updates_per_epoch != 1)} per epoch"
-                  + (f"; stopped early, best epoch {history.best_epoch}" if history.stopped_early_at else ""))
-    console.print(_metrics_table("error on each part", forecaster.metrics, forecaster.split_ranges))
-    test = parts.test
-    prediction_plot(test.dates, test.y, forecaster.predict(test.X), out / "test.png",
-                    title=f"{name}: {forecaster.model_config.describe()}, test MAE "
-                          f"{forecaster.metrics['test']['mae'] / 1e3:.3f}k")
-    columns = list(history.rows[0])
-    write_text(out / "history.csv", ",".join(columns) + "\n" + "".join(
-        ",".join(f"{row.get(c, '')}" for c in columns) + "\n" for row in history.rows))
-    forecaster.save(out, source=source)
+    out = writable_directory(args.out, "--out")
+    spec = run_spec(args)
+    series, data = load_series(spec.data)
+    spec = spec.replace(**{name: getattr(data, name) for name in ("csv", "date_column", "value_column")})
+    _say(console, f"data: {data.describe()}, {_series_line(series)}")
+    _notes(console, series)
+    forecaster = Forecaster(spec)
+    from .run import split
+    _say(console, f"dates: {split(spec, series).describe()}")
+    train = spec.train
+    _say(console, f"model: {spec.model.describe(spec.data.days)}; {train.loss.upper()} loss, {train.optimizer} "
+                  f"lr {train.lr:g}, {train.epochs} epochs, batch size "
+                  f"{'full' if train.batch_size is None else train.batch_size}")
+    forecaster.fit(series, progress=False if args.quiet else None)
+    run = forecaster.run
+    _say(console, f"trained {len(run.history)} epoch{'s' * (len(run.history) != 1)}, {run.updates_per_epoch} "
+                  f"update{'s' * (run.updates_per_epoch != 1)} per epoch"
+                  + (f"; stopped early, best epoch {run.best_epoch}" if run.stopped_early_at else ""))
+    run.score_test()
+    console.print(_metrics_table("error on each part (the test days scored once, after training)", run.metrics,
+                                 run.ranges))
+    test = run.split_.test
+    prediction_plot(test.dates, test.y, run.predict(test.X), out / "test.png",
+                    title=f"{data.describe()}: {spec.model.describe(spec.data.days)}, test MAE "
+                          f"{run.metrics['test']['mae'] / 1e3:.3f}k")
+    write_text(out / "history.csv", run.history.to_csv(index=False))
+    forecaster.save(out)
     _say(console, f"wrote {out / 'model.npz'}, {out / 'model.json'}, {out / 'history.csv'}, {out / 'test.png'}")
     return 0
 
 
-def _load_for(args, console: Console):
-    from .forecast import Forecaster, data_hash
+def _load_for(args, console):
+    from .forecast import Forecaster
+    from .run import data_hash
     forecaster, meta = Forecaster.load(args.directory)
-    series, source, notes = load_source(args, meta.get("source"))
-    for note in notes:
-        _say(console, f"note: {note}")
+    series, data = load_series(data_spec(args, forecaster.spec.data))
+    _notes(console, series)
     if data_hash(series) != meta.get("data_sha256"):
         _say(console, "note: the data differs from the data the model was trained on")
-    return forecaster, meta, series, source
+    return forecaster, series, data
 
 
-def command_evaluate(args, console: Console) -> int:
-    forecaster, meta, series, source = _load_for(args, console)
-    _say(console, f"model: {forecaster.model_config.describe()} from {args.directory}")
-    _say(console, f"data: {source.get('page') or source['csv']}, {_series_line(series)}")
+def command_evaluate(args, console) -> int:
+    forecaster, series, data = _load_for(args, console)
+    _say(console, f"model: {forecaster.spec.model.describe(forecaster.spec.data.days)} from {args.directory}")
+    _say(console, f"data: {data.describe()}, {_series_line(series)}")
     metrics = forecaster.evaluate(series)
-    console.print(_metrics_table("error on each part", metrics, forecaster.split_ranges))
+    console.print(_metrics_table("error on each part", metrics, forecaster.run.ranges))
     return 0
 
 
-def command_predict(args, console: Console) -> int:
-    forecaster, meta, series, source = _load_for(args, console)
+def command_predict(args, console) -> int:
+    forecaster, series, data = _load_for(args, console)
     date, value = forecaster.predict_next(series)
-    _say(console, f"data: {source.get('page') or source['csv']}, last day {series.index[-1]:%Y-%m-%d} "
-                  f"({series.iloc[-1]:,.0f} views)")
+    _say(console, f"data: {data.describe()}, last day {series.index[-1]:%Y-%m-%d} ({series.iloc[-1]:,.0f} views)")
     test_mae = forecaster.metrics.get("test", {}).get("mae")
     _say(console, f"forecast for {date:%Y-%m-%d} ({date:%A}): {max(value, 0.0):,.0f} views"
                   + (f" (test MAE of this model: ±{test_mae:,.0f})" if test_mae is not None else ""))
@@ -284,10 +316,18 @@ def command_predict(args, console: Console) -> int:
     return 0
 
 
-def command_reproduce(args, console: Console) -> int:
+def command_reproduce(args, console) -> int:
     from .experiments import run_reproduction
-    run_reproduction(args.studies or None, out=writable_directory(args.out), seeds=args.seeds, quick=args.quick,
-                     workers=args.workers, console=console)
+    from .io import writable_directory
+    from .spec import Interval as Check
+    Check(int, 1, 100).check("seeds", args.seeds)
+    Check(int, 1, 256).check("workers", args.workers)
+    out = writable_directory(args.out, "--out")
+    data = data_spec(args)
+    if data.csv is not None:
+        load_series(data)
+    run_reproduction(args.studies or None, out=out, seeds=args.seeds, quick=args.quick, workers=args.workers,
+                     console=console, data=data)
     return 0
 
 
@@ -298,19 +338,21 @@ COMMANDS = {"data": command_data, "train": command_train, "evaluate": command_ev
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (2 for bad input, with one line on stderr)."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     if args.command is None or (args.command == "data" and args.data_command is None):
         parser.parse_args([args.command, "--help"] if args.command else ["--help"])
+    args.batch_size_given = any(a == "--batch-size" or a.startswith("--batch-size=") for a in argv)
     if args.command == "reproduce":
-        from .experiments import STUDIES
-        unknown = [study for study in args.studies if study not in STUDIES]
+        unknown = [study for study in args.studies if study not in STUDY_NAMES]
         if unknown:
-            parser.error(f"unknown study {', '.join(unknown)}; choose from {', '.join(STUDIES)}")
+            parser.error(f"unknown study {', '.join(unknown)}; choose from {', '.join(STUDY_NAMES)}")
+    from rich.console import Console
     console = Console() if sys.stdout.isatty() else Console(width=120)
     try:
         return COMMANDS[args.command](args, console)
     except InputError as error:
-        print(f"gradstep {args.command}: error: {error}", file=sys.stderr)
+        print(f"gradstep {args.command}: error: {in_flags(str(error))}", file=sys.stderr)
         return 2
     except OSError as error:
         where = f" {error.filename}" if error.filename else ""

@@ -8,19 +8,24 @@ from .tensor import Tensor
 
 
 def numerical_gradient(f, inputs: list[Tensor], eps: float = 1e-6) -> list[np.ndarray]:
-    """Central differences of the scalar Σ f(inputs) with respect to every element of every input."""
+    """Central differences of the scalar Σ f(inputs) with respect to every element of every input.
+
+    ∂f/∂x ≈ (f(x + ε) − f(x − ε)) / 2ε for each element x. Elements are perturbed through index
+    tuples on ``tensor.data`` itself, so any memory layout (C, Fortran, a strided or transposed
+    view) works: a flattening ``reshape`` would copy a non-contiguous array and perturb the copy.
+    """
     gradients = []
     for tensor in inputs:
-        gradient = np.zeros_like(tensor.data)
-        flat, out = tensor.data.reshape(-1), gradient.reshape(-1)
-        for i in range(flat.size):
-            saved = flat[i]
-            flat[i] = saved + eps
+        data = tensor.data
+        gradient = np.zeros_like(data)
+        for at in np.ndindex(data.shape):
+            saved = data[at]
+            data[at] = saved + eps
             up = float(f(*inputs).data.sum())
-            flat[i] = saved - eps
+            data[at] = saved - eps
             down = float(f(*inputs).data.sum())
-            flat[i] = saved
-            out[i] = (up - down) / (2 * eps)
+            data[at] = saved
+            gradient[at] = (up - down) / (2 * eps)
         gradients.append(gradient)
     return gradients
 
@@ -41,7 +46,7 @@ def gradcheck(f, inputs: list[Tensor], eps: float = 1e-6, atol: float = 1e-6, rt
         worst = max(worst, float(difference.max(initial=0.0)))
         bad = difference > atol + rtol * np.abs(numeric)
         if bad.any():
-            at = np.unravel_index(np.argmax(difference), difference.shape)
+            at = tuple(int(i) for i in np.unravel_index(np.argmax(difference), difference.shape))
             raise AssertionError(f"gradient of input {index} (shape {tensor.shape}) is wrong at {at}: "
                                  f"autograd {analytic[at]:.10g}, finite differences {numeric[at]:.10g}")
     return worst

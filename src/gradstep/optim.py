@@ -3,6 +3,7 @@
 - SGD:   θ ← θ − lr·g, with momentum v ← μv + g (Nesterov: g + μv) and weight decay g ← g + λθ (L2)
 - Adam:  m ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g², θ ← θ − lr·m̂ / (√v̂ + ε)
 - AdamW: Adam with decoupled weight decay θ ← θ(1 − lr·λ)
+Parameters come in groups, as torch.optim's, so a group (the biases, say) can have its own weight decay.
 The formulas, defaults and state_dict layout follow torch.optim, so results agree step by step.
 """
 
@@ -17,22 +18,35 @@ from .tensor import Tensor
 
 
 class Optimizer(abc.ABC):
-    """Holds the parameters, their per-parameter state, and the hyperparameters (one group)."""
+    """Holds the parameters in groups, their per-parameter state, and each group's hyperparameters.
+
+    ``parameters`` is an iterable of tensors (one group with ``defaults``) or, as in torch.optim, of
+    dicts {"params": [...], "weight_decay": ...} whose keys override the defaults for that group.
+    """
 
     def __init__(self, parameters, defaults: dict):
-        self.params = list(parameters)
+        items = list(parameters)
+        groups = items if items and isinstance(items[0], dict) else [{"params": items}]
+        self.defaults = dict(defaults)
+        self.param_groups = []
+        for group in groups:
+            unknown = set(group) - set(defaults) - {"params"}
+            if unknown:
+                raise ValueError(f"unknown optimizer setting {', '.join(sorted(unknown))} in a parameter group")
+            self.param_groups.append({**self.defaults, **group, "params": list(group["params"])})
+        self.params = [parameter for group in self.param_groups for parameter in group["params"]]
         if not self.params:
             raise ValueError("the optimizer got an empty parameter list: pass model.parameters()")
-        self.defaults = dict(defaults)
         self.state: dict[int, dict] = {}
 
     @property
     def lr(self) -> float:
-        return self.defaults["lr"]
+        return self.param_groups[0]["lr"]
 
     @lr.setter
     def lr(self, value: float) -> None:
-        self.defaults["lr"] = value
+        for group in self.param_groups:
+            group["lr"] = value
 
     def zero_grad(self) -> None:
         """Forget the gradients (set ``.grad`` to None, as PyTorch's default)."""
@@ -41,32 +55,41 @@ class Optimizer(abc.ABC):
 
     def step(self) -> None:
         """One update of every parameter that has a gradient, in place."""
-        update = self._update_rule()
         state = self.state
-        for index, parameter in enumerate(self.params):
-            grad = parameter.grad
-            if grad is not None:
-                if index not in state:
-                    state[index] = {}
-                update(parameter, grad, state[index])
+        index = 0
+        for group in self.param_groups:
+            update = self._update_rule(group)
+            for parameter in group["params"]:
+                grad = parameter.grad
+                if grad is not None:
+                    if index not in state:
+                        state[index] = {}
+                    update(parameter, grad, state[index])
+                index += 1
 
     @abc.abstractmethod
-    def _update_rule(self):
-        """update(parameter, grad, state) with this step's hyperparameters read once."""
+    def _update_rule(self, group: dict):
+        """update(parameter, grad, state) with the group's hyperparameters read once."""
 
     def state_dict(self) -> dict:
         """{"state": {index: {name: array or number}}, "param_groups": [hyperparameters + "params"]} as torch."""
         state = {index: {key: (value.copy() if isinstance(value, np.ndarray) else value) for key, value in s.items()}
                  for index, s in self.state.items()}
-        return {"state": state, "param_groups": [dict(self.defaults, params=list(range(len(self.params))))]}
+        groups, start = [], 0
+        for group in self.param_groups:
+            size = len(group["params"])
+            groups.append(dict(group, params=list(range(start, start + size))))
+            start += size
+        return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore hyperparameters and per-parameter state saved by ``state_dict()``."""
-        group = dict(state_dict["param_groups"][0])
-        if len(group.pop("params")) != len(self.params):
-            raise ValueError(f"the saved optimizer state has {len(state_dict['param_groups'][0]['params'])} "
-                             f"parameters, this optimizer has {len(self.params)}")
-        self.defaults.update(group)
+        saved = state_dict["param_groups"]
+        if [len(g["params"]) for g in saved] != [len(g["params"]) for g in self.param_groups]:
+            raise ValueError(f"the saved optimizer state has groups of {[len(g['params']) for g in saved]} "
+                             f"parameters, this optimizer has {[len(g['params']) for g in self.param_groups]}")
+        for group, values in zip(self.param_groups, saved):
+            group.update({key: value for key, value in values.items() if key != "params"})
         self.state = {int(index): {key: (np.array(value, dtype=self.params[int(index)].dtype)
                                          if isinstance(value, np.ndarray) else value) for key, value in s.items()}
                       for index, s in state_dict["state"].items()}
@@ -84,9 +107,9 @@ class SGD(Optimizer):
         super().__init__(parameters, dict(lr=lr, momentum=momentum, dampening=dampening,
                                           weight_decay=weight_decay, nesterov=nesterov))
 
-    def _update_rule(self):
-        d = self.defaults
-        lr, momentum, dampening, decay, nesterov = d["lr"], d["momentum"], d["dampening"], d["weight_decay"], d["nesterov"]
+    def _update_rule(self, group):
+        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        decay, nesterov = group["weight_decay"], group["nesterov"]
 
         def update(parameter, grad, state):
             if decay:
@@ -114,9 +137,9 @@ class Adam(Optimizer):
             raise ValueError(f"the learning rate must be positive, got {lr}")
         super().__init__(parameters, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay))
 
-    def _update_rule(self):
-        d = self.defaults
-        lr, (beta1, beta2), eps, decay, decoupled = d["lr"], d["betas"], d["eps"], d["weight_decay"], self.decoupled
+    def _update_rule(self, group):
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        decay, decoupled = group["weight_decay"], self.decoupled
 
         def update(parameter, grad, state):
             if decay:

@@ -95,7 +95,8 @@ def depth_plot(layers, train, test, year, lecture, path) -> None:
     figure, axes = plt.subplots(figsize=(9, 4))
     axes.plot(layers, train, "o-", color="tab:blue", label="L train (gradstep)")
     axes.plot(layers, test, "o-", color="tab:red", label="L′ test 45 days (gradstep)")
-    axes.plot(layers, year, "o:", color="tab:purple", label="test 2021 (gradstep)")
+    if year is not None:
+        axes.plot(layers, year, "o:", color="tab:purple", label="test 2021 (gradstep)")
     axes.plot(layers, [v[0] for v in lecture], "s--", color="tab:blue", alpha=0.5, label="L train (lecture)")
     axes.plot(layers, [v[1] for v in lecture], "s--", color="tab:red", alpha=0.5, label="L′ test (lecture)")
     axes.set_xticks(list(layers))

@@ -1,7 +1,9 @@
-"""gradstep's seeded random numbers: every initialisation and dropout mask draws from here.
+"""gradstep's seeded random numbers.
 
-``manual_seed(seed)`` makes the next model, dropout mask and batch order reproducible, as
-``torch.manual_seed`` does.
+``manual_seed(seed)`` makes the next model and dropout mask made without a generator of their own
+reproducible, as ``torch.manual_seed`` does. A run draws from ``streams(seed)``: independent
+generators for the initial weights, the batch order, dropout and noise (``SeedSequence.spawn``), so
+turning dropout on changes neither the initial weights nor the batch order.
 """
 
 import numpy as np
@@ -19,3 +21,12 @@ def manual_seed(seed: int) -> np.random.Generator:
 def default_generator() -> np.random.Generator:
     """The generator used when a layer is given none."""
     return _generator
+
+
+STREAMS = ("init", "batches", "dropout", "noise")
+
+
+def streams(seed: int) -> dict[str, np.random.Generator]:
+    """Independent generators {"init", "batches", "dropout", "noise"} spawned from one seed."""
+    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children)}

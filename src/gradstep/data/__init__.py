@@ -1,6 +1,5 @@
 """gradstep's data layer: the built-in page views, users' CSV files, the lecture's windows, splits and batches."""
 
-from gradstep.data.batches import iterate_batches, resolve_batch_size, updates_per_epoch
 from gradstep.data.csvfile import read_series
 from gradstep.data.pageviews import list_pages, load_pageviews
 from gradstep.data.splits import LECTURE_TEST, LECTURE_TRAIN, Split, minimum_rows, split_windows
@@ -13,13 +12,18 @@ __all__ = [
     "Split",
     "Standardizer",
     "Windows",
-    "iterate_batches",
     "list_pages",
     "load_pageviews",
     "make_windows",
     "minimum_rows",
     "read_series",
-    "resolve_batch_size",
     "split_windows",
-    "updates_per_epoch",
 ]
+
+
+def __getattr__(name: str):
+    """The batch helpers moved to ``gradstep.training`` in 0.2; their old names here still work."""
+    if name in ("iterate_batches", "resolve_batch_size", "updates_per_epoch"):
+        from gradstep import training
+        return getattr(training, name)
+    raise AttributeError(f"module 'gradstep.data' has no attribute {name!r}")

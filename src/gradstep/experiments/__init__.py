@@ -23,7 +23,8 @@ from ..io import write_text
 from ..report import html_page, markdown, print_study
 from ..version import __version__
 from . import activation, batch_size, depth, gradient_descent, linear, piecewise, units
-from .common import Settings, StudyResult
+from ..spec import DataSpec
+from .common import Settings, StudyResult, test_description
 
 STUDIES = {
     "gradient-descent": gradient_descent,
@@ -75,9 +76,11 @@ def machine() -> str:
 
 
 def run_reproduction(names: list | None, out: Path, seeds: int, quick: bool, workers: int,
-                     console: Console) -> list[StudyResult]:
-    """Run the studies (all by default), print their tables, write out/report.md and out/report.html."""
-    settings = Settings(seeds=seeds, quick=quick)
+                     console: Console, data: DataSpec | None = None) -> list[StudyResult]:
+    """Run the studies (all by default) on ``data`` (the built-in page by default), print their tables, write
+    out/report.md and out/report.html."""
+    data = DataSpec() if data is None else data
+    settings = Settings(seeds=seeds, quick=quick, data=data)
     chosen = [name for name in STUDIES if name in (names or STUDIES)]
     started = time.perf_counter()
     jobs = [job for name in chosen for job in STUDIES[name].jobs(settings)]
@@ -91,15 +94,20 @@ def run_reproduction(names: list | None, out: Path, seeds: int, quick: bool, wor
     for study in studies:
         print_study(console, study)
     seconds = time.perf_counter() - started
+    if data.csv is not None:
+        source = f"your series {data.csv} (column {data.value_column or 'found from the file'})"
+        source_flags = ["--csv", data.csv]
+    else:
+        source = f"daily English Wikipedia views of {data.page or 'Standard_deviation'} (built in)"
+        source_flags = ["--page", data.page] if data.page else []
     header = {"title": "gradstep reproduce: the first chapter of deep learning on real data",
-              "lines": [f"data: daily English Wikipedia views of {settings.page} (built in); train 2017-01-01..2020-12-31, "
-                        "test 2021-01-01..2021-02-14 as in the lecture, and the whole of 2021 as a second test",
+              "lines": [f"data: {source}; {test_description(data)}",
                         "MAE in thousands of views (k), mean ± std over seeds; the lecture's numbers are for its "
                         "YouTube channel, so compare the patterns, not the digits",
                         f"studies: {', '.join(chosen)}; seeds: {settings.seeds}{'; quick mode' if quick else ''}",
                         f"wall time: {seconds:.1f} s with {workers} worker process{'es' * (workers > 1)}",
                         f"machine: {machine()}",
-                        "command: " + " ".join(["gradstep reproduce", *(chosen if names else [])]) +
+                        "command: " + " ".join(["gradstep reproduce", *(chosen if names else []), *source_flags]) +
                         f" --seeds {settings.seeds}{' --quick' if quick else ''} --workers {workers}"]}
     write_text(out / "report.md", markdown(studies, header))
     write_text(out / "report.html", html_page(studies, header))

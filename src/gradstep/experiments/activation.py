@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import nn
-from ..data import Standardizer, make_windows, split_windows
 from ..plots import activation_plot
-from ..train import Trainer, predict
+from ..run import errors as mae_and_mse, prepare
+from ..spec import RunSpec
+from ..training import Trainer, predict
 from .common import Job, StudyResult, Table, k, seeded, series
 from .piecewise import yearly_curve
 
@@ -42,10 +43,9 @@ def curve_models(seed: int) -> dict:
     }
 
 
-def fit(page: str, seed: int, epochs: int, steps: int) -> dict:
+def fit(data, seed: int, epochs: int, steps: int) -> dict:
     """Train a 3-layer network without activations on the forecasting task and check its collapse; fit the curve."""
-    parts = split_windows(make_windows(series(page), 56))
-    scaler = Standardizer.fit(parts.train)
+    parts, scaler = prepare(RunSpec(data=data).replace(days=56), series(data))
     rng = np.random.default_rng(seed)
     deep_linear = nn.Sequential(nn.Linear(56, 100, dtype=np.float64, rng=rng),
                                 nn.Linear(100, 100, dtype=np.float64, rng=rng),
@@ -56,10 +56,10 @@ def fit(page: str, seed: int, epochs: int, steps: int) -> dict:
     weight, bias = collapse(deep_linear)
     deep_out = predict(deep_linear, x_test)[:, 0]
     collapsed = x_test @ weight[0] + bias[0]
-    forecast = {part: float(np.abs(scaler.inverse(predict(deep_linear, scaler.transform(w.X))[:, 0]) - w.y).mean())
+    forecast = {part: mae_and_mse(scaler.inverse(predict(deep_linear, scaler.transform(w.X))), w.y)["mae"]
                 for part, w in (("train", parts.train), ("test", parts.test))}
 
-    day, views = yearly_curve(page)
+    day, views = yearly_curve(data)
     x = ((day - day.mean()) / day.std()).reshape(-1, 1)
     mean, std = views.mean(), views.std()
     y = ((views - mean) / std).reshape(-1, 1)
@@ -74,7 +74,7 @@ def fit(page: str, seed: int, epochs: int, steps: int) -> dict:
 
 
 def jobs(settings):
-    return [Job(("activation", seed), fit, dict(page=settings.page, seed=seed, epochs=settings.epochs(60, 5),
+    return [Job(("activation", seed), fit, dict(data=settings.data, seed=seed, epochs=settings.epochs(60, 5),
                                                 steps=settings.epochs(1500, 300)), 1.5)
             for seed in seeded(settings)]
 

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..forecast import ModelConfig, TrainConfig
+from ..spec import ModelSpec, TrainSpec
 from ..plots import batch_plot
 from .common import StudyResult, Table, k, mean_k, seeded, training_job
 
 TITLE = "Batch size: full batch, stochastic and mini-batches"
 BATCHES = (None, 1, 16, 64, 256)
-MODEL = ModelConfig("relu", 56, units=100, layers=1)
+MODEL = ModelSpec("relu", units=100, layers=1)
 
 
 def label(batch) -> str:
     return "full (N)" if batch is None else str(batch)
 
 
-def training(settings, batch, seed: int) -> TrainConfig:
+def training(settings, batch, seed: int) -> TrainSpec:
     """Adam, lr 0.001, the lecture's MAE; the same number of epochs for every batch size."""
-    return TrainConfig(loss="mae", optimizer="adam", lr=0.001, epochs=settings.epochs(40, 4), batch_size=batch,
+    return TrainSpec(loss="mae", optimizer="adam", lr=0.001, epochs=settings.epochs(40, 4), batch_size=batch,
                        seed=seed)
 
 
@@ -33,7 +33,7 @@ def report(settings, results, out) -> StudyResult:
     seeds = list(seeded(settings))
     runs = {label(b): [results[("batch", label(b), s)] for s in seeds] for b in BATCHES}
     batch_plot({name: r[0]["history"] for name, r in runs.items()}, out / "batch_size.png")
-    table = Table(f"{MODEL.describe()}, Adam lr 0.001, {runs[label(None)][0]['epochs']} epochs; MAE in k views",
+    table = Table(f"{MODEL.describe(56)}, Adam lr 0.001, {runs[label(None)][0]['epochs']} epochs; MAE in k views",
                   ["batch size B", "updates per epoch", "seconds per epoch", "L train", "L′ test", "test 2021 (year)",
                    "peak memory (MB)"])
     for name, group in runs.items():

@@ -8,27 +8,30 @@ every study to one process pool at once, so both cores stay busy.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import time
 import tracemalloc
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..data import Standardizer, load_pageviews, make_windows
-from ..forecast import Forecaster, ModelConfig, TrainConfig
-from ..train import Trainer
+from .. import run as runs
+from ..data import LECTURE_TEST, LECTURE_TRAIN
+from ..spec import DataSpec, ModelSpec, RunSpec, TrainSpec
+from ..training import Trainer
 
 YEAR_TEST = ("2021-01-01", "2021-12-31")
 
 
 @dataclass(frozen=True)
 class Settings:
-    """The run's choices: seeds per configuration, quick mode, and the data (page, train and test dates)."""
+    """The run's choices: seeds per configuration, quick mode, and the data (a built-in page or a CSV)."""
 
     seeds: int = 3
     quick: bool = False
-    page: str = "Standard_deviation"
+    data: DataSpec = field(default_factory=DataSpec)
 
     def epochs(self, full: int, quick: int) -> int:
         """The epochs of a training: ``quick`` in quick mode, else ``full``."""
@@ -69,65 +72,88 @@ class StudyResult:
     claims: list = field(default_factory=list)
 
 
-def series(page: str) -> pd.Series:
-    """The built-in page views (loaded once per process)."""
-    return load_pageviews(page)
+@functools.lru_cache(maxsize=4)
+def series(data: DataSpec) -> pd.Series:
+    """The series of the run (read once per process)."""
+    return runs.load_series(data)
 
 
-def train_model(model: dict, training: dict, page: str, predictions: bool = False, history: bool = False,
-                weights: bool = False, memory: bool = False) -> dict:
-    """Train one model on the lecture's split; MAE in views on train, test (45 days) and the year 2021.
+def covers_lecture(data: DataSpec) -> bool:
+    """Whether the series spans the lecture's dates (2017-01-01 to the end of 2021), so its split and year apply."""
+    days = series(data).index
+    return days[0] <= pd.Timestamp(LECTURE_TRAIN[0]) and days[-1] >= pd.Timestamp(YEAR_TEST[1])
 
-    Optionally also returns the test predictions, the per-epoch history, the raw-view weights of a
-    linear model and (in a second, separate run of one epoch) the peak memory training allocates.
+
+def test_description(data: DataSpec) -> str:
+    """Which days the studies train and test on, in words."""
+    if covers_lecture(data):
+        return (f"train {LECTURE_TRAIN[0]}..{LECTURE_TRAIN[1]}, test {LECTURE_TEST[0]}..{LECTURE_TEST[1]} as in the "
+                "lecture, and the whole of 2021 as a second test")
+    days = series(data).index
+    return (f"the series spans {days[0]:%Y-%m-%d}..{days[-1]:%Y-%m-%d}, not the lecture's 2017–2021, so its own last "
+            "45 days are the test days and every earlier day trains (no whole-year test)")
+
+
+def run_spec(data: DataSpec, model: ModelSpec, training: TrainSpec, days: int) -> RunSpec:
+    """The RunSpec of a study's training: the run's data with ``days`` days, default split."""
+    return RunSpec(data=dataclasses.replace(data, days=days), model=model, train=training)
+
+
+def train_model(spec: dict, predictions: bool = False, history: bool = False, weights: bool = False,
+                memory: bool = False) -> dict:
+    """Fit one RunSpec through the run path; MAE in views on train, the test days and (if covered) the year 2021.
+
+    The test days are scored with ``Run.score_test()``, as a study's whole point is to report them. Optionally
+    also returns the test predictions, the per-epoch history, the raw-view weights of a linear model and (in a
+    second, separate run of one epoch) the peak memory training allocates.
     """
-    data = series(page)
-    forecaster = Forecaster(ModelConfig(**model), TrainConfig(**training))
+    spec = RunSpec.from_dict(spec)
+    data = series(spec.data)
     started = time.perf_counter()
-    forecaster.fit(data, progress=False)
+    run = runs.fit(spec, data)
     seconds = time.perf_counter() - started
-    year = make_windows(data, forecaster.model_config.days).between(*map(pd.Timestamp, YEAR_TEST))
     result = {
-        "train": forecaster.metrics["train"]["mae"],
-        "test": forecaster.metrics["test"]["mae"],
-        "year": float(np.abs(forecaster.predict(year.X) - year.y).mean()),
+        "train": run.metrics["train"]["mae"],
+        "test": run.score_test()["mae"],
+        "year": None,
         "seconds": seconds,
-        "epochs": len(forecaster.history),
-        "updates_per_epoch": forecaster.history.updates_per_epoch,
+        "epochs": len(run.history),
+        "updates_per_epoch": run.updates_per_epoch,
     }
+    if covers_lecture(spec.data):
+        year = runs.split(spec.replace(train=LECTURE_TRAIN, test=YEAR_TEST), data).test
+        result["year"] = runs.errors(run.predict(year.X), year.y)["mae"]
     if predictions:
-        test = forecaster.split(data).test
-        result["dates"] = [d.strftime("%Y-%m-%d") for d in test.dates]
+        test = run.split_.test
+        result["dates"] = [f"{d:%Y-%m-%d}" for d in test.dates]
         result["truth"] = test.y.tolist()
-        result["prediction"] = forecaster.predict(test.X).tolist()
+        result["prediction"] = run.predict(test.X).tolist()
     if history:
-        result["history"] = {key: forecaster.history.column(key).tolist()
-                             for key in ("epoch", "train_mae", "seconds", "updates")}
+        result["history"] = {key: run.history[key].tolist() for key in ("epoch", "train_mae", "seconds", "updates")}
     if weights:
-        result["weights"] = raw_linear_weights(forecaster)
+        result["weights"] = raw_linear_weights(run)
     if memory:
-        result["peak_bytes"] = peak_training_memory(model, training, data)
+        result["peak_bytes"] = peak_training_memory(spec, data)
     return result
 
 
-def raw_linear_weights(forecaster: Forecaster) -> dict:
+def raw_linear_weights(run) -> dict:
     """w and b of a linear model in views: y = b + Σ wj xj (the standardisation undone)."""
-    layer = forecaster.model[0]
+    layer = run.model[0]
     w = layer.weight.data[0].astype(np.float64)
-    mean, std = forecaster.scaler.mean, forecaster.scaler.std
+    mean, std = run.standardizer_.mean, run.standardizer_.std
     b = std * float(layer.bias.data[0]) + mean * (1 - w.sum())
     return {"w": w.tolist(), "b": b}
 
 
-def peak_training_memory(model: dict, training: dict, data: pd.Series) -> int:
-    """Peak bytes allocated by Trainer.fit alone (tracemalloc, which sees NumPy's buffers), over what was held before."""
-    forecaster = Forecaster(ModelConfig(**model), TrainConfig(**training))
-    parts = forecaster.split(data)
-    scaler = Standardizer.fit(parts.train)
+def peak_training_memory(spec: RunSpec, data: pd.Series) -> int:
+    """Peak bytes allocated by one epoch of Trainer.fit alone (tracemalloc sees NumPy's buffers), over what was
+    held before."""
+    parts, scaler = runs.prepare(spec, data)
     X, y = scaler.transform(parts.train.X), scaler.transform(parts.train.y)
-    trainer = Trainer(forecaster.model_config.build(0), loss=forecaster.train_config.loss,
-                      optimizer=forecaster.train_config.optimizer, lr=forecaster.train_config.lr, epochs=1,
-                      batch_size=forecaster.train_config.batch_size, progress=False)
+    trainer = Trainer(runs.build_model(spec.model, spec.data.days, 0), loss=spec.train.loss,
+                      optimizer=spec.train.optimizer, lr=spec.train.lr, epochs=1, batch_size=spec.train.batch_size,
+                      progress=False)
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
@@ -137,11 +163,10 @@ def peak_training_memory(model: dict, training: dict, data: pd.Series) -> int:
         tracemalloc.stop()
 
 
-def training_job(key: tuple, model: ModelConfig, training: TrainConfig, settings: Settings, cost: float = 1.0,
-                 **options) -> Job:
+def training_job(key: tuple, model: ModelSpec, training: TrainSpec, settings: Settings, days: int = 56,
+                 cost: float = 1.0, **options) -> Job:
     """A Job that runs train_model for one configuration and seed."""
-    return Job(key, train_model, dict(model=asdict(model), training=asdict(training), page=settings.page, **options),
-               cost)
+    return Job(key, train_model, dict(spec=run_spec(settings.data, model, training, days).to_dict(), **options), cost)
 
 
 def seeded(settings: Settings) -> range:
@@ -150,7 +175,10 @@ def seeded(settings: Settings) -> range:
 
 
 def k(values, spread: bool = True) -> str:
-    """Views as thousands, "mean ± std" over seeds (just the mean for one seed): 0.513 ± 0.004."""
+    """Views as thousands, "mean ± std" over seeds (just the mean for one seed): 0.513 ± 0.004; "–" where a
+    value was not measured (a whole-year test on a series that does not cover the year)."""
+    if any(value is None for value in values):
+        return "–"
     values = np.asarray(values, dtype=float) / 1e3
     if values.size > 1 and spread:
         return f"{values.mean():.3f} ± {values.std(ddof=1):.3f}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..forecast import ModelConfig, TrainConfig
+from ..spec import ModelSpec, TrainSpec
 from ..plots import depth_plot
 from .common import StudyResult, Table, k, lecture, movement, seeded, summary, training_job
 
@@ -11,13 +11,13 @@ LAYERS = (1, 2, 3, 4)
 LECTURE = {1: (0.28, 0.43), 2: (0.18, 0.39), 3: (0.14, 0.38), 4: (0.10, 0.44)}
 
 
-def training(settings, seed: int) -> TrainConfig:
+def training(settings, seed: int) -> TrainSpec:
     """Adam, lr 0.001, B = 32, on the lecture's MAE."""
-    return TrainConfig(loss="mae", optimizer="adam", lr=0.001, epochs=settings.epochs(200, 8), batch_size=32, seed=seed)
+    return TrainSpec(loss="mae", optimizer="adam", lr=0.001, epochs=settings.epochs(200, 8), batch_size=32, seed=seed)
 
 
 def jobs(settings):
-    return [training_job(("depth", layers, seed), ModelConfig("relu", 56, units=100, layers=layers),
+    return [training_job(("depth", layers, seed), ModelSpec("relu", units=100, layers=layers),
                          training(settings, seed), settings, cost=0.5 + layers)
             for layers in LAYERS for seed in seeded(settings)]
 
@@ -32,7 +32,7 @@ def report(settings, results, out) -> StudyResult:
                            k([r["year"] for r in runs[n]]), lecture(LECTURE[n][0]), lecture(LECTURE[n][1])])
     train = [summary(runs[n], "train") for n in LAYERS]
     test = [summary(runs[n], "test") for n in LAYERS]
-    year = [summary(runs[n], "year")[0] for n in LAYERS]
+    year = [summary(runs[n], "year")[0] for n in LAYERS] if runs[1][0]["year"] is not None else None
     depth_plot(LAYERS, [m for m, _ in train], [m for m, _ in test], year, [LECTURE[n] for n in LAYERS],
                out / "depth.png")
     labels = [f"{n} layer{'s' * (n > 1)}" for n in LAYERS]

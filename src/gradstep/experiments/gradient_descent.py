@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import losses, nn, optim
-from ..data import Standardizer, make_windows, split_windows
 from ..plots import descent_plot
+from ..run import prepare
+from ..spec import RunSpec
 from ..tensor import Tensor
 from .common import Job, StudyResult, Table, series
 
@@ -19,10 +20,9 @@ RATES = {"too small": 0.005, "good": 0.1, "too large": 1.02}
 BOOK = {"w": 0.97, "b": 0.1}
 
 
-def descend(page: str, steps: int) -> dict:
+def descend(data, steps: int) -> dict:
     """Full-batch gradient descent on the MSE from (w, b) = (0, 0) for each learning rate, and least squares."""
-    parts = split_windows(make_windows(series(page), 1))
-    scaler = Standardizer.fit(parts.train)
+    parts, scaler = prepare(RunSpec(data=data).replace(days=1), series(data))
     x, y = scaler.transform(parts.train.X), scaler.transform(parts.train.y).reshape(-1, 1)
 
     def raw(w, b):
@@ -48,7 +48,7 @@ def descend(page: str, steps: int) -> dict:
 
 
 def jobs(settings):
-    return [Job(("gradient-descent",), descend, dict(page=settings.page, steps=200), 0.1)]
+    return [Job(("gradient-descent",), descend, dict(data=settings.data, steps=200), 0.1)]
 
 
 def report(settings, results, out) -> StudyResult:

@@ -1,7 +1,8 @@
 """Study `piecewise`: a continuous curve = a constant + a sum of hard sigmoids, and sigmoids approaching them.
 
-The curve is real: this page's average views by day of the year over 2017–2020 (a 7-day mean removes
-the weekly cycle). With n pieces, knots a0 < … < an equally spaced and f the curve,
+The curve is real: the series' average by day of the year over its training days (2017–2020 for the
+built-in pages; a 7-day mean removes the weekly cycle), or, for a series shorter than two years, its
+training days themselves, smoothed the same way. With n pieces, knots a0 < … < an equally spaced and f the curve,
     f̂(x) = f(a0) + Σi (f(ai) − f(ai−1)) · hard_sigmoid((x − ai−1) / (ai − ai−1)),
 the piecewise linear curve through the knots; hard_sigmoid(z) = clip(z, 0, 1) = relu(z) − relu(z − 1).
 """
@@ -9,8 +10,11 @@ the piecewise linear curve through the knots; hard_sigmoid(z) = clip(z, 0, 1) = 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from ..plots import piecewise_plot
+from ..run import split
+from ..spec import RunSpec
 from ..tensor import Tensor
 from .common import Job, StudyResult, Table, series
 
@@ -19,9 +23,14 @@ PIECES = (1, 2, 4, 8, 16, 32, 64)
 SHARPNESS = (1, 2, 5, 10, 50, 100)
 
 
-def yearly_curve(page: str) -> tuple[np.ndarray, np.ndarray]:
-    """Day of the year (1..365) and the mean views of that day over 2017–2020, smoothed over 7 days."""
-    views = series(page).loc["2017-01-01":"2020-12-31"]
+def yearly_curve(data) -> tuple[np.ndarray, np.ndarray]:
+    """Day of the year (1..365) and the mean value of that day over the training days, smoothed over 7 days;
+    for a training part shorter than two years, day 1, 2, … of the training days and their smoothed values."""
+    train = split(RunSpec(data=data).replace(days=1), series(data)).train.dates
+    views = series(data).loc[train[0] - pd.Timedelta(days=1):train[-1]]
+    if len(views) < 730:
+        smooth = np.convolve(views.to_numpy(), np.ones(7) / 7, mode="valid")
+        return np.arange(1, len(smooth) + 1, dtype=float), smooth
     views = views[~((views.index.month == 2) & (views.index.day == 29))]
     by_day = views.groupby(views.index.dayofyear - ((views.index.is_leap_year) & (views.index.month > 2))).mean()
     wrapped = np.concatenate([by_day.to_numpy()[-3:], by_day.to_numpy(), by_day.to_numpy()[:3]])
@@ -38,9 +47,9 @@ def hard_sigmoid_sum(x: np.ndarray, knots: np.ndarray, heights: np.ndarray, cons
     return clipped.data, relus.data
 
 
-def approximate(page: str) -> dict:
+def approximate(data) -> dict:
     """The curve, its approximations with n pieces and their errors; sigmoids against hard sigmoids."""
-    x, f = yearly_curve(page)
+    x, f = yearly_curve(data)
     fits, errors, relu_gap, interp_gap = {}, {}, 0.0, 0.0
     for n in PIECES:
         knots = np.linspace(x[0], x[-1], n + 1)
@@ -61,7 +70,7 @@ def approximate(page: str) -> dict:
 
 
 def jobs(settings):
-    return [Job(("piecewise",), approximate, dict(page=settings.page), 0.1)]
+    return [Job(("piecewise",), approximate, dict(data=settings.data), 0.1)]
 
 
 def report(settings, results, out) -> StudyResult:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..forecast import ModelConfig, TrainConfig
+from ..spec import ModelSpec, TrainSpec
 from .common import StudyResult, Table, k, lecture, movement, seeded, summary, training_job
 
 TITLE = "One layer of 10, 100 and 1000 sigmoids or ReLUs on 56 days"
@@ -10,13 +10,13 @@ UNITS = (10, 100, 1000)
 LECTURE_RELU = {10: (0.32, 0.45), 100: (0.28, 0.43), 1000: (0.27, 0.43)}
 
 
-def training(settings, seed: int) -> TrainConfig:
+def training(settings, seed: int) -> TrainSpec:
     """Adam, lr 0.001, B = 32, on the lecture's MAE."""
-    return TrainConfig(loss="mae", optimizer="adam", lr=0.001, epochs=settings.epochs(200, 8), batch_size=32, seed=seed)
+    return TrainSpec(loss="mae", optimizer="adam", lr=0.001, epochs=settings.epochs(200, 8), batch_size=32, seed=seed)
 
 
 def jobs(settings):
-    return [training_job(("units", kind, units, seed), ModelConfig(kind, 56, units=units), training(settings, seed),
+    return [training_job(("units", kind, units, seed), ModelSpec(kind, units=units), training(settings, seed),
                          settings, cost=0.5 + units / 250)
             for kind in ("sigmoid", "relu") for units in UNITS for seed in seeded(settings)]
 

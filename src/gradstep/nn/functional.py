@@ -12,8 +12,9 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, activation: st
 
     ∂/∂z = g·f′(z) (from y, see ``ACTIVATIONS``), then ∂/∂x = (∂/∂z) W, ∂/∂W = (∂/∂z)ᵀ x,
     ∂/∂b = Σ_rows ∂/∂z. x is (…, in), W is (out, in). The activation is applied in place to the
-    fresh product, so fusing it saves a graph node and an array. The products are matrix
-    products, so they go straight to np.dot (see ``matmul``).
+    fresh product, so fusing it saves a graph node and an array. Every product is the np.dot call
+    that ``x @ W.T + b`` and the activation's node would make (∂/∂W as (xᵀ ∂/∂z)ᵀ, as the transpose
+    node gives it), so the fused node's numbers are those of the modules one by one, bit for bit.
     """
     xd, w = x.data, weight.data
     if xd.shape[-1:] != w.shape[1:]:
@@ -37,7 +38,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, activation: st
             if xd.ndim != 2:
                 gx = gx.reshape(xd.shape)
         if weight.requires_grad:
-            gw = np.dot(g2.T, x2)
+            gw = np.dot(x2.T, g2).T
         if bias is not None and bias.requires_grad:
             gb = np.add.reduce(g2, axis=0)
         return gx, gw, gb

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -10,7 +9,7 @@ import numpy as np
 from ..random import default_generator
 from ..tensor import Tensor, _float_dtype
 from . import functional
-from .module import Module, Parameter, Sequential
+from .module import Module, Parameter
 
 
 class Linear(Module):
@@ -32,7 +31,9 @@ class Linear(Module):
         self.bias = Parameter(rng.uniform(-bound, bound, out_features), dtype=dtype) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
-        return functional.linear(x, self.weight, self.bias)
+        """y = x Wᵀ + b."""
+        y = x @ self.weight.T
+        return y if self.bias is None else y + self.bias
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
@@ -90,12 +91,3 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
-
-
-def _linear_activation(linear: Linear, x: Tensor, activation: str) -> Tensor:
-    """activation(x Wᵀ + b) as one graph node: how a Sequential runs a Linear and the activation after it."""
-    return functional.linear(x, linear.weight, linear.bias, activation)
-
-
-Sequential.fused.update({(Linear, module): functools.partial(_linear_activation, activation=name)
-                         for module, name in ((ReLU, "relu"), (Sigmoid, "sigmoid"), (Tanh, "tanh"))})

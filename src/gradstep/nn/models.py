@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .layers import Dropout, Linear, ReLU, Sigmoid
-from .module import Sequential
+from .container import Sequential
 
 
 def _generator(seed: int | None, rng: np.random.Generator | None) -> np.random.Generator | None:
@@ -32,9 +32,11 @@ def sigmoid_network(days: int, units: int, dtype=None, seed: int | None = None,
 
 
 def relu_network(days: int, units: int, layers: int = 1, dtype=None, seed: int | None = None,
-                 rng: np.random.Generator | None = None, dropout: float = 0.0) -> Sequential:
+                 rng: np.random.Generator | None = None, dropout: float = 0.0,
+                 dropout_rng: np.random.Generator | None = None) -> Sequential:
     """``layers`` hidden layers a = relu(b + W x) of ``units`` ReLUs each (each followed by Dropout(p) when
-    ``dropout`` > 0), then y = b + cᵀ a."""
+    ``dropout`` > 0), then y = b + cᵀ a. Weights come from ``seed``/``rng``; dropout masks from
+    ``dropout_rng`` (gradstep's default generator when None), never from the weights' stream."""
     if layers < 1:
         raise ValueError(f"a ReLU network needs at least 1 layer, got {layers}")
     rng = _generator(seed, rng)
@@ -43,7 +45,7 @@ def relu_network(days: int, units: int, layers: int = 1, dtype=None, seed: int |
     for _ in range(layers):
         modules += [Linear(width, units, dtype=dtype, rng=rng), ReLU()]
         if dropout:
-            modules.append(Dropout(dropout, rng=rng))
+            modules.append(Dropout(dropout, rng=dropout_rng))
         width = units
     modules.append(Linear(width, 1, dtype=dtype, rng=rng))
     return Sequential(*modules)

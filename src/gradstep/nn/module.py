@@ -6,12 +6,16 @@ Assigning a Parameter or a Module to an attribute registers it under that name, 
 
 from __future__ import annotations
 
-import functools
+import itertools
 from collections import OrderedDict
 
 import numpy as np
 
 from ..tensor import Tensor
+
+_forward_assignments = itertools.count()
+overrides = next(_forward_assignments)
+
 
 
 class Parameter(Tensor):
@@ -26,6 +30,12 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
+def _note_forward_override() -> None:
+    """Count an instance's own ``forward``, so any plan made before it (Sequential's fast path) is made again."""
+    global overrides
+    overrides = next(_forward_assignments)
+
+
 class Module:
     """Base class of every layer and model: override ``forward``; call the module to run it."""
 
@@ -37,6 +47,8 @@ class Module:
     def __setattr__(self, name, value):
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"call Module.__init__() in {type(self).__name__}.__init__ before assigning {name!r}")
+        if name == "forward":
+            _note_forward_override()
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
         if isinstance(value, Parameter):
@@ -138,61 +150,3 @@ class Module:
             return f"{type(self).__name__}({self.extra_repr()})"
         lines = [f"  ({name}): " + repr(module).replace("\n", "\n  ") for name, module in self._modules.items()]
         return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"
-
-
-class Sequential(Module):
-    """Modules applied one after another; they are registered as "0", "1", … as in PyTorch.
-
-    Two adjacent modules whose exact types are a key of ``Sequential.fused`` (a Linear and the
-    activation after it, registered in ``layers``) run as one graph node, ``fused[types](first, x)``:
-    the same values and gradients, with a node and an array fewer. The resulting list of steps is
-    worked out on the first call and again after any attribute of the Sequential changes.
-    """
-
-    fused: dict = {}
-
-    def __init__(self, *modules: Module):
-        super().__init__()
-        for index, module in enumerate(modules):
-            setattr(self, str(index), module)
-
-    def __setattr__(self, name, value):
-        super().__setattr__(name, value)
-        object.__setattr__(self, "_steps", None)
-
-    def __delattr__(self, name):
-        super().__delattr__(name)
-        object.__setattr__(self, "_steps", None)
-
-    def __getitem__(self, index: int) -> Module:
-        return list(self._modules.values())[index]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def _plan(self) -> tuple:
-        """The forward pass as callables: each module, or a fused pair's function bound to its first module."""
-        modules = list(self._modules.values())
-        steps = []
-        index = 0
-        while index < len(modules):
-            pair = (type(modules[index]), type(modules[index + 1])) if index + 1 < len(modules) else None
-            if pair in self.fused:
-                steps.append(functools.partial(self.fused[pair], modules[index]))
-                index += 2
-            else:
-                steps.append(modules[index])
-                index += 1
-        return tuple(steps)
-
-    def forward(self, x):
-        steps = self._steps
-        if steps is None:
-            steps = self._plan()
-            object.__setattr__(self, "_steps", steps)
-        for step in steps:
-            x = step(x)
-        return x

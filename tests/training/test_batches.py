@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradstep.data import iterate_batches, resolve_batch_size, updates_per_epoch
+from gradstep.training import iterate_batches, resolve_batch_size, updates_per_epoch
 from gradstep.errors import InputError
 
 
@@ -15,7 +15,7 @@ def test_resolve_batch_size(batch_size, size):
 
 @pytest.mark.parametrize("batch_size", [-1, "-3", "abc", 2.5, True])
 def test_bad_batch_sizes_are_refused(batch_size):
-    with pytest.raises(InputError, match="--batch-size must be a whole number of at least 1"):
+    with pytest.raises(InputError, match="batch_size must be a whole number of at least 1"):
         resolve_batch_size(batch_size, 100)
 
 

@@ -17,7 +17,8 @@ def resolve_batch_size(batch_size: int | str | None, n: int) -> int:
     if batch_size is None or batch_size == "full" or batch_size == 0:
         return n
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise InputError(f'--batch-size must be a whole number of at least 1 or "full", got {batch_size!r}')
+        raise InputError(f'batch_size must be a whole number of at least 1, or None or "full" for full batch; '
+                         f"got batch_size={batch_size!r}")
     return min(int(batch_size), n)
 
 

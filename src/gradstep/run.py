@@ -1,0 +1,165 @@
+"""One run path: a ``RunSpec`` in, a trained model and its scores out.
+
+``fit(spec)`` reads the series (a built-in page or a CSV), makes the windows (x_j = the value j days
+before, y = the day's value), splits them by date, standardises with the training part's mean and
+spread only, builds the model from the spec's own random streams, trains it and scores the training
+and validation parts in views. The test days are not touched: ``run.score_test()`` scores them, once,
+on purpose, and ``run.scored`` records which parts have been scored — so anything that chooses
+between runs (a search, the lab) can prove it chose on validation data.
+
+    run = gs.fit(gs.RunSpec(model=gs.ModelSpec(kind="relu", units=100)))
+    run.metrics["valid"]["mae"], run.history.tail()       # choose on these
+    run.score_test()                                      # then look at the test days once
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import nn
+from .data import Split, Standardizer, make_windows, split_windows
+from .errors import InputError
+from .random import streams
+from .regularizers import batch_transform
+from .spec import DataSpec, ModelSpec, RunSpec
+from .training import EarlyStopping, Trainer, predict
+
+PARTS = ("train", "valid", "test")
+
+
+def load_series(data: DataSpec) -> pd.Series:
+    """The daily series ``data`` names: its CSV file (``attrs`` say which columns were used) or a built-in page."""
+    from .data import load_pageviews, read_series
+    if data.csv is not None:
+        return read_series(data.csv, date_column=data.date_column, value_column=data.value_column, fill=data.fill)
+    return load_pageviews(data.page or "Standard_deviation")
+
+
+def data_hash(series: pd.Series) -> str:
+    """sha256 of the dates and values: the same data gives the same hash."""
+    digest = hashlib.sha256()
+    digest.update(series.index.strftime("%Y-%m-%d").str.cat(sep=",").encode())
+    digest.update(np.ascontiguousarray(series.to_numpy(dtype=np.float64)).tobytes())
+    return digest.hexdigest()
+
+
+def errors(prediction: np.ndarray, truth: np.ndarray) -> dict:
+    """MAE = mean |y − ŷ| and MSE = mean (y − ŷ)², in the series' own units (views)."""
+    e = np.asarray(prediction, dtype=np.float64).reshape(-1) - np.asarray(truth, dtype=np.float64).reshape(-1)
+    return {"mae": float(np.abs(e).mean()), "mse": float((e * e).mean())} if e.size else {}
+
+
+def split(spec: RunSpec, series: pd.Series) -> Split:
+    """The windows of ``series`` for ``spec.data.days`` days, split by target date into train, valid and test."""
+    data = spec.data
+    return split_windows(make_windows(series, data.days), train=data.train, test=data.test,
+                         valid_days=data.valid_days)
+
+
+def prepare(spec: RunSpec, series: pd.Series) -> tuple[Split, Standardizer]:
+    """The split of ``series`` and the standardiser fitted on its training part only."""
+    parts = split(spec, series)
+    return parts, Standardizer.fit(parts.train)
+
+
+def build_model(spec: ModelSpec, days: int, seed: int) -> nn.Module:
+    """A fresh model of ``spec`` reading ``days`` days: weights from seed's "init" stream, dropout from its own."""
+    rngs = streams(seed)
+    if spec.kind == "linear":
+        return nn.linear_model(days, dtype=spec.dtype, rng=rngs["init"])
+    if spec.kind == "sigmoid":
+        return nn.sigmoid_network(days, spec.units, dtype=spec.dtype, rng=rngs["init"])
+    return nn.relu_network(days, spec.units, spec.layers, dtype=spec.dtype, rng=rngs["init"], dropout=spec.dropout,
+                           dropout_rng=rngs["dropout"])
+
+
+def _range(windows) -> list[str] | None:
+    if not len(windows):
+        return None
+    return [f"{windows.dates[0]:%Y-%m-%d}", f"{windows.dates[-1]:%Y-%m-%d}"]
+
+
+@dataclass
+class Run:
+    """A trained model with what it was trained on: the spec, the split, the standardiser, the history
+    (one row per epoch), the metrics in views of each scored part and which parts those are."""
+
+    spec: RunSpec
+    model: nn.Module
+    standardizer_: Standardizer
+    split_: Split
+    history: pd.DataFrame
+    data_sha256: str
+    updates_per_epoch: int = 0
+    stopped_early_at: int | None = None
+    best_epoch: int | None = None
+    metrics: dict = field(default_factory=dict)
+    scored: list = field(default_factory=list)
+
+    @property
+    def ranges(self) -> dict:
+        """Each part's first and last target date, e.g. {"train": ["2017-02-26", "2020-12-31"], ...}."""
+        return {part: _range(getattr(self.split_, part)) for part in PARTS}
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predicted values for rows of past values X in the series' units (x_j = the value j days before)."""
+        X = np.asarray(X, dtype=np.float64)
+        days = self.spec.data.days
+        if X.ndim != 2 or X.shape[1] != days:
+            raise InputError(f"the model reads days={days} values per row, got rows of shape {X.shape}")
+        scaler = self.standardizer_
+        return scaler.inverse(predict(self.model, scaler.transform(X)).astype(np.float64)).reshape(-1)
+
+    def score(self, part: str) -> dict:
+        """MAE and MSE in views on "train" or "valid" (empty for an empty part); recorded in ``metrics``."""
+        if part not in ("train", "valid"):
+            raise InputError(f"score() takes part='train' or part='valid', got part={part!r}; "
+                             "the test days are scored by score_test()")
+        return self._score(part)
+
+    def score_test(self) -> dict:
+        """MAE and MSE in views on the test days; ``scored`` records that the test days have been looked at."""
+        return self._score("test")
+
+    def _score(self, part: str) -> dict:
+        windows = getattr(self.split_, part)
+        if not len(windows):
+            return {}
+        self.metrics[part] = errors(self.predict(windows.X), windows.y)
+        if part not in self.scored:
+            self.scored.append(part)
+        return self.metrics[part]
+
+
+def fit(spec: RunSpec, series: pd.Series | None = None, *, callbacks=(), progress: bool | None = False) -> Run:
+    """Train ``spec`` on ``series`` (read from ``spec.data`` when None); score the training and validation parts.
+
+    The standardiser sees the training part only; the test days are scored only by ``Run.score_test()``.
+    """
+    if not isinstance(spec, RunSpec):
+        raise InputError(f"fit() needs a RunSpec, got {type(spec).__name__}")
+    series = load_series(spec.data) if series is None else series
+    parts, scaler = prepare(spec, series)
+    model = build_model(spec.model, spec.data.days, spec.train.seed)
+    train, regularization = spec.train, spec.regularization
+    callbacks = list(callbacks)
+    if train.patience is not None:
+        callbacks.append(EarlyStopping(patience=train.patience))
+    trainer = Trainer(model, loss=train.loss, optimizer=train.optimizer, lr=train.lr, epochs=train.epochs,
+                      batch_size=train.batch_size, seed=train.seed, momentum=train.momentum,
+                      weight_decay=regularization.weight_decay, l1=regularization.l1,
+                      batch_transform=batch_transform(regularization, scaler), callbacks=callbacks,
+                      progress=progress, metrics={"mae": lambda p, y: np.abs(p - y).mean() * scaler.std})
+    transform = scaler.transform
+    history = trainer.fit(transform(parts.train.X), transform(parts.train.y),
+                          transform(parts.valid.X), transform(parts.valid.y))
+    run = Run(spec, model, scaler, parts, pd.DataFrame(history.rows), data_hash(series),
+              updates_per_epoch=history.updates_per_epoch, stopped_early_at=history.stopped_early_at,
+              best_epoch=history.best_epoch)
+    run.score("train")
+    run.score("valid")
+    return run

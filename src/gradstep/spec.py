@@ -1,0 +1,280 @@
+"""What one run is: a frozen, JSON-serialisable specification, declared once with its defaults and checks.
+
+A ``RunSpec`` has four parts — ``data`` (which series, days, dates, validation days), ``model`` (linear,
+sigmoid or relu; units, layers, dropout), ``train`` (loss, optimizer, lr, momentum, epochs, batch_size,
+seed, patience) and ``regularization`` (l1, weight_decay, input_noise, augment). Every field carries its
+check and its help text in one table (each field's metadata), as scikit-learn's parameter constraints do:
+the specs validate themselves when made, the command line builds its options from the same fields, and
+errors name the parameter as Python does (``days=0``), never a command-line flag.
+
+    spec = RunSpec(model=ModelSpec(kind="relu", units=100, layers=2), train=TrainSpec(epochs=50))
+    RunSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec   # True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+
+from .errors import InputError
+
+MODELS = ("linear", "sigmoid", "relu")
+LOSS_NAMES = ("mae", "mse", "huber")
+OPTIMIZER_NAMES = ("sgd", "adam", "adamw")
+FILLS = ("interpolate", "zero")
+AUGMENTATIONS = ("scale",)
+DTYPES = ("float32", "float64")
+
+
+def _shown(value) -> str:
+    """repr(value), cut to 60 characters (a 400-digit number, say) so an error stays one short line."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}…"
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A number of ``kind`` (int or float) in [low, high]; ``open_high`` excludes high; ``none`` allows None."""
+
+    kind: type
+    low: float
+    high: float
+    open_high: bool = False
+    none: str | None = None
+
+    def check(self, name: str, value):
+        if value is None and self.none is not None:
+            return None
+        given = value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InputError(f"{name}={_shown(value)} is not a number; {name} must be {self.describe()}")
+        if self.kind is int:
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            if not isinstance(value, int):
+                raise InputError(f"{name}={_shown(value)} is not a whole number; {name} must be {self.describe()}")
+        else:
+            try:
+                value = float(value)
+            except OverflowError:
+                value = math.inf
+        above = value >= self.high if self.open_high else value > self.high
+        if not (self.low <= value and not above):
+            raise InputError(f"{name}={_shown(given)} is out of range; {name} must be {self.describe()}")
+        return value
+
+    def describe(self) -> str:
+        kind = "a whole number" if self.kind is int else "a number"
+        high = f"below {self.high:g}" if self.open_high else f"at most {self.high:g}"
+        return f"{kind} from {self.low:g}, {high}" + (f", or None for {self.none}" if self.none else "")
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """One of ``choices``; ``none`` allows None (and says what None means)."""
+
+    choices: tuple
+    none: str | None = None
+
+    def check(self, name: str, value):
+        if (value is None and self.none is not None) or value in self.choices:
+            return value
+        allowed = ", ".join(repr(c) for c in self.choices) + (f" or None ({self.none})" if self.none else "")
+        raise InputError(f"{name}={_shown(value)} is not a choice; {name} must be one of {allowed}")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string, or None (which means ``none``)."""
+
+    none: str
+
+    def check(self, name: str, value):
+        if value is None or (isinstance(value, str) and value and len(value) <= 4096 and "\0" not in value):
+            return value
+        raise InputError(f"{name}={_shown(value)} is not a name; {name} must be a non-empty string or None "
+                         f"({self.none})")
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """A (start, end) pair of ISO dates, both included, or None for the default."""
+
+    none: str
+
+    def check(self, name: str, value):
+        if value is None:
+            return None
+        if not (isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(d, str) for d in value)):
+            raise InputError(f"{name}={_shown(value)} is not a date range; {name} must be a (start, end) pair "
+                             f"of dates like ('2017-01-01', '2020-12-31') or None ({self.none})")
+        return tuple(value)
+
+
+def parameter(default, check, help: str):
+    """A spec field: its default, its check and the one line of help the command line shows."""
+    return field(default=default, metadata={"check": check, "help": help})
+
+
+class _Spec:
+    """Validation and JSON for the frozen spec dataclasses below."""
+
+    def __post_init__(self):
+        for item in dataclasses.fields(self):
+            object.__setattr__(self, item.name, item.metadata["check"].check(item.name, getattr(self, item.name)))
+
+    def to_dict(self) -> dict:
+        return {item.name: (list(value) if isinstance(value := getattr(self, item.name), tuple) else value)
+                for item in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, values: dict):
+        if not isinstance(values, dict):
+            raise InputError(f"{cls.__name__} needs a dict of its fields, got {type(values).__name__}")
+        names = {item.name for item in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - names)
+        if unknown:
+            raise InputError(f"{cls.__name__} has no field {', '.join(map(str, unknown))}; "
+                             f"its fields are {', '.join(sorted(names))}")
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class DataSpec(_Spec):
+    """Which daily series, how many past days each example reads, and which dates train, validate and test."""
+
+    page: str | None = parameter(None, Text("Standard_deviation, unless csv is given"),
+                                 "a built-in page (gradstep data list)")
+    csv: str | None = parameter(None, Text("the built-in page"), "a CSV file with a date column and a value column")
+    date_column: str | None = parameter(None, Text("found from the file"), "the CSV's date column")
+    value_column: str | None = parameter(None, Text("found from the file"), "the CSV's value column")
+    fill: str | None = parameter(None, OneOf(FILLS, "refuse missing days"),
+                                 "fill missing days: interpolate or zero")
+    days: int = parameter(56, Interval(int, 1, 3650), "k, the previous days the model reads")
+    train: tuple | None = parameter(None, DateRange("2017-01-01..2020-12-31, or all but the last 45 days"),
+                                    "training days, START:END inclusive")
+    test: tuple | None = parameter(None, DateRange("2021-01-01..2021-02-14, or the last 45 days"),
+                                   "test days, START:END inclusive")
+    valid_days: int = parameter(0, Interval(int, 0, 36500), "the last N training days become a validation part")
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.page is not None and self.csv is not None:
+            raise InputError(f"give page or csv, not both (page={self.page!r}, csv={self.csv!r})")
+
+    def describe(self) -> str:
+        """The series' name: the CSV path or the built-in page."""
+        return self.csv if self.csv is not None else (self.page or "Standard_deviation")
+
+
+@dataclass(frozen=True)
+class ModelSpec(_Spec):
+    """Which of the chapter's models: linear y = b + wᵀx, sigmoid y = b + cᵀσ(b + W x), or relu layers."""
+
+    kind: str = parameter("linear", OneOf(MODELS),
+                          "linear: y = b + Σ wj xj; sigmoid: y = b + cᵀσ(b + W x); relu: layers of ReLUs")
+    units: int = parameter(100, Interval(int, 1, 4096), "sigmoids or ReLUs per layer (sigmoid, relu)")
+    layers: int = parameter(1, Interval(int, 1, 16), "layers of ReLUs (relu)")
+    dropout: float = parameter(0.0, Interval(float, 0, 1, open_high=True),
+                               "dropout probability after each ReLU layer (relu)")
+    dtype: str = parameter("float32", OneOf(DTYPES), "the parameters' floating-point type")
+
+    def describe(self, days: int) -> str:
+        """e.g. "linear, 56 days" or "relu, 3 layers of 100, 56 days"."""
+        if self.kind == "linear":
+            return f"linear, {days} days"
+        if self.kind == "sigmoid":
+            return f"sigmoid, {self.units} units, {days} days"
+        return f"relu, {self.layers} layer{'s' * (self.layers > 1)} of {self.units}, {days} days"
+
+
+@dataclass(frozen=True)
+class TrainSpec(_Spec):
+    """How to train: loss, optimizer, lr, epochs, batch_size (None = full batch), seed, early stopping."""
+
+    loss: str = parameter("mae", OneOf(LOSS_NAMES), "the loss L (mae as the lecture, mse or huber)")
+    optimizer: str = parameter("adam", OneOf(OPTIMIZER_NAMES), "sgd, adam or adamw")
+    lr: float = parameter(0.001, Interval(float, 1e-12, 1e9), "the learning rate η")
+    momentum: float = parameter(0.0, Interval(float, 0, 1, open_high=True), "momentum μ (sgd only)")
+    epochs: int = parameter(100, Interval(int, 1, 100_000), "passes over the training days")
+    batch_size: int | None = parameter(32, Interval(int, 1, 10_000_000, none="full batch"),
+                                       "B, rows per update: 1 is stochastic, full (None) full-batch gradient descent")
+    seed: int = parameter(0, Interval(int, 0, 2**32 - 1), "seeds the weights, batch order, dropout and noise")
+    patience: int | None = parameter(None, Interval(int, 1, 100_000, none="no early stopping"),
+                                     "early stopping: stop after N epochs without a better validation loss, "
+                                     "keep the best weights (needs a validation part)")
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.momentum and self.optimizer != "sgd":
+            raise InputError(f"momentum applies to optimizer='sgd'; {self.optimizer} keeps its own running averages "
+                             f"(got momentum={self.momentum!r})")
+
+
+@dataclass(frozen=True)
+class RegularizationSpec(_Spec):
+    """Remedies for overfitting applied during training: penalties on the weights, noise and augmentation."""
+
+    l1: float = parameter(0.0, Interval(float, 0, 1e3), "L1 penalty λ Σ|w| on the weights (not the biases)")
+    weight_decay: float = parameter(0.0, Interval(float, 0, 1e3),
+                                    "L2 penalty (λ/2) Σw² on the weights (not the biases)")
+    input_noise: float = parameter(0.0, Interval(float, 0, 10),
+                                   "std of Gaussian noise added to the (standardised) inputs of each batch")
+    augment: str | None = parameter(None, OneOf(AUGMENTATIONS, "no augmentation"),
+                                    "scale: multiply each training window and its target by one random factor")
+
+
+SECTIONS = {"data": DataSpec, "model": ModelSpec, "train": TrainSpec, "regularization": RegularizationSpec}
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run: ``data``, ``model``, ``train`` and ``regularization``, each with its defaults."""
+
+    data: DataSpec = field(default_factory=DataSpec)
+    model: ModelSpec = field(default_factory=ModelSpec)
+    train: TrainSpec = field(default_factory=TrainSpec)
+    regularization: RegularizationSpec = field(default_factory=RegularizationSpec)
+
+    def __post_init__(self):
+        for name, kind in SECTIONS.items():
+            if not isinstance(getattr(self, name), kind):
+                raise InputError(f"{name} must be a {kind.__name__}, got {type(getattr(self, name)).__name__}")
+        if self.train.patience is not None and self.data.valid_days < 1:
+            raise InputError(f"early stopping (patience={self.train.patience}) needs a validation part; "
+                             "set valid_days, e.g. valid_days=45")
+
+    def to_dict(self) -> dict:
+        """Plain JSON types: {"data": {...}, "model": {...}, "train": {...}, "regularization": {...}}."""
+        return {name: getattr(self, name).to_dict() for name in SECTIONS}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "RunSpec":
+        """The spec saved by ``to_dict`` (missing sections and fields take their defaults)."""
+        if not isinstance(values, dict):
+            raise InputError(f"a run spec is a dict of sections, got {type(values).__name__}")
+        unknown = sorted(set(values) - set(SECTIONS))
+        if unknown:
+            raise InputError(f"a run spec has no section {', '.join(map(str, unknown))}; "
+                             f"its sections are {', '.join(SECTIONS)}")
+        return cls(**{name: kind.from_dict(values.get(name, {})) for name, kind in SECTIONS.items()})
+
+    def replace(self, **changes) -> "RunSpec":
+        """A copy with fields changed by name, whatever their section: spec.replace(days=7, lr=0.01)."""
+        sections = {name: {} for name in SECTIONS}
+        for key, value in changes.items():
+            section = FIELD_SECTION.get(key)
+            if section is None:
+                raise InputError(f"a run spec has no field {key}; its fields are {', '.join(FIELD_SECTION)}")
+            sections[section][key] = value
+        return RunSpec(**{name: dataclasses.replace(getattr(self, name), **sections[name]) if sections[name]
+                          else getattr(self, name) for name in SECTIONS})
+
+
+FIELD_SECTION = {item.name: name for name, kind in SECTIONS.items() for item in dataclasses.fields(kind)}
+
+
+def spec_fields():
+    """(section, field) for every field of every section, in declaration order: what the command line offers."""
+    return [(name, item) for name, kind in SECTIONS.items() for item in dataclasses.fields(kind)]
