@@ -121,3 +121,55 @@ def test_findings_quote_the_tables_means(reproduced):
     units = studies["units"].tables[0]
     relu = type(units)(units.title, units.columns, [row for row in units.rows if row[1] == "relu"])
     assert means(relu, 2) in studies["units"].finding and means(relu, 3) in studies["units"].finding
+
+
+def test_a_studys_numbers_match_an_independent_recomputation():
+    """train_model's "train" and "test" are the MAE of its own predictions, recomputed here from the linear model's
+    weights in views (y = b + Σ wj xj) on the windows built by hand: reporting one part as another fails."""
+    from gradstep.data import load_pageviews
+    from gradstep.experiments.common import train_model
+    from gradstep.spec import ModelSpec, RunSpec, TrainSpec
+    spec = RunSpec(model=ModelSpec("linear"), train=TrainSpec(epochs=3)).replace(days=7, dtype="float64")
+    result = train_model(spec.to_dict(), predictions=True, weights=True)
+    views = load_pageviews().to_numpy()
+    dates = load_pageviews().index
+    w, b = np.asarray(result["weights"]["w"]), result["weights"]["b"]
+
+    def mae(first, last):
+        rows = [i for i in range(7, len(views)) if first <= dates[i] <= last]
+        X = np.stack([views[i - 7:i][::-1] for i in rows])
+        return np.abs(b + X @ w - views[rows]).mean()
+    import pandas as pd
+    assert result["train"] == pytest.approx(mae(pd.Timestamp("2017-01-01"), pd.Timestamp("2020-12-31")), rel=1e-9)
+    assert result["test"] == pytest.approx(mae(pd.Timestamp("2021-01-01"), pd.Timestamp("2021-02-14")), rel=1e-9)
+    assert result["year"] == pytest.approx(mae(pd.Timestamp("2021-01-01"), pd.Timestamp("2021-12-31")), rel=1e-9)
+    assert result["test"] == pytest.approx(np.abs(np.subtract(result["prediction"], result["truth"])).mean())
+
+
+@pytest.mark.parametrize("means, spreads, words", [
+    ([0.5, 0.4, 0.3], [0.01, 0.01, 0.01], "falls at every step"),
+    ([0.3, 0.4, 0.5], [0.01, 0.01, 0.01], "rises at every step"),
+    ([0.5, 0.3, 0.4], [0.01, 0.01, 0.01], "lowest with b"),
+    ([0.5, 0.49, 0.48], [0.02, 0.02, 0.02], "falls at every step; all within the spread over seeds"),
+    ([0.5, 0.45, 0.4], [0.02, 0.02, 0.02], "falls at every step"),
+])
+def test_trend_words_follow_the_numbers(means, spreads, words):
+    from gradstep.experiments.common import trend
+    assert trend(means, spreads, ["a", "b", "c"]) == words
+
+
+def test_reproduce_runs_the_chapter_on_a_users_csv(tmp_path, capsys):
+    """--csv: the report names the file and, without the lecture's dates, tests on its own last 45 days."""
+    from gradstep.cli import main
+    from gradstep.data import load_pageviews
+    series = load_pageviews("Standard_deviation").loc["2022-06-01":"2023-12-31"]
+    csv = tmp_path / "views.csv"
+    series.rename("Views").rename_axis("Date").to_frame().to_csv(csv)
+    out = tmp_path / "report"
+    assert main(["reproduce", "linear", "piecewise", "--quick", "--seeds", "1", "--workers", "1",
+                 "--csv", str(csv), "--out", str(out)]) == 0
+    md = (out / "report.md").read_text()
+    assert str(csv) in md and "its own last 45 days are the test days" in md and "--csv" in md
+    linear = md.split("## Linear models")[1]
+    assert "| 56 |" in linear and "| – |" in linear
+    assert "as in the lecture" not in md.split("## ")[0]

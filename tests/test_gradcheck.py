@@ -31,6 +31,13 @@ def test_central_difference_of_a_cubic_is_3x2_plus_eps2_and_inputs_are_restored(
     assert numeric.shape == x.shape and numeric.dtype == np.float64
 
 
+def test_eps_is_the_finite_difference_step():
+    x = leaf((2, 3), 15)
+    assert gradcheck(lambda a: a ** 3, [x], eps=1e-3, atol=1e-5) == pytest.approx(1e-6, rel=1e-4)  # the ε² error
+    with pytest.raises(AssertionError, match="gradient of input 0"):
+        gradcheck(lambda a: a ** 3, [x], eps=1e-2)
+
+
 def test_correct_gradients_pass_with_the_default_tolerances():
     a, b = leaf((3, 4), 1), leaf((4,), 2, 0.5, 2.0)
     worst = gradcheck(lambda a, b: (a * b).exp() / b + a ** 3, [a, b])

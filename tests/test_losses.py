@@ -114,6 +114,12 @@ def test_the_loss_has_the_predictions_dtype(name):
         assert y.grad.dtype == np.float32
 
 
+def test_a_float64_target_is_rounded_to_a_float32_prediction_before_subtracting():
+    # float32 training stays float32: e = y − float32(ŷ), so ŷ = 0.1 counts as float32(0.1), squared in float32.
+    value = losses.mse(Tensor([[0.0]]), np.array([[0.1]]))
+    assert value.item() == float(np.float32(0.1) * np.float32(0.1)) != float(np.float32(0.1 ** 2))
+
+
 @pytest.mark.parametrize("name", ["mae", "mse", "huber"])
 def test_a_shape_mismatch_is_refused_instead_of_broadcast(name):
     with pytest.raises(ValueError) as error:

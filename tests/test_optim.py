@@ -145,6 +145,23 @@ def test_valid_edge_hyperparameters_are_accepted():
     assert optim.Adam(p, lr=2.0).lr == 2.0
 
 
+def test_state_dict_numbers_the_parameters_across_groups_as_torch(torch):
+    values = [np.array([1.0]), np.array([2.0, 3.0]), np.array([4.0]), np.array([5.0])]
+    params = [Tensor(v, requires_grad=True, dtype=np.float64) for v in values]
+    t_params = [torch.tensor(v, requires_grad=True) for v in values]
+    layout = [[0], [1, 2], [3]]
+    optimizer = optim.Adam([{"params": [params[i] for i in group]} for group in layout])
+    t_optimizer = torch.optim.Adam([{"params": [t_params[i] for i in group]} for group in layout])
+    for p, tp in zip(params, t_params):
+        p.grad, tp.grad = np.ones_like(p.data), torch.ones_like(tp)
+    optimizer.step()
+    t_optimizer.step()
+    state, t_state = optimizer.state_dict(), t_optimizer.state_dict()
+    assert [g["params"] for g in state["param_groups"]] == [g["params"] for g in t_state["param_groups"]] == layout
+    for index, p in enumerate(params):
+        assert state["state"][index]["exp_avg"].shape == p.shape == tuple(t_state["state"][index]["exp_avg"].shape)
+
+
 def test_the_lr_property_reads_the_first_group_and_sets_every_group():
     a, b = Tensor([1.0], requires_grad=True, dtype=np.float64), Tensor([2.0], requires_grad=True, dtype=np.float64)
     optimizer = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.3}], lr=0.1)

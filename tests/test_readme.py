@@ -33,9 +33,8 @@ def test_readme_commands_match_ci():
 
 
 def test_readme_numbers_for_the_56_day_linear_model_are_what_the_defaults_give():
-    from gradstep.data import load_pageviews
-    from gradstep.forecast import Forecaster, ModelConfig, TrainConfig
+    import gradstep as gs
     train, test = map(float, re.search(r"L = (\d\.\d+)k views on .*?L′ = (\d\.\d+)k", README, re.S).groups())
-    forecaster = Forecaster(ModelConfig("linear", days=56), TrainConfig()).fit(load_pageviews(), progress=False)
-    assert abs(forecaster.metrics["train"]["mae"] / 1e3 - train) < 0.002
-    assert abs(forecaster.metrics["test"]["mae"] / 1e3 - test) < 0.002
+    run = gs.fit(gs.RunSpec())
+    assert abs(run.metrics["train"]["mae"] / 1e3 - train) < 0.0005
+    assert abs(run.score_test()["mae"] / 1e3 - test) < 0.0005

@@ -4,24 +4,26 @@ A NumPy tensor engine with reverse-mode autograd (``Tensor``), PyTorch-style lay
 losses and optimizers, and around it the lecture's data, training, the one run path
 (``RunSpec`` → ``fit`` → ``Run``), experiments and figures. ``import gradstep as gs`` reaches every
 part (``gs.data``, ``gs.nn``, ``gs.optim``, ``gs.losses``, ``gs.fit``, …); each is imported on first use,
-so the command line starts fast.
+so the command line starts fast. ``gradcheck`` alone is imported at once: its module has its name, and
+a module imported later would otherwise take the function's place.
 """
 
 import importlib
 
+from .gradcheck import gradcheck
 from .version import __version__
 
 _MODULES = ("data", "nn", "optim", "losses", "training", "train", "spec", "run", "regularizers", "forecast",
             "experiments", "plots", "report", "io", "errors", "random", "tensor")
 _NAMES = {
-    "Tensor": "tensor", "no_grad": "tensor", "is_grad_enabled": "tensor", "gradcheck": "gradcheck",
+    "Tensor": "tensor", "no_grad": "tensor", "is_grad_enabled": "tensor",
     "manual_seed": "random", "InputError": "errors",
     "RunSpec": "spec", "DataSpec": "spec", "ModelSpec": "spec", "TrainSpec": "spec", "RegularizationSpec": "spec",
     "fit": "run", "Run": "run", "Trainer": "training", "EarlyStopping": "training", "Checkpoint": "training",
     "Forecaster": "forecast",
 }
 
-__all__ = ["__version__", *_MODULES, *_NAMES]
+__all__ = ["__version__", "gradcheck", *_MODULES, *_NAMES]
 
 
 def __getattr__(name: str):

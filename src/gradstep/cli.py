@@ -13,6 +13,7 @@ import argparse
 import os
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 from .errors import InputError
@@ -44,8 +45,23 @@ def in_flags(message: str) -> str:
     return _PYTHON_NAME.sub(replace, message)
 
 
+class Formatter(argparse.HelpFormatter):
+    """argparse's help layout without breaking words at hyphens (batch-size, full-batch)."""
+
+    def _split_lines(self, text, width):
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+    def _fill_text(self, text, width, indent):
+        return textwrap.fill(" ".join(text.split()), width, initial_indent=indent, subsequent_indent=indent,
+                             break_on_hyphens=False)
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse with a one-line error message (and exit code 2)."""
+    """argparse with a one-line error message (and exit code 2), and help that keeps hyphenated words whole."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
@@ -185,7 +201,9 @@ def load_series(data: DataSpec):
     """The series ``data`` names, and ``data`` with the CSV columns that were chosen written in."""
     from .run import load_series as read
     series = read(data)
-    if data.csv is not None:
+    if data.csv is None:
+        data = DataSpec.from_dict({**data.to_dict(), "page": data.describe()})
+    else:
         data = DataSpec.from_dict({**data.to_dict(), "date_column": series.attrs["date_column"],
                                    "value_column": series.attrs["value_column"]})
     return series, data
@@ -255,7 +273,7 @@ def command_train(args, console) -> int:
     out = writable_directory(args.out, "--out")
     spec = run_spec(args)
     series, data = load_series(spec.data)
-    spec = spec.replace(**{name: getattr(data, name) for name in ("csv", "date_column", "value_column")})
+    spec = spec.replace(**{name: getattr(data, name) for name in ("page", "csv", "date_column", "value_column")})
     _say(console, f"data: {data.describe()}, {_series_line(series)}")
     _notes(console, series)
     forecaster = Forecaster(spec)

@@ -99,6 +99,8 @@ class Forecaster:
             spec = RunSpec.from_dict(meta["spec"])
             ranges = {part: None if meta["split"][part] is None else [str(pd.Timestamp(d).date()) for d in
                                                                        meta["split"][part]] for part in runs.PARTS}
+            if ranges["train"] is None or ranges["test"] is None:
+                raise ValueError("the train and test ranges are missing")
             scaler = Standardizer.from_dict(meta["standardizer"])
             metrics, scored = dict(meta["metrics"]), list(meta["scored"])
             model = runs.build_model(spec.model, spec.data.days, spec.train.seed)

@@ -48,12 +48,12 @@ class Interval:
             return None
         given = value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise InputError(f"{name}={_shown(value)} is not a number; {name} must be {self.describe()}")
+            raise InputError(f"{name}={_shown(value)} is not a number; it must be {self.describe()}")
         if self.kind is int:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             if not isinstance(value, int):
-                raise InputError(f"{name}={_shown(value)} is not a whole number; {name} must be {self.describe()}")
+                raise InputError(f"{name}={_shown(value)} is not a whole number; it must be {self.describe()}")
         else:
             try:
                 value = float(value)
@@ -61,7 +61,7 @@ class Interval:
                 value = math.inf
         above = value >= self.high if self.open_high else value > self.high
         if not (self.low <= value and not above):
-            raise InputError(f"{name}={_shown(given)} is out of range; {name} must be {self.describe()}")
+            raise InputError(f"{name}={_shown(given)} is out of range; it must be {self.describe()}")
         return value
 
     def describe(self) -> str:
@@ -81,7 +81,7 @@ class OneOf:
         if (value is None and self.none is not None) or value in self.choices:
             return value
         allowed = ", ".join(repr(c) for c in self.choices) + (f" or None ({self.none})" if self.none else "")
-        raise InputError(f"{name}={_shown(value)} is not a choice; {name} must be one of {allowed}")
+        raise InputError(f"{name}={_shown(value)} is not a choice; it must be one of {allowed}")
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ class Text:
     def check(self, name: str, value):
         if value is None or (isinstance(value, str) and value and len(value) <= 4096 and "\0" not in value):
             return value
-        raise InputError(f"{name}={_shown(value)} is not a name; {name} must be a non-empty string or None "
+        raise InputError(f"{name}={_shown(value)} is not a name; it must be a non-empty string or None "
                          f"({self.none})")
 
 
@@ -107,7 +107,7 @@ class DateRange:
         if value is None:
             return None
         if not (isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(d, str) for d in value)):
-            raise InputError(f"{name}={_shown(value)} is not a date range; {name} must be a (start, end) pair "
+            raise InputError(f"{name}={_shown(value)} is not a date range; it must be a (start, end) pair "
                              f"of dates like ('2017-01-01', '2020-12-31') or None ({self.none})")
         return tuple(value)
 
@@ -243,7 +243,7 @@ class RunSpec:
                 raise InputError(f"{name} must be a {kind.__name__}, got {type(getattr(self, name)).__name__}")
         if self.train.patience is not None and self.data.valid_days < 1:
             raise InputError(f"early stopping (patience={self.train.patience}) needs a validation part; "
-                             "set valid_days, e.g. valid_days=45")
+                             "give one, e.g. valid_days=45")
 
     def to_dict(self) -> dict:
         """Plain JSON types: {"data": {...}, "model": {...}, "train": {...}, "regularization": {...}}."""

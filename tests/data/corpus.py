@@ -1,8 +1,8 @@
 """Input files the data layer must refuse (malformed/) or read (good/), shared with CLI-level tests.
 
 Each MALFORMED entry is (file name in malformed/, substrings the one-line message must contain,
-read_series keyword arguments, make_windows keyword arguments). The CLI equivalents of the keyword
-arguments are --date-column, --value-column, --fill and --days. An empty window dict means the file is
+read_series keyword arguments, make_windows keyword arguments). The messages are the library's, in
+Python's words (days=7); the CLI tests expect the same words in flags (--days 7), through cli.in_flags. An empty window dict means the file is
 refused while it is read, before any --days matters; entries with {"days": 7} are refused later, by the
 split (too short) or by the standardizer (constant values), so they need the whole pipeline.
 """
@@ -16,8 +16,8 @@ GOOD_DIR = HERE / "good"
 MALFORMED = [
     ("duplicate_dates.csv", ["duplicate_dates.csv", "2021-01-03", "more than once", "lines 4 and 5"], {}, {}),
     ("missing_days.csv", ["missing 5 days in 4 gaps", "2021-01-04, 2021-01-07..2021-01-08, 2021-01-11 and 1 more",
-                          "--fill interpolate", "--fill zero"], {}, {}),
-    ("missing_days.csv", ['unknown fill "mean"', "--fill interpolate", "--fill zero"], {"fill": "mean"}, {}),
+                          "fill='interpolate'", "fill='zero'"], {}, {}),
+    ("missing_days.csv", ['fill="mean" is not a choice', "fill='interpolate'", "fill='zero'"], {"fill": "mean"}, {}),
     ("non_numeric.csv", ["non-numeric", 'line 4 ("n/a")', 'column "views"'], {}, {}),
     ("empty_value.csv", ["empty", "line 3 (empty)", 'column "views"'], {}, {}),
     ("negative.csv", ["negative", 'line 5 ("-12")'], {}, {}),
@@ -34,14 +34,14 @@ MALFORMED = [
     ("ragged.csv", ["different number of fields", "2-field header", "line 4"], {}, {}),
     ("no_header.csv", ["line 1", "looks like data", '("2021-01-01")', "add a header line"], {}, {}),
     ("duplicate_header.csv", ['"views" more than once'], {}, {}),
-    ("no_date_column.csv", ["no date column", '"views", "clicks"', "--date-column NAME"], {}, {}),
-    ("no_value_column.csv", ["no numeric column", '"date", "comment", "weekday"', "--value-column NAME"], {}, {}),
-    ("two_value_columns.csv", ["several numeric columns", '"Views", "Watch time (hours)"', "--value-column NAME"],
+    ("no_date_column.csv", ["no date column", '"views", "clicks"', "date_column=NAME"], {}, {}),
+    ("no_value_column.csv", ["no numeric column", '"date", "comment", "weekday"', "value_column=NAME"], {}, {}),
+    ("two_value_columns.csv", ["several numeric columns", '"Views", "Watch time (hours)"', "value_column=NAME"],
      {}, {}),
     ("unknown_column.csv", ['no column named "Clicks"', '"Date", "Views"'], {"value_column": "Clicks"}, {}),
     ("unknown_column.csv", ['no column named "Day"', '"Date", "Views"'], {"date_column": "Day"}, {}),
-    ("too_short.csv", ["the data has 30 days", "--days 7 with a 45-day test part needs at least 60 days",
-                       "(7 history days + 8 training days + 45 test days)", "use fewer --days or a longer file"],
+    ("too_short.csv", ["the data has 30 days", "days=7 with a 45-day test part needs at least 60 days",
+                       "(7 history days + 8 training days + 45 test days)", "use fewer history days than days=7, or a longer file"],
      {}, {"days": 7}),
     ("constant.csv", ["constant", "all 500"], {}, {"days": 7}),
 ]

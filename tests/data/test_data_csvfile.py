@@ -142,13 +142,13 @@ def test_named_columns_override_detection(tmp_path):
 
 def test_same_column_for_dates_and_values_is_refused(tmp_path):
     path = _write(tmp_path, "date,views\n2021-01-01,1\n")
-    with pytest.raises(InputError, match='both name "date"'):
+    with pytest.raises(InputError, match='name the same column'):
         read_series(path, date_column="date", value_column="date")
 
 
 def test_several_date_columns_need_a_choice(tmp_path):
     path = _write(tmp_path, "start,end,views\n2021-01-01,2021-01-02,1\n2021-01-02,2021-01-03,2\n")
-    with pytest.raises(InputError, match='several date columns: "start", "end"; choose one with --date-column'):
+    with pytest.raises(InputError, match='several date columns: "start", "end"; choose one with date_column=NAME'):
         read_series(path)
     assert read_series(path, date_column="end").index[0] == pd.Timestamp("2021-01-02")
 

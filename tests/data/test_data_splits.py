@@ -110,7 +110,7 @@ def test_train_range_alone_tests_on_the_next_45_days():
     (("2019-01-01", "2019-12-31"), ("2018-01-01", "2018-01-31"), "the test range 2018-01-01..2018-01-31 comes "
                                                                  "before the train range 2019-01-01..2019-12-31"),
     (("2017-01-01", "2017-01-05"), LECTURE_TEST, "the train range 2017-01-01..2017-01-05 has no day to predict "
-                                                 "with --days 7: the first day with 7 earlier days is 2017-01-08"),
+                                                 "with days=7: the first day with 7 earlier days is 2017-01-08"),
     (("2020-12-25", "2020-12-31"), LECTURE_TEST, "the train range 2020-12-25..2020-12-31 leaves 7 training days; "
                                                  "--days 7 needs at least 8"),
     (("2020-13-01", "2020-12-31"), LECTURE_TEST, "cannot read the train range"),
@@ -125,7 +125,7 @@ def test_bad_ranges_are_refused(pageviews, train, test, expected):
 
 @pytest.mark.parametrize("valid_days", [-1, 1.5])
 def test_bad_valid_days_are_refused(pageviews, valid_days):
-    with pytest.raises(InputError, match="--valid-days must be a whole number"):
+    with pytest.raises(InputError, match="is not a whole number of at least 0"):
         split_windows(make_windows(pageviews, 7), valid_days=valid_days)
 
 
@@ -140,7 +140,7 @@ def test_minimum_rows_is_exactly_enough(days, valid_days):
     need = minimum_rows(days, valid_days=valid_days)
     split = split_windows(make_windows(_series(need), days), valid_days=valid_days)
     assert (len(split.train), len(split.valid), len(split.test)) == (days + 1, valid_days, 45)
-    with pytest.raises(InputError, match=f"the data has {need - 1} days; --days {days} with a 45-day test part "
+    with pytest.raises(InputError, match=f"the data has {need - 1} days; days={days} with a 45-day test part "
                                          f"needs at least {need} days"):
         split_windows(make_windows(_series(need - 1), days), valid_days=valid_days)
 
@@ -148,9 +148,9 @@ def test_minimum_rows_is_exactly_enough(days, valid_days):
 def test_too_short_message_spells_out_the_sum():
     with pytest.raises(InputError) as caught:
         split_windows(make_windows(_series(60), 7), valid_days=5)
-    assert str(caught.value) == ("the data has 60 days; --days 7 with a 45-day test part needs at least 65 days "
+    assert str(caught.value) == ("the data has 60 days; days=7 with a 45-day test part needs at least 65 days "
                                  "(7 history days + 8 training days + 5 validation days + 45 test days); "
-                                 "use fewer --days or a longer file")
+                                 "use fewer history days than days=7, or a longer file")
 
 
 def test_standardizer_counts_each_day_once():

@@ -48,12 +48,12 @@ def test_x_j_is_the_value_j_days_before_the_target(n, data):
 
 @pytest.mark.parametrize("days", [0, -1, 2.5, True])
 def test_days_below_one_or_not_whole_are_refused(days):
-    with pytest.raises(InputError, match="--days must be a whole number of at least 1"):
+    with pytest.raises(InputError, match="is not a whole number of at least 1"):
         make_windows(_series(range(10)), days)
 
 
 def test_too_few_days_for_one_example():
-    with pytest.raises(InputError, match=r"the data has 5 days; --days 5 needs at least 6"):
+    with pytest.raises(InputError, match=r"the data has 5 days; days=5 needs at least 6"):
         make_windows(_series(range(5)), 5)
 
 

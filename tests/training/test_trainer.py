@@ -142,7 +142,7 @@ def test_progress_bar_is_silent_when_output_is_not_a_terminal(capsys):
 
 def test_bad_trainer_options_are_named():
     model = nn.linear_model(3)
-    for kwargs, words in (({"loss": "rmse"}, "got loss='rmse'"), ({"optimizer": "lbfgs"}, "got optimizer='lbfgs'"),
+    for kwargs, words in (({"loss": "rmse"}, "loss='rmse' is not a choice"), ({"optimizer": "lbfgs"}, "optimizer='lbfgs' is not a choice"),
                           ({"lr": -1}, r"lr=-1.0 is out of range"), ({"epochs": 0}, "epochs=0 is out of range")):
         with pytest.raises(ValueError, match=words):
             Trainer(model, **kwargs)

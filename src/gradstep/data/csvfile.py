@@ -31,7 +31,7 @@ def read_series(
     Missing days are refused unless fill is "interpolate" (straight lines between neighbours) or "zero".
     """
     if fill not in (None, *FILLS):
-        raise InputError(f"unknown fill {show(fill)}; use --fill interpolate or --fill zero")
+        raise InputError(f"fill={show(fill)} is not a choice; use fill='interpolate' or fill='zero'")
     name = str(path)
     cells = _read_cells(Path(path), name)
     date_column, value_column = _choose_columns(cells, date_column, value_column, name)
@@ -143,8 +143,8 @@ def _choose_columns(
         if given is not None and given not in cells.columns:
             raise InputError(f"{name} has no column named {show(given)}; its columns are {quoted(cells.columns)}")
     if date_column is not None and date_column == value_column:
-        raise InputError(f"--date-column and --value-column both name {show(date_column)} of {name}; "
-                         "name two different columns")
+        raise InputError(f"date_column={show(date_column)} and value_column={show(value_column)} name the same "
+                         f"column of {name}; name two different columns")
     total = cells.apply(lambda column: column.str.fullmatch(_TOTAL))
     if total.any(axis=1).all():
         raise InputError(f"{name} has a header but no data rows, only Total rows; add one row per day")
@@ -153,13 +153,13 @@ def _choose_columns(
     others = cells.columns.drop(value_column) if value_column is not None else cells.columns
     date_column = date_column or _only_candidate(
         [column for column in others if is_date_like(countable[column].dropna()).mean() > 0.5],
-        "date", "with dates like 2021-01-31", "--date-column", cells.columns, name)
+        "date", "with dates like 2021-01-31", "date_column", cells.columns, name)
     rest = list(cells.columns.drop(date_column))
     numeric = [column for column in rest if _to_numbers(countable[column].dropna()).notna().mean() > 0.5]
     # With only one other column, that is the value column even when most of its cells are bad (reported later).
     value_column = value_column or _only_candidate(
         numeric if numeric or len(rest) > 1 else rest, "numeric",
-        f"of daily values besides the date column {show(date_column)}", "--value-column", cells.columns, name)
+        f"of daily values besides the date column {show(date_column)}", "value_column", cells.columns, name)
     return date_column, value_column
 
 
@@ -167,9 +167,9 @@ def _only_candidate(candidates: list[str], kind: str, wanted: str, option: str, 
     """Return the single candidate column, or refuse naming the columns and the option that picks one."""
     if not candidates:
         raise InputError(f"{name} has no {kind} column (its columns are {quoted(columns)}); "
-                         f"add a column {wanted}, or name it with {option} NAME")
+                         f"add a column {wanted}, or name it with {option}=NAME")
     if len(candidates) > 1:
-        raise InputError(f"{name} has several {kind} columns: {quoted(candidates)}; choose one with {option} NAME")
+        raise InputError(f"{name} has several {kind} columns: {quoted(candidates)}; choose one with {option}=NAME")
     return candidates[0]
 
 
@@ -204,7 +204,7 @@ def _check_cells(
     if bad.any():
         raise InputError(f"column {show(value_column)} of {name} has empty or non-numeric values on "
                          f"{_cite(table['value'][bad])}; put a number on those lines, "
-                         "or delete them and use --fill interpolate")
+                         "or delete them and use fill='interpolate'")
     if (values < 0).any():
         raise InputError(f"column {show(value_column)} of {name} has negative values on "
                          f"{_cite(table['value'][values < 0])}; counts cannot be negative, so correct those lines")
@@ -231,7 +231,7 @@ def _fill_missing_days(series: pd.Series, fill: str | None, name: str, notes: li
                 for _, run in days_missing.groupby(gap_number)]
         raise InputError(f"{name} is missing {count(len(missing), 'day')} in {count(len(gaps), 'gap')} "
                          f"({listing(gaps, _SHOWN)}); "
-                         "add those rows, or rerun with --fill interpolate or --fill zero")
+                         "add those rows, or read it with fill='interpolate' or fill='zero'")
     notes.append(f"filled {count(len(missing), 'missing day')} "
                  f"{'by interpolation' if fill == 'interpolate' else 'with zeros'}")
     return series.interpolate() if fill == "interpolate" else series.fillna(0.0)

@@ -54,7 +54,7 @@ def split_windows(
     test range is the 45 days after the train range. The training part needs at least days + 1 examples.
     """
     if isinstance(valid_days, bool) or not isinstance(valid_days, (int, np.integer)) or valid_days < 0:
-        raise InputError(f"--valid-days must be a whole number of at least 0, got {valid_days!r}")
+        raise InputError(f"valid_days={valid_days!r} is not a whole number of at least 0")
     first_day = windows.dates[0] - pd.Timedelta(days=windows.days)
     last_day = windows.dates[-1]
     if train is None and test is None:
@@ -86,8 +86,9 @@ def split_windows(
     if len(train_part) < windows.days + 1:
         after_valid = f" after {count(valid_days, 'validation day')}" if valid_days else ""
         raise InputError(f"the train range {span(train_start, train_end)} leaves "
-                         f"{count(len(train_part), 'training day')}{after_valid}; --days {windows.days} needs at "
-                         f"least {windows.days + 1}; widen the train range, or use fewer --days or --valid-days")
+                         f"{count(len(train_part), 'training day')}{after_valid}; days={windows.days} needs at "
+                         f"least {windows.days + 1}; widen the train range, or use fewer history days or validation days "
+                         f"than days={windows.days} and valid_days={valid_days}")
     return Split(train=train_part, valid=valid_part, test=test_part)
 
 
@@ -97,9 +98,9 @@ def _check_length(total: int, days: int, valid_days: int) -> None:
     if total < need:
         valid = f" + {count(valid_days, 'validation day')}" if valid_days else ""
         raise InputError(
-            f"the data has {count(total, 'day')}; --days {days} with a {TEST_DAYS}-day test part needs at least "
+            f"the data has {count(total, 'day')}; days={days} with a {TEST_DAYS}-day test part needs at least "
             f"{need} days ({count(days, 'history day')} + {count(days + 1, 'training day')}{valid} + "
-            f"{TEST_DAYS} test days); use fewer --days or a longer file"
+            f"{TEST_DAYS} test days); use fewer history days than days={days}, or a longer file"
         )
 
 
@@ -125,6 +126,6 @@ def _targets(windows: Windows, kind: str, start: pd.Timestamp, end: pd.Timestamp
     """Return the examples whose target date is in start..end, refusing a range with none."""
     part = windows.between(start, end)
     if not len(part):
-        raise InputError(f"the {kind} range {span(start, end)} has no day to predict with --days {windows.days}: "
+        raise InputError(f"the {kind} range {span(start, end)} has no day to predict with days={windows.days}: "
                          f"the first day with {windows.days} earlier days is {windows.dates[0]:%Y-%m-%d}")
     return part

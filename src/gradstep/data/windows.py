@@ -42,10 +42,10 @@ class Windows:
 def make_windows(series: pd.Series, days: int) -> Windows:
     """Build one example per day that has `days` earlier values: len(series) - days examples, oldest first."""
     if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 1:
-        raise InputError(f"--days must be a whole number of at least 1, got {days!r}; use e.g. --days 7")
+        raise InputError(f"days={days!r} is not a whole number of at least 1; use e.g. days=7")
     if len(series) <= days:
-        raise InputError(f"the data has {count(len(series), 'day')}; --days {days} needs at least {days + 1} "
-                         f"({days} history days + 1 day to predict); use fewer --days or a longer file")
+        raise InputError(f"the data has {count(len(series), 'day')}; days={days} needs at least {days + 1} "
+                         f"({days} history days + 1 day to predict); use fewer history days than days={days}, or a longer file")
     steps = np.diff(series.index.to_numpy())
     if not (steps == np.timedelta64(1, "D")).all():
         raise InputError("make_windows needs one value per consecutive day; read the data with "
