@@ -112,7 +112,7 @@ def test_train_range_alone_tests_on_the_next_45_days():
     (("2017-01-01", "2017-01-05"), LECTURE_TEST, "the train range 2017-01-01..2017-01-05 has no day to predict "
                                                  "with days=7: the first day with 7 earlier days is 2017-01-08"),
     (("2020-12-25", "2020-12-31"), LECTURE_TEST, "the train range 2020-12-25..2020-12-31 leaves 7 training days; "
-                                                 "--days 7 needs at least 8"),
+                                                 "days=7 needs at least 8"),
     (("2020-13-01", "2020-12-31"), LECTURE_TEST, "cannot read the train range"),
     ((None, "2020-12-31"), LECTURE_TEST, "is missing a date"),
 ])

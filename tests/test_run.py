@@ -1,0 +1,332 @@
+"""The one run path: fit(spec, series) -> Run; what it scores, what it sees, and how reproducible it is."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
+
+import gradstep.training.trainer as trainer_module
+from gradstep import nn
+from gradstep import run as runs
+from gradstep.data import load_pageviews
+from gradstep.errors import InputError
+from gradstep.spec import ModelSpec, RunSpec
+from gradstep.training import Callback, Trainer, make_optimizer, weights_of
+
+SMALL = RunSpec().replace(days=7, epochs=3)
+
+
+@pytest.fixture(scope="module")
+def views():
+    return load_pageviews("Standard_deviation")
+
+
+def weights(run):
+    return [p.data.copy() for p in run.model.parameters()]
+
+
+def same_weights(a, b):
+    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
+def history_without_time(run):
+    return run.history.drop(columns="seconds")
+
+
+# ----- what fit scores ---------------------------------------------------------------------------------------
+
+def test_fit_scores_train_and_valid_but_not_the_test_days(views):
+    run = runs.fit(SMALL.replace(valid_days=45), views)
+    assert set(run.metrics) == {"train", "valid"} and run.scored == ["train", "valid"]
+    for part in ("train", "valid"):
+        windows = getattr(run.split_, part)
+        assert run.metrics[part] == runs.errors(run.predict(windows.X), windows.y)
+        assert set(run.metrics[part]) == {"mae", "mse"}
+    plain = runs.fit(SMALL, views)
+    assert set(plain.metrics) == {"train"} and plain.scored == ["train"]
+    assert plain.ranges == {"train": ["2017-01-08", "2020-12-31"], "valid": None,
+                            "test": ["2021-01-01", "2021-02-14"]}
+    assert run.ranges["valid"] == ["2020-11-17", "2020-12-31"]
+
+
+def test_no_test_window_goes_through_the_model_during_fit(views, monkeypatch):
+    """The test days are made enormous: the model's forward sees them only when score_test() is called."""
+    poisoned = views.copy()
+    poisoned.loc["2021-01-01":"2021-02-14"] = 1e9
+    seen = []
+    build = runs.build_model
+
+    def spied_model(spec, days, seed):
+        model = build(spec, days, seed)
+        forward = model.forward
+
+        def spy(x):
+            seen.append(float(np.abs(x.data).max()))
+            return forward(x)
+        model.forward = spy
+        return model
+
+    monkeypatch.setattr(runs, "build_model", spied_model)
+    run = runs.fit(SMALL.replace(valid_days=45, kind="relu", units=4), poisoned)
+    assert len(seen) > 3 * run.updates_per_epoch  # the spy saw every training step and every evaluation
+    assert max(seen) < 100
+    assert "test" not in run.metrics and "test" not in run.scored
+    run.score_test()
+    assert max(seen) > 1e4  # the spy would have noticed
+
+
+def test_score_test_scores_the_test_days_once_on_purpose(views):
+    run = runs.fit(SMALL.replace(valid_days=10), views)
+    first = run.score_test()
+    test = run.split_.test
+    assert first == runs.errors(run.predict(test.X), test.y) == run.metrics["test"]
+    assert len(test) == 45 and first["mae"] > 0
+    again = run.score_test()
+    assert again == first and run.scored == ["train", "valid", "test"]
+    with pytest.raises(InputError, match="score_test"):
+        run.score("test")
+    with pytest.raises(InputError):
+        run.score("validation")
+
+
+def test_the_standardizer_and_weights_see_only_the_training_part(views):
+    spec = SMALL.replace(valid_days=45)
+    base = runs.fit(spec, views)
+    later = views.copy()
+    later.loc["2020-11-17":] *= 50  # the validation and test days, and everything after
+    moved = runs.fit(spec, later)
+    assert base.standardizer_ == moved.standardizer_
+    assert same_weights(weights(base), weights(moved))
+    assert base.metrics["train"] == moved.metrics["train"]
+    assert base.metrics["valid"] != moved.metrics["valid"]
+    assert base.score_test() != moved.score_test()
+    earlier = views.copy()
+    earlier.loc["2019-06-01"] *= 50  # a training day
+    assert runs.fit(spec, earlier).standardizer_ != base.standardizer_
+    first_day = views.copy()
+    first_day.iloc[0] *= 50  # read only as x7 of the first training window
+    assert runs.fit(spec, first_day).standardizer_ != base.standardizer_
+
+
+def test_prepare_fits_the_standardizer_on_every_training_day_once(views):
+    parts, scaler = runs.prepare(SMALL.replace(valid_days=45), views)
+    days = views.loc[:"2020-11-16"]
+    assert scaler.mean == pytest.approx(days.mean(), rel=1e-12)
+    assert scaler.std == pytest.approx(days.std(ddof=0), rel=1e-12)
+    assert len(parts.valid) == 45 and len(parts.test) == 45
+
+
+# ----- reproducibility -----------------------------------------------------------------------------------------
+
+BUSY = SMALL.replace(kind="relu", units=8, layers=2, dropout=0.2, input_noise=0.1, augment="scale", valid_days=30)
+
+
+def test_the_same_spec_gives_the_same_run(views):
+    first, second = runs.fit(BUSY, views), runs.fit(BUSY, views)
+    assert same_weights(weights(first), weights(second))
+    pd.testing.assert_frame_equal(history_without_time(first), history_without_time(second))
+    assert first.metrics == second.metrics
+    other = runs.fit(BUSY.replace(seed=1), views)
+    assert not any(np.array_equal(a, b) for a, b in zip(weights(first), weights(other)))
+    assert not history_without_time(first).equals(history_without_time(other))
+
+
+def test_dropout_does_not_change_the_initial_weights():
+    for kind in ("relu",):
+        plain = runs.build_model(ModelSpec(kind=kind, units=8, layers=3), 7, seed=4)
+        dropped = runs.build_model(ModelSpec(kind=kind, units=8, layers=3, dropout=0.5), 7, seed=4)
+        assert len(dropped) == len(plain) + 3
+        assert same_weights([p.data for p in plain.parameters()], [p.data for p in dropped.parameters()])
+    other = runs.build_model(ModelSpec(kind="relu", units=8, layers=3), 7, seed=5)
+    assert not np.array_equal(next(other.parameters()).data, next(plain.parameters()).data)
+
+
+def test_build_model_makes_the_spec_model(views):
+    assert [type(m) for m in runs.build_model(ModelSpec(), 7, 0)] == [nn.Linear]
+    sigmoid = runs.build_model(ModelSpec(kind="sigmoid", units=5, dtype="float64"), 7, 0)
+    assert [type(m) for m in sigmoid] == [nn.Linear, nn.Sigmoid, nn.Linear]
+    assert sigmoid[0].weight.shape == (5, 7) and sigmoid[0].weight.dtype == np.float64
+    relu = runs.build_model(ModelSpec(kind="relu", units=3, layers=2, dropout=0.1), 4, 0)
+    assert [type(m) for m in relu] == [nn.Linear, nn.ReLU, nn.Dropout] * 2 + [nn.Linear]
+    assert relu[2].p == 0.1 and next(relu.parameters()).dtype == np.float32
+
+
+@pytest.fixture
+def batch_orders(monkeypatch):
+    """Every batch of every epoch the trainer draws, as lists of row indices."""
+    orders = []
+    iterate = trainer_module.iterate_batches
+
+    def spy(n, batch_size, rng, *args, **kwargs):
+        for index in iterate(n, batch_size, rng, *args, **kwargs):
+            orders[-1].append(index.tolist())
+            yield index
+
+    monkeypatch.setattr(trainer_module, "iterate_batches", spy)
+
+    def fit(spec, series):
+        orders.append([])
+        runs.fit(spec, series)
+        return orders[-1]
+    return fit
+
+
+def test_noise_and_dropout_do_not_change_the_batch_order(views, batch_orders):
+    spec = SMALL.replace(kind="relu", units=4, batch_size=64)
+    plain = batch_orders(spec, views)
+    assert len(plain) == 3 * 22
+    assert plain == batch_orders(spec.replace(input_noise=0.5), views)
+    assert plain == batch_orders(spec.replace(dropout=0.5), views)
+    assert plain == batch_orders(spec.replace(augment="scale", input_noise=0.1, dropout=0.3), views)
+    assert plain != batch_orders(spec.replace(seed=1), views)
+
+
+def test_results_do_not_depend_on_the_blas_thread_count(views):
+    blas = [info for info in threadpool_info() if info["user_api"] == "blas"]
+    threads_seen = []
+
+    class WatchThreads(Callback):
+        def on_epoch_end(self, trainer, row):
+            threads_seen.extend(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas")
+
+    spec = RunSpec().replace(kind="relu", units=64, layers=2, epochs=2, batch_size=None)
+    results = []
+    for limit in (1, 2):
+        with threadpool_limits(limits=limit, user_api="blas"):
+            results.append(runs.fit(spec, views, callbacks=[WatchThreads()]))
+    assert same_weights(weights(results[0]), weights(results[1]))
+    pd.testing.assert_frame_equal(history_without_time(results[0]), history_without_time(results[1]))
+    if blas:  # the trainer pins BLAS to one thread while it trains, whatever the caller allows
+        assert threads_seen and set(threads_seen) == {1}
+
+
+# ----- history, early stopping, errors ---------------------------------------------------------------------------
+
+def test_history_is_one_row_per_epoch(views):
+    run = runs.fit(SMALL.replace(batch_size=100), views)
+    history = run.history
+    assert isinstance(history, pd.DataFrame)
+    assert list(history.columns) == ["epoch", "train_loss", "train_mae", "updates", "seconds"]
+    assert history["epoch"].tolist() == [1, 2, 3]
+    assert run.updates_per_epoch == 15  # ⌈1455 / 100⌉
+    assert history["updates"].tolist() == [15, 30, 45]
+    assert history["seconds"].is_monotonic_increasing and (history["seconds"] > 0).all()
+    # train_mae is in views: the MAE of the last epoch's weights on the training part
+    assert history["train_mae"].iloc[-1] == pytest.approx(run.metrics["train"]["mae"], rel=1e-5)
+    assert history["train_loss"].iloc[-1] == pytest.approx(run.metrics["train"]["mae"] / run.standardizer_.std,
+                                                           rel=1e-5)
+    full = runs.fit(SMALL.replace(valid_days=45, batch_size=None), views)
+    assert set(full.history.columns) == {"epoch", "train_loss", "train_mae", "valid_loss", "valid_mae", "updates",
+                                         "seconds"}
+    assert full.updates_per_epoch == 1 and full.history["updates"].tolist() == [1, 2, 3]
+    assert full.history["valid_mae"].iloc[-1] == pytest.approx(full.metrics["valid"]["mae"], rel=1e-5)
+
+
+def test_early_stopping_keeps_the_best_weights(views):
+    states = {}
+
+    class Record(Callback):
+        def on_epoch_end(self, trainer, row):
+            states[row["epoch"]] = [p.data.copy() for p in trainer.model.parameters()]
+
+    run = runs.fit(RunSpec().replace(days=7, lr=0.05, epochs=100, patience=3, valid_days=45), views,
+                   callbacks=[Record()])
+    history = run.history
+    best = int(history["valid_loss"].idxmin()) + 1
+    assert run.best_epoch == best == history.loc[best - 1, "epoch"]
+    assert run.stopped_early_at == best + 3 == len(history) < 100
+    assert same_weights(weights(run), states[best])
+    assert not same_weights(weights(run), states[len(history)])
+    assert run.metrics["valid"]["mae"] == pytest.approx(history.loc[best - 1, "valid_mae"], rel=1e-5)
+    patient = runs.fit(RunSpec().replace(days=7, lr=0.05, epochs=5, patience=100, valid_days=45), views)
+    assert patient.stopped_early_at is None and len(patient.history) == 5
+    no_stopping = runs.fit(SMALL, views)
+    assert no_stopping.stopped_early_at is None and no_stopping.best_epoch is None
+
+
+def test_errors_are_mae_and_mse_by_hand():
+    result = runs.errors(np.array([1.0, 2.0, 3.0, 10.0]), np.array([[2.0], [2.0], [5.0], [4.0]]))
+    assert result == {"mae": pytest.approx((1 + 0 + 2 + 6) / 4), "mse": pytest.approx((1 + 0 + 4 + 36) / 4)}
+    assert runs.errors([5.0], [5.0]) == {"mae": 0.0, "mse": 0.0}
+    assert runs.errors(np.array([-3.0]), np.array([1.0])) == {"mae": 4.0, "mse": 16.0}
+    assert runs.errors(np.zeros(0), np.zeros(0)) == {}
+    big = runs.errors(np.array([1e5], dtype=np.float32), np.array([0.0]))  # in float64: no float32 overflow of e²
+    assert big["mse"] == 1e10
+
+
+def test_data_hash_follows_dates_and_values(views):
+    assert runs.data_hash(views) == runs.data_hash(views.copy())
+    changed = views.copy()
+    changed.iloc[100] += 1
+    assert runs.data_hash(changed) != runs.data_hash(views)
+    shifted = views.copy()
+    shifted.index = shifted.index + pd.Timedelta(days=1)
+    assert runs.data_hash(shifted) != runs.data_hash(views)
+    assert runs.fit(SMALL, views).data_sha256 == runs.data_hash(views)
+
+
+def test_fit_and_predict_refuse_wrong_input(views):
+    with pytest.raises(InputError, match="RunSpec"):
+        runs.fit({"data": {}}, views)
+    run = runs.fit(SMALL, views)
+    with pytest.raises(InputError, match="days=7"):
+        run.predict(np.zeros((3, 6)))
+    with pytest.raises(InputError):
+        run.predict(np.zeros(7))
+    assert run.predict(np.zeros((0, 7))).shape == (0,)
+
+
+def test_fit_reads_the_page_the_spec_names():
+    run = runs.fit(SMALL.replace(page="Standard_deviation"))
+    assert run.data_sha256 == runs.data_hash(load_pageviews("Standard_deviation"))
+
+
+# ----- L1 and L2 act on the weights, never the biases ------------------------------------------------------------
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "adamw"])
+def test_the_optimizer_decays_the_weights_not_the_biases(optimizer):
+    model = nn.relu_network(5, 4, layers=2, seed=0)
+    groups = make_optimizer(optimizer, model, lr=0.01, weight_decay=0.5).param_groups
+    named = dict(model.named_parameters())
+    assert [id(p) for p in groups[0]["params"]] == [id(named[k]) for k in ("0.weight", "2.weight", "4.weight")]
+    assert [id(p) for p in groups[1]["params"]] == [id(named[k]) for k in ("0.bias", "2.bias", "4.bias")]
+    assert groups[0]["weight_decay"] == 0.5 and groups[1]["weight_decay"] == 0.0
+    assert [id(p) for p in weights_of(model)] == [id(p) for p in groups[0]["params"]]
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "adamw"])
+@pytest.mark.parametrize("penalty", ["l1", "weight_decay"])
+def test_penalties_alone_shrink_the_weights_and_leave_the_biases(optimizer, penalty):
+    """With a loss whose gradient is 0, only the penalty moves the parameters: the biases must not move at all."""
+    model = nn.relu_network(5, 8, layers=2, seed=1, dtype="float64")
+    before = {name: p.data.copy() for name, p in model.named_parameters()}
+    zero_loss = lambda prediction, y: (prediction * 0.0).sum()  # noqa: E731
+    X, y = np.random.default_rng(0).normal(size=(64, 5)), np.zeros(64)
+    Trainer(model, loss=zero_loss, optimizer=optimizer, lr=0.01, epochs=10, batch_size=16,
+            **{penalty: {"l1": 0.5, "weight_decay": 5.0}[penalty]}).fit(X, y)
+    for name, parameter in model.named_parameters():
+        if name.endswith("bias"):
+            assert np.array_equal(parameter.data, before[name]), name
+        else:
+            assert np.abs(parameter.data).sum() < 0.8 * np.abs(before[name]).sum(), name
+
+
+@pytest.mark.parametrize("optimizer,penalty,strength", [("sgd", "weight_decay", 1000.0), ("sgd", "l1", 10.0),
+                                                        ("adamw", "weight_decay", 1000.0)])
+def test_fit_penalises_the_weights_and_not_the_biases(views, monkeypatch, optimizer, penalty, strength):
+    """Biases start at 5 (far from 0): a huge penalty takes the weights to 0 and leaves the biases near 5."""
+    build = runs.build_model
+
+    def biased(spec, days, seed):
+        model = build(spec, days, seed)
+        for name, parameter in model.named_parameters():
+            if name.endswith("bias"):
+                parameter.data[...] = 5.0
+        return model
+
+    monkeypatch.setattr(runs, "build_model", biased)
+    spec = RunSpec().replace(days=7, epochs=3, optimizer=optimizer, lr=0.001, **{penalty: strength})
+    run = runs.fit(spec, views)
+    layer = run.model[0]
+    assert np.abs(layer.weight.data).max() < 0.05
+    assert np.abs(layer.bias.data - 5.0).max() < 0.5
