@@ -12,7 +12,7 @@ README = (Path(__file__).parents[1] / "README.md").read_text()
 
 def test_readme_python_examples_run_and_reach_least_squares():
     blocks = re.findall(r"```python\n(.*?)```", README, re.S)
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     namespace, framework = {}, {}
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
@@ -38,3 +38,15 @@ def test_readme_numbers_for_the_56_day_linear_model_are_what_the_defaults_give()
     run = gs.fit(gs.RunSpec())
     assert abs(run.metrics["train"]["mae"] / 1e3 - train) < 0.0005
     assert abs(run.score_test()["mae"] / 1e3 - test) < 0.0005
+
+
+def test_readme_run_path_example_scores_the_test_days_only_when_asked():
+    block = re.findall(r"```python\n(.*?)```", README, re.S)[2]
+    namespace = {}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(block, namespace)
+    run = namespace["run"]
+    assert run.scored == ["train", "valid", "test"] and set(run.metrics) == {"train", "valid", "test"}
+    assert list(run.history.columns[:2]) == ["epoch", "train_loss"] and "valid_loss" in run.history
+    assert "['train', 'valid', 'test']" in printed.getvalue()

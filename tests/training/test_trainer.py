@@ -143,7 +143,7 @@ def test_progress_bar_is_silent_when_output_is_not_a_terminal(capsys):
 def test_bad_trainer_options_are_named():
     model = nn.linear_model(3)
     for kwargs, words in (({"loss": "rmse"}, "loss='rmse' is not a choice"), ({"optimizer": "lbfgs"}, "optimizer='lbfgs' is not a choice"),
-                          ({"lr": -1}, r"lr=-1.0 is out of range"), ({"epochs": 0}, "epochs=0 is out of range")):
+                          ({"lr": -1}, r"lr=-1 is out of range"), ({"epochs": 0}, "epochs=0 is out of range")):
         with pytest.raises(ValueError, match=words):
             Trainer(model, **kwargs)
 
@@ -153,3 +153,103 @@ def test_predict_leaves_training_mode_and_keeps_dtype():
     X = np.ones((5, 3))
     out = predict(model, X)
     assert out.dtype == np.float32 and np.array_equal(out, predict(model, X)) and model.training
+
+
+class FakeTrainer:
+    """Just what EarlyStopping touches: a model's state, a stop flag and a history."""
+
+    def __init__(self):
+        from gradstep.training import History
+        self.model = nn.linear_model(1, seed=0)
+        self.stop = False
+        self.history = History()
+
+
+@pytest.mark.parametrize("patience", [1, 2, 3])
+def test_early_stopping_waits_exactly_patience_epochs_after_the_best(patience):
+    losses = [5.0, 4.0, 3.0, 3.5, 3.2, 3.0, 3.1, 2.0]
+    stopper, trainer = EarlyStopping(patience=patience), FakeTrainer()
+    stopper.on_train_begin(trainer)
+    for epoch, value in enumerate(losses, start=1):
+        stopper.on_epoch_end(trainer, {"epoch": epoch, "valid_loss": value})
+        if trainer.stop:
+            break
+    assert trainer.history.stopped_early_at == 3 + patience and stopper.best_epoch == 3
+    stopper.on_train_end(trainer)
+    assert trainer.history.best_epoch == 3
+
+
+def test_early_stopping_min_delta_counts_small_gains_as_no_gain():
+    stopper, trainer = EarlyStopping(patience=2, min_delta=0.5), FakeTrainer()
+    stopper.on_train_begin(trainer)
+    for epoch, value in enumerate([3.0, 2.8, 2.7], start=1):
+        stopper.on_epoch_end(trainer, {"epoch": epoch, "valid_loss": value})
+    assert trainer.stop and stopper.best_epoch == 1
+
+
+def test_checkpoint_without_validation_data_watches_the_training_loss():
+    X, y = data()
+    saved = []
+    Trainer(nn.linear_model(3, seed=0), optimizer="sgd", lr=0.05, epochs=4, progress=False,
+            callbacks=[Checkpoint(lambda m, row: saved.append(row["epoch"]))]).fit(X, y)
+    assert saved == [1, 2, 3, 4]
+
+
+def test_a_nan_loss_in_the_first_batch_is_divergence_not_silence():
+    X, y = data()
+    X[5, 0] = np.nan
+    with pytest.raises(DivergedError, match="the MAE loss became nan in epoch 1"):
+        Trainer(nn.linear_model(3, seed=0), epochs=3, batch_size=None, progress=False).fit(X, y)
+
+
+def test_all_zero_targets_train_without_dividing_by_zero():
+    X, _ = data()
+    history = Trainer(nn.linear_model(3, seed=0), loss="mse", epochs=3, progress=False).fit(X, np.zeros(len(X)))
+    assert len(history) == 3
+
+
+def test_loss_and_optimizer_can_be_objects_and_hooks_are_applied():
+    from gradstep import losses, optim
+    X, y = data()
+    model = nn.linear_model(3, seed=0)
+    calls = {"loss": 0, "penalty": 0, "transform": 0}
+
+    def loss(prediction, target):
+        calls["loss"] += 1
+        return losses.mse(prediction, target)
+
+    def penalty(m):
+        calls["penalty"] += 1
+        return (m[0].weight ** 2).sum() * 0.0
+
+    def transform(X_batch, y_batch, rng):
+        calls["transform"] += 1
+        assert isinstance(rng, np.random.Generator)
+        return X_batch, y_batch
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    trainer = Trainer(model, loss=loss, optimizer=optimizer, epochs=2, batch_size=50, penalty=penalty,
+                      batch_transform=transform, progress=False)
+    trainer.fit(X, y)
+    assert trainer.optimizer is optimizer and trainer.loss_name == "loss"
+    assert calls["penalty"] == calls["transform"] == 4 and calls["loss"] >= 4
+    reference = nn.linear_model(3, seed=0)
+    Trainer(reference, loss="mse", optimizer="sgd", lr=0.1, epochs=2, batch_size=50, progress=False).fit(X, y)
+    assert all(np.array_equal(a.data, b.data) for a, b in zip(model.parameters(), reference.parameters()))
+
+
+def test_a_batch_transform_changes_what_the_model_learns_from():
+    X, y = data()
+    plain, doubled = nn.linear_model(3, seed=0), nn.linear_model(3, seed=0)
+    Trainer(plain, loss="mse", epochs=3, progress=False).fit(X, y)
+    Trainer(doubled, loss="mse", epochs=3, progress=False, batch_transform=lambda a, b, rng: (a, 2 * b)).fit(X, y)
+    assert not np.array_equal(plain[0].weight.data, doubled[0].weight.data)
+
+
+def test_weight_decay_and_l1_leave_the_biases_alone():
+    from gradstep.training import make_optimizer, weights_of
+    model = nn.relu_network(3, 4, layers=2, seed=0)
+    assert [id(p) for p in weights_of(model)] == [id(model[i].weight) for i in (0, 2, 4)]
+    for name in ("sgd", "adam", "adamw"):
+        groups = make_optimizer(name, model, lr=0.1, weight_decay=0.5).param_groups
+        assert [g["weight_decay"] for g in groups] == [0.5, 0.0]
+        assert [id(p) for p in groups[1]["params"]] == [id(model[i].bias) for i in (0, 2, 4)]
