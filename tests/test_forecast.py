@@ -1,14 +1,19 @@
-"""The Forecaster: the lecture's task end to end in Python, saved and reloaded."""
+"""The Forecaster: the lecture's task end to end in Python through the one run path, saved and reloaded."""
 
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from gradstep.data import load_pageviews
+from gradstep import run as runs
+from gradstep.data import Standardizer, load_pageviews
 from gradstep.errors import InputError
-from gradstep.forecast import Forecaster, ModelConfig, TrainConfig
+from gradstep.forecast import Forecaster
+from gradstep.spec import RunSpec
+
+SIGMOID = RunSpec().replace(kind="sigmoid", days=7, units=8, epochs=3, seed=2, valid_days=30)
 
 
 @pytest.fixture(scope="module")
@@ -18,95 +23,247 @@ def views():
 
 @pytest.fixture(scope="module")
 def trained(views):
-    return Forecaster(ModelConfig("sigmoid", days=7, units=8), TrainConfig(epochs=3, seed=2)).fit(views, progress=False)
+    return Forecaster(SIGMOID).fit(views)
 
 
-def test_fit_reports_each_part_in_views(trained):
-    assert set(trained.metrics) == {"train", "test"}
-    assert trained.split_ranges["test"] == ["2021-01-01", "2021-02-14"]
-    assert 100 < trained.metrics["test"]["mae"] < 5000
-    assert trained.metrics["test"]["mse"] >= trained.metrics["test"]["mae"] ** 2
+@pytest.fixture(scope="module")
+def saved(trained, tmp_path_factory):
+    directory = tmp_path_factory.mktemp("saved")
+    trained.save(directory)
+    return directory
 
 
-def test_saved_model_reloads_and_predicts_the_same_numbers(trained, views, tmp_path):
-    trained.save(tmp_path, source={"page": "Standard_deviation"})
-    loaded, meta = Forecaster.load(tmp_path)
-    X = np.stack([views.to_numpy()[i - 7:i][::-1] for i in range(100, 110)])
+def windows_of(views, days, rows=range(100, 110)):
+    return np.stack([views.to_numpy()[i - days:i][::-1] for i in rows])
+
+
+def test_fit_goes_through_the_run_path_and_leaves_the_test_days_unscored(views, monkeypatch):
+    calls = []
+    fit = runs.fit
+    monkeypatch.setattr(runs, "fit", lambda *args, **kwargs: calls.append(args[0]) or fit(*args, **kwargs))
+    forecaster = Forecaster(SIGMOID).fit(views)
+    assert calls == [SIGMOID] and isinstance(forecaster.run, runs.Run)
+    assert set(forecaster.metrics) == {"train", "valid"} and forecaster.run.scored == ["train", "valid"]
+    assert forecaster.run.ranges["test"] == ["2021-01-01", "2021-02-14"]
+    assert forecaster.run.ranges["valid"] == ["2020-12-02", "2020-12-31"]
+    assert 100 < forecaster.metrics["valid"]["mae"] < 5000
+    assert Forecaster().spec == RunSpec()
+
+
+def test_score_test_records_the_test_days(views):
+    forecaster = Forecaster(RunSpec().replace(days=7, epochs=2)).fit(views)
+    test = forecaster.score_test()
+    assert set(forecaster.metrics) == {"train", "test"} and forecaster.run.scored == ["train", "test"]
+    assert test == forecaster.metrics["test"] and test["mse"] >= test["mae"] ** 2
+
+
+def test_saved_model_reloads_and_predicts_the_same_numbers(trained, views, saved):
+    loaded, meta = Forecaster.load(saved)
+    X = windows_of(views, 7)
     assert np.array_equal(trained.predict(X), loaded.predict(X))
     assert loaded.predict_next(views) == trained.predict_next(views)
-    assert loaded.evaluate(views) == trained.metrics
-    assert meta["gradstep_version"] and meta["model"]["units"] == 8
-    with np.load(tmp_path / "model.npz", allow_pickle=False) as archive:
+    assert loaded.evaluate(views) == trained.evaluate(views)
+    assert loaded.spec == trained.spec == RunSpec.from_dict(meta["spec"])
+    assert loaded.run.standardizer_ == trained.run.standardizer_
+    assert loaded.run.ranges == trained.run.ranges
+    assert loaded.metrics == trained.metrics and loaded.run.scored == ["train", "valid"]
+    assert not loaded.run.model.training  # ready to predict: dropout off
+    with np.load(saved / "model.npz", allow_pickle=False) as archive:
         assert sorted(archive.files) == ["0.bias", "0.weight", "2.bias", "2.weight"]
+        assert archive["0.weight"].shape == (8, 7) and archive["0.weight"].dtype == np.float32
+        assert np.array_equal(archive["2.weight"], trained.run.model[2].weight.data)
+
+
+def test_model_json_holds_the_spec_and_what_was_scored(trained, views, saved):
+    meta = json.loads((saved / "model.json").read_text())
+    assert meta["spec"] == trained.spec.to_dict()
+    assert meta["scored"] == ["train", "valid"] and set(meta["metrics"]) == {"train", "valid"}
+    assert meta["split"] == trained.run.ranges
+    assert meta["standardizer"] == trained.run.standardizer_.to_dict()
+    assert meta["data_sha256"] == runs.data_hash(views)
+    assert meta["epochs_run"] == 3 and meta["updates_per_epoch"] == trained.run.updates_per_epoch
+    assert meta["gradstep_version"]
+
+
+def test_scoring_the_test_days_is_saved(views, tmp_path):
+    forecaster = Forecaster(RunSpec().replace(days=7, epochs=1, valid_days=10)).fit(views)
+    forecaster.score_test()
+    forecaster.save(tmp_path)
+    meta = json.loads((tmp_path / "model.json").read_text())
+    assert meta["scored"] == ["train", "valid", "test"] and meta["metrics"]["test"] == forecaster.metrics["test"]
+    loaded, _ = Forecaster.load(tmp_path)
+    assert loaded.run.scored == ["train", "valid", "test"]
+
+
+def test_evaluate_recomputes_each_part_on_the_same_dates(trained, views):
+    result = trained.evaluate(views)
+    assert set(result) == {"train", "valid", "test"}
+    assert result["train"] == trained.metrics["train"] and result["valid"] == trained.metrics["valid"]
+    test = trained.run.split_.test
+    assert result["test"] == runs.errors(trained.predict(test.X), test.y)
+    doubled = views * 2
+    assert trained.evaluate(doubled)["train"] != result["train"]
 
 
 def test_predict_next_uses_the_last_days_newest_first(views):
-    forecaster = Forecaster(ModelConfig("linear", days=3), TrainConfig(epochs=1))
-    forecaster.fit(views, progress=False)
-    layer = forecaster.model[0]
-    layer.weight.data[...] = [[1.0, 0.0, 0.0]]
-    layer.bias.data[...] = 0.0
-    forecaster.scaler = type(forecaster.scaler)(mean=0.0, std=1.0)
-    date, value = forecaster.predict_next(views)
-    assert date == pd.Timestamp("2024-11-09") and value == pytest.approx(views.iloc[-1])
+    forecaster = Forecaster(RunSpec().replace(days=3, epochs=1)).fit(views)
+    layer = forecaster.run.model[0]
+    forecaster.run.standardizer_ = Standardizer(mean=0.0, std=1.0)
+    for position in range(3):
+        layer.weight.data[...] = 0.0
+        layer.weight.data[0, position] = 1.0  # x_{position+1}: the value position+1 days before
+        layer.bias.data[...] = 0.0
+        date, value = forecaster.predict_next(views)
+        assert date == pd.Timestamp("2024-11-09")
+        assert value == pytest.approx(views.iloc[-1 - position])
+    with pytest.raises(InputError, match="days=3"):
+        forecaster.predict_next(views.iloc[:2])
 
 
 def test_linear_model_by_gradient_descent_matches_least_squares_on_the_real_data(views):
-    forecaster = Forecaster(ModelConfig("linear", days=1, dtype="float64"),
-                            TrainConfig(loss="mse", optimizer="sgd", lr=0.1, epochs=300, batch_size=None))
-    forecaster.fit(views, progress=False)
-    parts = forecaster.split(views)
-    x, y = forecaster.scaler.transform(parts.train.X)[:, 0], forecaster.scaler.transform(parts.train.y)
+    spec = RunSpec().replace(kind="linear", days=1, dtype="float64", loss="mse", optimizer="sgd", lr=0.1,
+                             epochs=300, batch_size=None)
+    forecaster = Forecaster(spec).fit(views)
+    parts, scaler = runs.prepare(spec, views)
+    x, y = scaler.transform(parts.train.X)[:, 0], scaler.transform(parts.train.y)
     (w, b), *_ = np.linalg.lstsq(np.stack([x, np.ones_like(x)], axis=1), y, rcond=None)
-    assert abs(forecaster.model[0].weight.item() - w) < 1e-6 and abs(forecaster.model[0].bias.item() - b) < 1e-6
-
-
-def test_loading_refuses_broken_directories(trained, tmp_path):
-    with pytest.raises(InputError, match="is not a directory"):
-        Forecaster.load(tmp_path / "missing")
-    with pytest.raises(InputError, match="no model.json"):
-        Forecaster.load(tmp_path)
-    trained.save(tmp_path, source={"page": "Standard_deviation"})
-    meta = json.loads((tmp_path / "model.json").read_text())
-    meta["model"]["units"] = 9
-    (tmp_path / "model.json").write_text(json.dumps(meta))
-    with pytest.raises(InputError, match="does not fit"):
-        Forecaster.load(tmp_path)
-    (tmp_path / "model.npz").write_bytes(b"not a zip")
-    with pytest.raises(InputError, match="cannot read the model file"):
-        Forecaster.load(tmp_path)
+    layer = forecaster.run.model[0]
+    assert abs(layer.weight.item() - w) < 1e-6 and abs(layer.bias.item() - b) < 1e-6
+    assert 0.5 < w < 1.0  # yesterday's views carry most of today's
 
 
 def test_no_test_day_value_reaches_the_standardizer_or_the_model(views):
-    def fit(series):
-        return Forecaster(ModelConfig("linear", days=7), TrainConfig(epochs=2, valid_days=30)).fit(series, progress=False)
+    spec = RunSpec().replace(days=7, epochs=2, valid_days=30)
     changed = views.copy()
     changed.loc["2021-01-01":] *= 50
-    base, moved = fit(views), fit(changed)
-    assert base.scaler == moved.scaler and base.metrics["train"] == moved.metrics["train"]
-    assert base.metrics["test"] != moved.metrics["test"]
+    base, moved = Forecaster(spec).fit(views), Forecaster(spec).fit(changed)
+    assert base.run.standardizer_ == moved.run.standardizer_ and base.metrics == moved.metrics
+    assert np.array_equal(base.run.model[0].weight.data, moved.run.model[0].weight.data)
+    assert base.score_test() != moved.score_test()
     earlier = views.copy()
     earlier.loc["2019-06-01"] *= 50
-    assert fit(earlier).scaler != base.scaler
-
-
-def test_model_config_refuses_nonsense():
-    with pytest.raises(InputError, match="unknown model"):
-        ModelConfig("cnn").build(0)
-    with pytest.raises(InputError, match="dropout"):
-        ModelConfig("relu", dropout=1.5).build(0)
+    assert Forecaster(spec).fit(earlier).run.standardizer_ != base.run.standardizer_
 
 
 def test_dropout_network_trains_and_is_deterministic(views):
-    runs = [Forecaster(ModelConfig("relu", days=7, units=8, dropout=0.2), TrainConfig(epochs=2, seed=1)).fit(
-        views, progress=False).metrics for _ in range(2)]
-    assert runs[0] == runs[1]
+    spec = RunSpec().replace(kind="relu", days=7, units=8, dropout=0.2, epochs=2, seed=1)
+    first, second = (Forecaster(spec).fit(views) for _ in range(2))
+    assert first.metrics == second.metrics
+    assert np.array_equal(first.predict(windows_of(views, 7)), second.predict(windows_of(views, 7)))
 
 
 def test_early_stopping_through_the_forecaster(views):
-    forecaster = Forecaster(ModelConfig("linear", days=7),
-                            TrainConfig(optimizer="sgd", lr=0.5, epochs=200, patience=2, valid_days=45))
-    forecaster.fit(views, progress=False)
-    assert forecaster.history.stopped_early_at is not None
-    assert forecaster.split_ranges["valid"] == ["2020-11-17", "2020-12-31"]
-    assert set(forecaster.metrics) == {"train", "valid", "test"}
+    spec = RunSpec().replace(days=7, optimizer="sgd", lr=0.5, epochs=200, patience=2, valid_days=45)
+    forecaster = Forecaster(spec).fit(views)
+    assert forecaster.run.stopped_early_at is not None and len(forecaster.run.history) < 200
+    assert forecaster.run.ranges["valid"] == ["2020-11-17", "2020-12-31"]
+    assert set(forecaster.metrics) == {"train", "valid"}
+
+
+def test_an_untrained_forecaster_says_so():
+    forecaster = Forecaster()
+    for use in (lambda: forecaster.predict(np.zeros((1, 56))), lambda: forecaster.metrics,
+                lambda: forecaster.score_test(), lambda: forecaster.save("never-written")):
+        with pytest.raises(InputError, match="not trained yet"):
+            use()
+
+
+def test_predict_refuses_rows_of_the_wrong_length(trained):
+    with pytest.raises(InputError, match="days=7"):
+        trained.predict(np.zeros((2, 8)))
+
+
+# ----- loading refuses what is not a saved model -----------------------------------------------------------------
+
+def copy_of(saved, tmp_path):
+    target = tmp_path / "copy"
+    shutil.copytree(saved, target)
+    return target
+
+
+def edit_json(directory, edit):
+    meta = json.loads((directory / "model.json").read_text())
+    edit(meta)
+    (directory / "model.json").write_text(json.dumps(meta))
+
+
+def test_loading_refuses_what_is_not_a_directory(saved, tmp_path):
+    with pytest.raises(InputError, match="is not a directory"):
+        Forecaster.load(tmp_path / "missing")
+    with pytest.raises(InputError, match="is not a directory"):
+        Forecaster.load(saved / "model.json")
+    with pytest.raises(InputError, match="no model.json"):
+        Forecaster.load(tmp_path)
+
+
+@pytest.mark.parametrize("text", ["{not json", "", '{"spec": '])
+def test_loading_refuses_broken_json(saved, tmp_path, text):
+    directory = copy_of(saved, tmp_path)
+    (directory / "model.json").write_text(text)
+    with pytest.raises(InputError, match="cannot read"):
+        Forecaster.load(directory)
+
+
+@pytest.mark.parametrize("edit", [
+    lambda meta: meta.update(spec={"model": {"kind": "sigmoid", "units": 9}, "data": {"days": 7}}),
+    lambda meta: meta["spec"]["data"].update(days=8),
+    lambda meta: meta["spec"]["model"].update(kind="linear"),
+    lambda meta: meta["spec"]["model"].update(kind="relu", units=8, layers=2),
+], ids=["units", "days", "kind", "layers"])
+def test_loading_refuses_a_spec_that_does_not_fit_the_arrays(saved, tmp_path, edit):
+    directory = copy_of(saved, tmp_path)
+    edit_json(directory, edit)
+    with pytest.raises(InputError, match="does not fit"):
+        Forecaster.load(directory)
+
+
+@pytest.mark.parametrize("edit", [
+    lambda meta: meta.pop("spec"),
+    lambda meta: meta["spec"]["model"].update(units=0),
+    lambda meta: meta["spec"].update(optim={}),
+    lambda meta: meta.update(standardizer={"mean": 1.0, "std": 0.0}),
+    lambda meta: meta.update(split={"train": None}),
+    lambda meta: meta.pop("scored"),
+], ids=["no spec", "bad field", "unknown section", "zero std", "split", "no scored"])
+def test_loading_refuses_broken_metadata(saved, tmp_path, edit):
+    directory = copy_of(saved, tmp_path)
+    edit_json(directory, edit)
+    with pytest.raises(InputError, match="model.json"):
+        Forecaster.load(directory)
+
+
+def test_loading_refuses_a_json_that_is_not_an_object(saved, tmp_path):
+    directory = copy_of(saved, tmp_path)
+    (directory / "model.json").write_text("[1, 2]")
+    with pytest.raises(InputError):
+        Forecaster.load(directory)
+
+
+def test_loading_refuses_a_broken_or_missing_npz(saved, tmp_path):
+    directory = copy_of(saved, tmp_path)
+    (directory / "model.npz").write_bytes(b"not a zip")
+    with pytest.raises(InputError, match="cannot read the model file"):
+        Forecaster.load(directory)
+    (directory / "model.npz").unlink()
+    with pytest.raises(InputError, match="no saved model"):
+        Forecaster.load(directory)
+
+
+def test_a_loaded_forecaster_cannot_score_again_without_its_windows(saved):
+    loaded, _ = Forecaster.load(saved)
+    for use in (loaded.score_test, lambda: loaded.run.score("train"), lambda: loaded.run.score("valid")):
+        with pytest.raises(InputError):
+            use()
+    assert loaded.run.scored == ["train", "valid"] and "test" not in loaded.metrics
+
+
+# ----- known src bugs (see the xfail reasons); remove the marks once fixed --------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="src bug: _SavedRun has an empty history and no updates_per_epoch, "
+                                       "stopped_early_at or best_epoch, so save() after load() writes epochs_run=0")
+def test_saving_a_loaded_forecaster_keeps_its_training_record(saved, tmp_path):
+    loaded, meta = Forecaster.load(saved)
+    loaded.save(tmp_path)
+    again = json.loads((tmp_path / "model.json").read_text())
+    assert {key: again[key] for key in ("epochs_run", "updates_per_epoch")} == \
+        {key: meta[key] for key in ("epochs_run", "updates_per_epoch")}

@@ -91,6 +91,7 @@ def test_writable_directory_refuses_a_file_and_a_path_under_a_file(tmp_path):
     file.write_bytes(b"")
     with pytest.raises(InputError, match=r"^--plots .*model\.npz is a file, not a directory; choose a directory name$"):
         writable_directory(file, option="--plots")
+    file.chmod(0o700)  # writable and "executable" too: only its not being a directory stops it
     with pytest.raises(InputError, match=r"^--out .*sub: cannot create or write in .*model\.npz; choose a directory"):
         writable_directory(file / "sub")
 

@@ -129,3 +129,7 @@ class _SavedRun(runs.Run):
     def ranges(self) -> dict:
         return self._ranges
 
+    def _score(self, part: str) -> dict:
+        raise InputError(f"a model read back from disk keeps its scores, not its windows, so part={part!r} cannot "
+                         "be scored again here; use evaluate(series) with the data")
+

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 import gradstep.nn.functional as functional
 from gradstep import nn
@@ -14,6 +15,9 @@ DAYS = 7
 
 
 def build(kind: str, dtype: str, dropout: float = 0.0) -> Sequential:
+    if kind == "wide":  # the lecture's size: 56 days, 100 ReLUs (small products can hide a reordered sum)
+        return nn.relu_network(56, 100, layers=2, dtype=dtype, seed=0, dropout=dropout,
+                               dropout_rng=np.random.default_rng(9))
     if kind == "linear":
         return nn.linear_model(DAYS, dtype=dtype, seed=0)
     if kind == "sigmoid":
@@ -61,7 +65,7 @@ def adam_steps(model, X, y, loss, steps=4):
     return outputs, grads, [p.data.copy() for p in model.parameters()]
 
 
-CASES = [("linear", 0.0), ("sigmoid", 0.0), ("relu", 0.0), ("relu", 0.3), ("custom", 0.0)]
+CASES = [("linear", 0.0), ("sigmoid", 0.0), ("relu", 0.0), ("relu", 0.3), ("custom", 0.0), ("wide", 0.1)]
 
 
 @pytest.mark.parametrize("kind,dropout", CASES)
@@ -69,12 +73,16 @@ CASES = [("linear", 0.0), ("sigmoid", 0.0), ("relu", 0.0), ("relu", 0.3), ("cust
 @pytest.mark.parametrize("loss", ["mae", "mse"])
 def test_fused_training_is_bit_identical_to_the_modules_one_by_one(kind, dropout, dtype, loss, fused_calls):
     rng = np.random.default_rng(1)
-    X = rng.normal(size=(48, DAYS)).astype(dtype)
-    y = rng.normal(size=(48, 1)).astype(dtype)
-    fused = adam_steps(build(kind, dtype, dropout), X, y, loss)
-    assert fused_calls, "the fast path was not taken, so nothing is compared"
-    count = len(fused_calls)
-    separate = adam_steps(unfuse(build(kind, dtype, dropout)), X, y, loss)
+    rows, days = (1405, 56) if kind == "wide" else (48, DAYS)
+    X = rng.normal(size=(rows, days)).astype(dtype)
+    y = rng.normal(size=(rows, 1)).astype(dtype)
+    # two BLAS threads for the wide model: there a product taken in another order (np.dot(g.T, x) for
+    # np.dot(x.T, g).T) gives other bits, which one thread on small matrices would hide
+    with threadpool_limits(limits=2 if kind == "wide" else 1, user_api="blas"):
+        fused = adam_steps(build(kind, dtype, dropout), X, y, loss)
+        assert fused_calls, "the fast path was not taken, so nothing is compared"
+        count = len(fused_calls)
+        separate = adam_steps(unfuse(build(kind, dtype, dropout)), X, y, loss)
     assert len(fused_calls) == count  # the unfused model never ran the fused node
     for fused_outputs, separate_outputs in zip(fused[0], separate[0]):
         assert fused_outputs.dtype == np.dtype(dtype)
@@ -85,16 +93,16 @@ def test_fused_training_is_bit_identical_to_the_modules_one_by_one(kind, dropout
 
 
 def test_a_linear_and_its_activation_run_as_one_node(fused_calls):
-    build("relu", "float64")(Tensor(np.ones((2, DAYS))))
+    build("relu", "float64")(Tensor(np.ones((2, DAYS)), dtype="float64"))
     assert fused_calls == ["relu", "relu", "relu", None]
     fused_calls.clear()
-    build("custom", "float64")(Tensor(np.ones((2, DAYS))))
+    build("custom", "float64")(Tensor(np.ones((2, DAYS)), dtype="float64"))
     assert fused_calls == ["tanh", "relu", "sigmoid"]
 
 
-def test_an_instance_forward_assigned_after_the_first_call_is_used(fused_calls):
+def test_an_instance_forward_assigned_after_the_first_call_is_used():
     model = build("relu", "float64")
-    x = Tensor(np.random.default_rng(2).normal(size=(16, DAYS)))
+    x = Tensor(np.random.default_rng(2).normal(size=(16, DAYS)), dtype="float64")
     before = model(x).data
     model[1].forward = lambda z: z  # the first ReLU becomes the identity
     after = model(x).data
@@ -109,7 +117,7 @@ def test_an_instance_forward_assigned_after_the_first_call_is_used(fused_calls):
 
 def test_an_instance_forward_on_the_activation_after_a_linear_is_used():
     model = build("sigmoid", "float64")
-    x = Tensor(np.random.default_rng(3).normal(size=(5, DAYS)))
+    x = Tensor(np.random.default_rng(3).normal(size=(5, DAYS)), dtype="float64")
     model(x)
     model[1].forward = lambda z: z * 2.0
     hidden = Linear.forward(model[0], x) * 2.0
@@ -127,7 +135,7 @@ def test_a_subclass_of_linear_with_its_own_forward_is_used(fused_calls):
 
     rng = np.random.default_rng(4)
     model = Sequential(Doubled(DAYS, 3, dtype="float64", rng=rng), Halved(), Linear(3, 1, dtype="float64", rng=rng))
-    x = Tensor(np.random.default_rng(5).normal(size=(9, DAYS)))
+    x = Tensor(np.random.default_rng(5).normal(size=(9, DAYS)), dtype="float64")
     out = model(x)
     first, _, last = model
     expected = Linear.forward(last, (Linear.forward(first, x) * 2.0).relu() * 0.5)
@@ -135,32 +143,57 @@ def test_a_subclass_of_linear_with_its_own_forward_is_used(fused_calls):
     assert fused_calls == [None]  # only the plain last Linear
 
 
-def test_replacing_a_class_forward_is_honoured(monkeypatch):
+def test_replacing_a_class_forward_is_honoured(monkeypatch, fused_calls):
     model = build("relu", "float64")
-    x = Tensor(np.random.default_rng(6).normal(size=(4, DAYS)))
+    x = Tensor(np.random.default_rng(6).normal(size=(4, DAYS)), dtype="float64")
     before = model(x).data  # a plan exists now
-    original = Linear.forward
-    monkeypatch.setattr(Linear, "forward", lambda self, z: original(self, z) + 1.0)
-    patched = model(x).data
+    original_linear, original_relu = Linear.forward, ReLU.forward
+    monkeypatch.setattr(Linear, "forward", lambda self, z: original_linear(self, z) + 1.0)
+    fused_calls.clear()
     expected = x
     for module in model:
-        expected = original(module, expected) + 1.0 if isinstance(module, Linear) else module.forward(expected)
-    assert np.array_equal(patched, expected.data)
+        expected = original_linear(module, expected) + 1.0 if isinstance(module, Linear) else module.forward(expected)
+    assert np.array_equal(model(x).data, expected.data)
+    assert fused_calls == []
+    monkeypatch.setattr(Linear, "forward", original_linear)
     monkeypatch.setattr(ReLU, "forward", lambda self, z: z)
-    assert np.array_equal(model(x).data, (Linear.forward(model[6], Linear.forward(model[4], Linear.forward(
-        model[2], Linear.forward(model[0], x))))).data)
-    monkeypatch.undo()
-    assert np.array_equal(model(x).data, before)  # and the fast path comes back when the class is restored
+    expected = x
+    for module in model:
+        expected = original_linear(module, expected) if isinstance(module, Linear) else expected
+    assert np.array_equal(model(x).data, expected.data)
+    assert fused_calls == [None, None, None, None]  # the Linears alone are still fused, the ReLUs are not
+    monkeypatch.setattr(ReLU, "forward", original_relu)
+    fused_calls.clear()
+    assert np.array_equal(model(x).data, before)  # and the whole fast path comes back with the classes
+    assert fused_calls == ["relu", "relu", "relu", None]
 
 
 def test_replacing_a_module_of_the_sequential_is_used():
     model = build("relu", "float64")
-    x = Tensor(np.random.default_rng(7).normal(size=(4, DAYS)))
-    model(x)
+    x = Tensor(np.random.default_rng(7).normal(size=(4, DAYS)), dtype="float64")
+    before = model(x).data  # a plan exists now
     setattr(model, "1", Identity())
-    assert np.array_equal(model(x).data, unfuse(build("relu", "float64")).__class__(
-        model[0], Identity(), *list(model)[2:])(x).data)
-    assert not np.array_equal(model(x).data, build("relu", "float64")(x).data)
+    expected = x
+    for module in model:  # in the Sequential's own order, whatever it is
+        expected = type(module).forward(module, expected)
+    assert np.array_equal(model(x).data, expected.data)
+    assert not np.array_equal(model(x).data, before)
+    model(x)
+    setattr(model, "5", Sigmoid())  # a plan made again after the change must see a later one as well
+    delattr(model, "1")
+    assert len(model) == 6
+    expected = x
+    for module in model:
+        expected = type(module).forward(module, expected)
+    assert np.array_equal(model(x).data, expected.data)
+
+
+@pytest.mark.xfail(strict=True, reason="src bug: Module.__setattr__ pops the name from _modules and re-adds it, "
+                                       "so a replaced layer moves to the end of a Sequential")
+def test_replacing_a_module_keeps_its_place():
+    model = build("relu", "float64")
+    setattr(model, "1", Identity())
+    assert [type(m) for m in model][:3] == [Linear, Identity, Linear]
 
 
 @pytest.mark.parametrize("kind", ["linear", "sigmoid", "relu", "custom"])
@@ -169,7 +202,7 @@ def test_one_and_three_dimensional_inputs_match_the_modules_one_by_one(kind, sha
     x = np.random.default_rng(8).normal(size=shape)
     results = []
     for model in (build(kind, "float64"), unfuse(build(kind, "float64"))):
-        xt = Tensor(x, requires_grad=True)
+        xt = Tensor(x, requires_grad=True, dtype="float64")
         out = model(xt)
         (out * out).sum().backward()
         results.append((out.data, xt.grad, [p.grad for p in model.parameters()]))
