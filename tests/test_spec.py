@@ -232,9 +232,6 @@ def test_replace_refuses_unknown_names(name):
         RunSpec().replace(**{name: 1})
 
 
-@pytest.mark.xfail(strict=True, reason="src bug: DateRange checks only for a pair of strings; dates that cannot be "
-                                       "read or a reversed range pass the spec and fail later in split_windows "
-                                       "with a message that does not start with train=")
 @pytest.mark.parametrize("value", [("foo", "bar"), ("2020-12-31", "2017-01-01"), ("", "")])
 def test_date_ranges_are_checked_when_the_spec_is_made(value):
     with pytest.raises(InputError, match="^train="):

@@ -37,11 +37,16 @@ _PYTHON_NAME = re.compile(r"\b(" + "|".join(sorted((item.name for _, item in spe
                           + r")=(\S+?)(?=[;,)]?(?:\s|$))")
 
 
+_DATE_RANGE = re.compile(r"\b(train|test)=\('([^']*)', '([^']*)'\)")
+
+
 def in_flags(message: str) -> str:
-    """A library message in the command line's words: "days=0" becomes "--days 0", None becomes "full"."""
+    """A library message in the command line's words: "days=0" becomes "--days 0", None becomes "full",
+    train=('2020-01-02', '2020-01-01') becomes --train 2020-01-02:2020-01-01."""
     def replace(match):
         value = match.group(2).strip("'")
         return f"{flag(match.group(1))} {'full' if value == 'None' else value}"
+    message = _DATE_RANGE.sub(lambda m: f"--{m.group(1)} {m.group(2)}:{m.group(3)}", message)
     return _PYTHON_NAME.sub(replace, message)
 
 

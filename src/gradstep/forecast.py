@@ -53,11 +53,14 @@ class Forecaster:
         return self._fitted().predict(X)
 
     def evaluate(self, series: pd.Series) -> dict:
-        """MAE and MSE in views on the dates it was trained, validated and tested on, recomputed on ``series``."""
+        """MAE and MSE in views on the dates it was trained, validated and tested on, recomputed on ``series``;
+        the test days are among them, so ``scored`` records "test"."""
         run = self._fitted()
         ranges = run.ranges
         end = ranges["valid"] or ranges["train"]
         parts = runs.split(self.spec.replace(train=(ranges["train"][0], end[1]), test=tuple(ranges["test"])), series)
+        if "test" not in run.scored:
+            run.scored.append("test")
         return {name: runs.errors(self.predict(getattr(parts, name).X), getattr(parts, name).y)
                 for name in runs.PARTS if len(getattr(parts, name))}
 
@@ -82,7 +85,7 @@ class Forecaster:
             "standardizer": run.standardizer_.to_dict(),
             "metrics": run.metrics,
             "scored": run.scored,
-            "epochs_run": len(run.history),
+            "epochs_run": run.epochs_run,
             "updates_per_epoch": run.updates_per_epoch,
             "stopped_early_at": run.stopped_early_at,
             "best_epoch": run.best_epoch,
@@ -103,6 +106,7 @@ class Forecaster:
                 raise ValueError("the train and test ranges are missing")
             scaler = Standardizer.from_dict(meta["standardizer"])
             metrics, scored = dict(meta["metrics"]), list(meta["scored"])
+            record = {key: meta[key] for key in ("epochs_run", "updates_per_epoch", "stopped_early_at", "best_epoch")}
             model = runs.build_model(spec.model, spec.data.days, spec.train.seed)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise InputError(f"{directory / 'model.json'} is not valid gradstep model metadata ({error}); "
@@ -114,16 +118,23 @@ class Forecaster:
             raise InputError(f"{directory / 'model.npz'} does not fit {directory / 'model.json'}: {error}") from None
         model.eval()
         forecaster = cls(spec)
-        forecaster.run = _SavedRun(spec, model, scaler, ranges, meta.get("data_sha256"), metrics, scored)
+        forecaster.run = _SavedRun(spec, model, scaler, ranges, meta.get("data_sha256"), metrics, scored, record)
         return forecaster, meta
 
 
 class _SavedRun(runs.Run):
     """A Run read back from disk: its ranges come from the metadata (the windows are not saved)."""
 
-    def __init__(self, spec, model, scaler, ranges, data_sha256, metrics, scored):
-        super().__init__(spec, model, scaler, None, pd.DataFrame(), data_sha256, metrics=metrics, scored=scored)
+    def __init__(self, spec, model, scaler, ranges, data_sha256, metrics, scored, record):
+        super().__init__(spec, model, scaler, None, pd.DataFrame(), data_sha256, metrics=metrics, scored=scored,
+                         updates_per_epoch=record["updates_per_epoch"], stopped_early_at=record["stopped_early_at"],
+                         best_epoch=record["best_epoch"])
         self._ranges = ranges
+        self._epochs_run = record["epochs_run"]
+
+    @property
+    def epochs_run(self) -> int:
+        return self._epochs_run
 
     @property
     def ranges(self) -> dict:

@@ -101,6 +101,11 @@ class Run:
     scored: list = field(default_factory=list)
 
     @property
+    def epochs_run(self) -> int:
+        """How many epochs training ran (fewer than asked for when it stopped early)."""
+        return len(self.history)
+
+    @property
     def ranges(self) -> dict:
         """Each part's first and last target date, e.g. {"train": ["2017-02-26", "2020-12-31"], ...}."""
         return {part: _range(getattr(self.split_, part)) for part in PARTS}

@@ -14,7 +14,9 @@ errors name the parameter as Python does (``days=0``), never a command-line flag
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import math
+import numbers
 from dataclasses import dataclass, field
 
 from .errors import InputError
@@ -47,10 +49,12 @@ class Interval:
         if value is None and self.none is not None:
             return None
         given = value
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise InputError(f"{name}={_shown(value)} is not a number; it must be {self.describe()}")
         if self.kind is int:
-            if isinstance(value, float) and value.is_integer():
+            if isinstance(value, numbers.Integral):
+                value = int(value)
+            elif float(value).is_integer():
                 value = int(value)
             if not isinstance(value, int):
                 raise InputError(f"{name}={_shown(value)} is not a whole number; it must be {self.describe()}")
@@ -78,7 +82,7 @@ class OneOf:
     none: str | None = None
 
     def check(self, name: str, value):
-        if (value is None and self.none is not None) or value in self.choices:
+        if (value is None and self.none is not None) or (isinstance(value, str) and value in self.choices):
             return value
         allowed = ", ".join(repr(c) for c in self.choices) + (f" or None ({self.none})" if self.none else "")
         raise InputError(f"{name}={_shown(value)} is not a choice; it must be one of {allowed}")
@@ -99,17 +103,23 @@ class Text:
 
 @dataclass(frozen=True)
 class DateRange:
-    """A (start, end) pair of ISO dates, both included, or None for the default."""
+    """A (start, end) pair of dates (year-month-day), both included, start ≤ end; or None for the default."""
 
     none: str
 
     def check(self, name: str, value):
         if value is None:
             return None
-        if not (isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(d, str) for d in value)):
+        try:
+            start, end = (datetime.date.fromisoformat(str(day)) for day in value)
+        except (TypeError, ValueError):
+            start = end = None
+        if start is None or isinstance(value, str):
             raise InputError(f"{name}={_shown(value)} is not a date range; it must be a (start, end) pair "
                              f"of dates like ('2017-01-01', '2020-12-31') or None ({self.none})")
-        return tuple(value)
+        if start > end:
+            raise InputError(f"{name}={_shown(tuple(value))} is empty: it ends before it starts")
+        return start.isoformat(), end.isoformat()
 
 
 def parameter(default, check, help: str):

@@ -188,8 +188,6 @@ def test_replacing_a_module_of_the_sequential_is_used():
     assert np.array_equal(model(x).data, expected.data)
 
 
-@pytest.mark.xfail(strict=True, reason="src bug: Module.__setattr__ pops the name from _modules and re-adds it, "
-                                       "so a replaced layer moves to the end of a Sequential")
 def test_replacing_a_module_keeps_its_place():
     model = build("relu", "float64")
     setattr(model, "1", Identity())

@@ -3,7 +3,7 @@
 Module by module, ``Linear`` then ``ReLU`` is three graph nodes (x @ Wᵀ, + b, relu). ``plan`` lets a
 Sequential run such a pair — or a lone Linear — as one node, ``functional.linear(x, W, b, activation)``,
 which makes the same NumPy calls in the same order, so values and gradients agree bit for bit
-(tests/test_nn_fused.py checks it for every builder, loss and dtype). A module is fused only when it
+(tests/nn/test_fused.py checks it for every builder, loss and dtype). A module is fused only when it
 is exactly one of these classes, its class's ``forward`` is the one defined here, and it has no
 ``forward`` of its own: any override, on a subclass or an instance, is always the one that runs.
 """

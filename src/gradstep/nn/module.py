@@ -37,7 +37,11 @@ def _note_forward_override() -> None:
 
 
 class Module:
-    """Base class of every layer and model: override ``forward``; call the module to run it."""
+    """Base class of every layer and model: override ``forward``; call the module to run it.
+
+    Assigning a new Parameter or Module to a registered name keeps its place, as PyTorch does, so a
+    replaced layer of a Sequential runs where the old one did.
+    """
 
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -49,12 +53,16 @@ class Module:
             raise AttributeError(f"call Module.__init__() in {type(self).__name__}.__init__ before assigning {name!r}")
         if name == "forward":
             _note_forward_override()
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
+        parameters, modules = self._parameters, self._modules
         if isinstance(value, Parameter):
-            self._parameters[name] = value
+            modules.pop(name, None)
+            parameters[name] = value
         elif isinstance(value, Module):
-            self._modules[name] = value
+            parameters.pop(name, None)
+            modules[name] = value
+        else:
+            parameters.pop(name, None)
+            modules.pop(name, None)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):
