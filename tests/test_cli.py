@@ -274,3 +274,9 @@ def test_train_gives_the_same_weights_for_any_blas_thread_count(tmp_path):
         with np.load(out / "model.npz", allow_pickle=False) as archive:
             weights.append({key: archive[key] for key in archive.files})
     assert all(np.array_equal(weights[0][key], weights[1][key]) for key in weights[0])
+
+
+def test_the_parsers_study_names_are_the_studies():
+    from gradstep.cli import STUDY_NAMES
+    from gradstep.experiments import STUDIES
+    assert STUDY_NAMES == tuple(STUDIES)

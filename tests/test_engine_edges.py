@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from gradstep import Tensor, nn
+from gradstep import Tensor, losses, nn, optim
 
 
 def both(torch, values, f, g):
@@ -63,3 +63,30 @@ def test_maximum_of_scalars_splits_a_tie():
     a, b = Tensor(1.0, requires_grad=True), Tensor(1.0, requires_grad=True)
     a.maximum(b).backward()
     assert a.grad == 0.5 and b.grad == 0.5 and a.grad.dtype == np.float32
+
+
+def test_float32_training_never_creates_float64_arrays(monkeypatch):
+    import gradstep.tensor as engine
+    created = []
+    real_op = engine.op
+
+    def watching(data, parents, backward):
+        def checked_backward(g):
+            grads = backward(g)
+            created.extend(x.dtype for x in grads if x is not None)
+            return grads
+        created.append(np.asarray(data).dtype)
+        return real_op(data, parents, checked_backward)
+    for module in (engine, nn.functional, losses):
+        monkeypatch.setattr(module, "op", watching)
+    for model in (nn.linear_model(8, seed=0), nn.sigmoid_network(8, 5, seed=0), nn.relu_network(8, 5, 2, seed=0)):
+        x = Tensor(np.random.default_rng(0).normal(size=(16, 8)))
+        for optimizer in (optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=0.01),
+                          optim.Adam(model.parameters(), lr=0.1)):
+            for loss in (losses.mae, losses.mse, losses.huber):
+                optimizer.zero_grad()
+                (loss(model(x), np.zeros((16, 1))) + optim.l1_penalty(model.parameters(), 0.01)).backward()
+                optimizer.step()
+        assert all(p.dtype == np.float32 and p.grad.dtype == np.float32 for p in model.parameters())
+        assert all(v.dtype == np.float32 for s in optimizer.state.values() for v in s.values() if isinstance(v, np.ndarray))
+    assert created and set(created) == {np.dtype(np.float32)}

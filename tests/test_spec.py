@@ -236,3 +236,11 @@ def test_replace_refuses_unknown_names(name):
 def test_date_ranges_are_checked_when_the_spec_is_made(value):
     with pytest.raises(InputError, match="^train="):
         DataSpec(train=value)
+
+
+def test_the_specs_choices_are_the_registries():
+    """The spec names its choices without importing the engine; these are the names the engine knows."""
+    from gradstep import losses, optim, spec
+    from gradstep.data import csvfile
+    assert spec.LOSS_NAMES == tuple(losses.LOSSES) and spec.OPTIMIZER_NAMES == tuple(optim.OPTIMIZERS)
+    assert spec.FILLS == csvfile.FILLS

@@ -22,6 +22,7 @@ from .version import __version__
 
 DESCRIPTION = ("gradstep: the first chapter of deep learning (Hung-yi Lee, ML 2021 lecture 1), runnable "
                "and measured: predict tomorrow's views from the previous days with a NumPy autograd engine.")
+# experiments.STUDIES' keys, named here so that parsing the options does not import the studies
 STUDY_NAMES = ("gradient-descent", "linear", "piecewise", "units", "depth", "activation", "batch-size")
 FLAG_NAMES = {"kind": "model"}
 SOURCE_FIELDS = ("page", "csv", "date_column", "value_column", "fill")
@@ -35,8 +36,6 @@ def flag(name: str) -> str:
 
 _PYTHON_NAME = re.compile(r"\b(" + "|".join(sorted((item.name for _, item in spec_fields()), key=len, reverse=True))
                           + r")=(\S+?)(?=[;,)]?(?:\s|$))")
-
-
 _DATE_RANGE = re.compile(r"\b(train|test)=\('([^']*)', '([^']*)'\)")
 
 

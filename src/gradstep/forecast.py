@@ -96,7 +96,8 @@ class Forecaster:
         """A saved forecaster and its metadata (the JSON), ready to predict."""
         directory = Path(directory)
         if not directory.is_dir():
-            raise InputError(f"{directory} is not a directory; give the directory a training wrote (out=...)")
+            raise InputError(f"{directory} is not a directory; give a directory written by gradstep train --out "
+                             "or Forecaster.save")
         meta = read_json(directory / "model.json")
         try:
             spec = RunSpec.from_dict(meta["spec"])

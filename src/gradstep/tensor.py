@@ -364,7 +364,12 @@ class Tensor:
         return op(data, (a,), lambda g: (g * exponent * a.data ** (exponent - 1),))
 
     def __matmul__(self, other) -> "Tensor":
-        """a @ b; ∂/∂a = g @ bᵀ, ∂/∂b = aᵀ @ g (vectors are promoted to matrices and back)."""
+        """a @ b; ∂/∂a = g @ bᵀ, ∂/∂b = aᵀ @ g (vectors are promoted to matrices and back).
+
+        When b is itself computed — the Wᵀ of y = x Wᵀ + b — ∂/∂b is formed as (gᵀ a)ᵀ, the same
+        numbers: the transpose node then hands W the product gᵀ a in W's own layout, exactly what
+        the fused linear node (nn.functional.linear) computes.
+        """
         a, b = self, _constant(other, self.dtype)
         try:
             data = matmul(a.data, b.data)
@@ -382,7 +387,9 @@ class Tensor:
             ga = gb = None
             if a.requires_grad:
                 ga = unbroadcast(matmul(g2, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
-            if b.requires_grad:
+            if b.requires_grad and b._backward is not None and a2.ndim == b2.ndim == g2.ndim == 2:
+                gb = matmul(g2.T, a2).T
+            elif b.requires_grad:
                 gb = unbroadcast(matmul(np.swapaxes(a2, -1, -2), g2), b2.shape).reshape(b.shape)
             return ga, gb
         return op(data, (a, b), backward)

@@ -9,9 +9,9 @@ from .module import Module
 class Sequential(Module):
     """y = fn(…f2(f1(x))): each module's forward in turn.
 
-    How it runs is planned once (and again after any change to the Sequential or any module's own
-    ``forward`` being assigned): ``fused.plan`` may run a Linear and the activation after it as one
-    graph node, with the same values and gradients, bit for bit, as the two modules one by one.
+    How it runs is planned once, and again after any change to the Sequential or any ``forward`` being
+    assigned to a module or a module class: ``fused.plan`` may run a Linear and the activation after it
+    as one graph node, with the same values and gradients, bit for bit, as the two modules one by one.
     """
 
     def __init__(self, *modules: Module):
@@ -38,9 +38,9 @@ class Sequential(Module):
 
     def forward(self, x):
         planned = self._steps
-        if planned is None or planned[0] != module.overrides or not fused.unchanged(planned[1]):
-            planned = (module.overrides, fused.classes_now(), fused.plan(list(self._modules.values())))
+        if planned is None or planned[0] != module.overrides:
+            planned = (module.overrides, fused.plan(list(self._modules.values())))
             object.__setattr__(self, "_steps", planned)
-        for step in planned[2]:
+        for step in planned[1]:
             x = step(x)
         return x

@@ -38,7 +38,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, activation: st
             if xd.ndim != 2:
                 gx = gx.reshape(xd.shape)
         if weight.requires_grad:
-            gw = np.dot(x2.T, g2).T
+            gw = np.dot(g2.T, x2)
         if bias is not None and bias.requires_grad:
             gb = np.add.reduce(g2, axis=0)
         return gx, gw, gb

@@ -19,23 +19,13 @@ ACTIVATION_OF = {ReLU: "relu", Sigmoid: "sigmoid", Tanh: "tanh"}
 _FORWARD = {kind: kind.forward for kind in (Linear, *ACTIVATION_OF)}
 
 
-def classes_now() -> tuple:
-    """The forward functions the fusable classes have now (a plan is kept only while they stay the same)."""
-    return tuple(kind.forward for kind in _FORWARD)
-
-
-def unchanged(classes: tuple) -> bool:
-    """True while no fusable class has had its forward replaced since ``classes`` was taken."""
-    return classes == classes_now()
-
-
 def _plain(module, kind) -> bool:
     return type(module) is kind and kind.forward is _FORWARD[kind] and "forward" not in module.__dict__
 
 
 def _fused_linear(linear: Linear, activation: str | None, x):
     """activation(x Wᵀ + b) as one node for a 2-D batch x; any other shape runs the modules one by one."""
-    if x.ndim != 2:
+    if x.data.ndim != 2:
         out = linear.forward(x)
         return out if activation is None else out._activation(activation)
     return functional.linear(x, linear.weight, linear.bias, activation)

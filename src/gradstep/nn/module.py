@@ -31,12 +31,22 @@ class Parameter(Tensor):
 
 
 def _note_forward_override() -> None:
-    """Count an instance's own ``forward``, so any plan made before it (Sequential's fast path) is made again."""
+    """Count a ``forward`` assigned to a module or a module class, so any plan made before it (Sequential's fast
+    path) is made again."""
     global overrides
     overrides = next(_forward_assignments)
 
 
-class Module:
+class _ModuleType(type):
+    """The type of module classes: assigning ``SomeModule.forward`` counts as an override too."""
+
+    def __setattr__(cls, name, value):
+        if name == "forward":
+            _note_forward_override()
+        super().__setattr__(name, value)
+
+
+class Module(metaclass=_ModuleType):
     """Base class of every layer and model: override ``forward``; call the module to run it.
 
     Assigning a new Parameter or Module to a registered name keeps its place, as PyTorch does, so a
