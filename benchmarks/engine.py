@@ -61,9 +61,13 @@ ROOT = Path(__file__).resolve().parent.parent
 ALLOCATOR_THRESHOLDS = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(256 << 20)}
 
 ENGINE_NOTES = [
-    "- One graph node per layer: in a Sequential, a Linear and the ReLU, sigmoid or tanh after it run as one "
-    "fused node (`functional.linear(..., activation=...)`) that applies the activation in place to the fresh "
-    "product and takes f′ from the output in backward; the list of fused steps is worked out once per model.",
+    "- One graph node per layer: `Linear.forward` reads y = x Wᵀ + b (three nodes), and a Sequential runs a "
+    "Linear and the ReLU, sigmoid or tanh after it as one fused node (`nn/fused.py`, "
+    "`functional.linear(..., activation=...)`) that applies the activation in place to the fresh product and "
+    "takes f′ from the output in backward. The fused node makes the same NumPy calls as the modules one by one "
+    "(∂L/∂W as gᵀx in both), so values and gradients agree bit for bit (tests/nn/test_fused.py); a module "
+    "with a forward of its own (a subclass, or one assigned to the instance or the class) is never fused. The "
+    "plan is worked out once per model and again only after such an assignment.",
     "- Backward visits nodes newest first from a heap of sequence numbers (no separate topological sort) and "
     "hands each gradient straight to the parameter it belongs to, without copying arrays it owns; gradients "
     "accumulate in place across backward() calls.",
@@ -74,7 +78,7 @@ ENGINE_NOTES = [
     "the output).",
     "- The optimizer reads its hyperparameters once per step and updates each parameter in place.",
     "- Everything stays in the parameters' dtype: a float32 model creates no float64 array "
-    "(tests/test_nn.py::test_float32_training_never_creates_float64_arrays).",
+    "(tests/test_engine_edges.py::test_float32_training_never_creates_float64_arrays).",
 ]
 
 MODELS = {
@@ -623,6 +627,8 @@ def main(argv=None) -> None:
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     parser.add_argument("--batches", nargs="+", type=int, default=list(BATCHES), choices=list(BATCHES))
     parser.add_argument("--out", type=Path, help="markdown report (default docs/benchmarks.md, none with --quick)")
+    parser.add_argument("--json", type=Path, help="also write each case's medians and ratios as JSON "
+                        "(for benchmarks.compare)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -662,6 +668,10 @@ def main(argv=None) -> None:
         allocator = measure_allocator(args.threads)
         for name in IMPLEMENTATIONS:
             print(f"peak memory growth, full-batch M4, {name}: {memory[name]['peak_growth_mib']:.1f} MiB")
+    if args.json is not None:
+        cases = {f"{model} b={batch}": summary(found["times"]) for (model, batch), found in results.items()}
+        args.json.write_text(json.dumps({"machine": machine_lines, "gradstep": gs.__file__, "cases": cases}, indent=1))
+        print(f"wrote {args.json}")
     if args.out is not None:
         write_engine_part(args.out, report(results, memory, allocator, kernels, agreement, machine_lines, args))
         print(f"wrote {args.out}")
