@@ -1,5 +1,3 @@
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,7 +5,6 @@ import pytest
 from gradstep.data import (
     LECTURE_TEST,
     LECTURE_TRAIN,
-    Standardizer,
     load_pageviews,
     make_windows,
     minimum_rows,
@@ -151,74 +148,6 @@ def test_too_short_message_spells_out_the_sum():
     assert str(caught.value) == ("the data has 60 days; days=7 with a 45-day test part needs at least 65 days "
                                  "(7 history days + 8 training days + 5 validation days + 45 test days); "
                                  "use fewer history days than days=7, or a longer file")
-
-
-def test_standardizer_counts_each_day_once():
-    windows = make_windows(pd.Series(np.arange(1.0, 11.0), index=pd.date_range("2021-01-01", periods=10)), 3)
-    scaler = Standardizer.fit(windows)
-    assert scaler.mean == pytest.approx(5.5)
-    assert scaler.std == pytest.approx(np.arange(1.0, 11.0).std())
-
-
-def test_standardizer_uses_only_the_training_days():
-    windows = make_windows(_series(100), 5)
-    split = split_windows(windows, train=("2022-01-01", "2022-02-28"), test=("2022-03-01", "2022-04-10"))
-    training_days = _series(100)[:"2022-02-28"]
-    scaler = Standardizer.fit(split.train)
-    assert scaler.mean == pytest.approx(training_days.mean())
-    assert scaler.std == pytest.approx(training_days.std(ddof=0))
-
-
-def _fit_after_changing(series, dates, valid_days=0):
-    changed = series.copy()
-    changed[dates] = 1e9
-    return Standardizer.fit(split_windows(make_windows(changed, 7), valid_days=valid_days).train)
-
-
-def test_no_leakage_from_test_or_validation_days(pageviews):
-    fitted = Standardizer.fit(split_windows(make_windows(pageviews, 7), valid_days=30).train)
-    test_days = pd.date_range(*LECTURE_TEST)
-    later_days = pd.date_range("2021-02-15", "2024-11-08")
-    valid_days = pd.date_range("2020-12-02", "2020-12-31")
-    assert _fit_after_changing(pageviews, test_days, valid_days=30) == fitted
-    assert _fit_after_changing(pageviews, later_days, valid_days=30) == fitted
-    assert _fit_after_changing(pageviews, valid_days, valid_days=30) == fitted
-
-
-def test_changing_a_training_day_changes_the_fit(pageviews):
-    fitted = Standardizer.fit(split_windows(make_windows(pageviews, 7)).train)
-    assert _fit_after_changing(pageviews, pd.DatetimeIndex(["2018-06-01"])) != fitted
-    assert _fit_after_changing(pageviews, pd.DatetimeIndex(["2017-01-01"])) != fitted
-
-
-def test_transform_inverse_and_json_round_trip():
-    scaler = Standardizer(mean=10.0, std=4.0)
-    assert scaler.transform(np.array([10.0, 18.0])).tolist() == [0.0, 2.0]
-    assert scaler.inverse(np.array([0.0, 2.0])).tolist() == [10.0, 18.0]
-    assert Standardizer.from_dict(json.loads(json.dumps(scaler.to_dict()))) == scaler
-
-
-def test_from_dict_refuses_bad_input():
-    with pytest.raises(InputError, match='needs numbers "mean" and "std"'):
-        Standardizer.from_dict({"mean": 1.0})
-
-
-def test_constant_training_values_are_refused():
-    windows = make_windows(pd.Series(np.full(100, 5.0), index=pd.date_range("2021-01-01", periods=100)), 7)
-    with pytest.raises(InputError, match="all 5 \\(a constant series\\)"):
-        Standardizer.fit(split_windows(windows).train)
-
-
-def test_linear_weights_are_the_same_on_standardized_data(pageviews):
-    split = split_windows(make_windows(pageviews, 7))
-    scaler = Standardizer.fit(split.train)
-
-    def weights(X, y):
-        return np.linalg.lstsq(np.column_stack([X, np.ones(len(y))]), y, rcond=None)[0][:-1]
-
-    raw = weights(split.train.X, split.train.y)
-    scaled = weights(scaler.transform(split.train.X), scaler.transform(split.train.y))
-    np.testing.assert_allclose(scaled, raw, rtol=1e-6, atol=1e-9)
 
 
 def test_train_range_alone_needs_45_days_after_it():

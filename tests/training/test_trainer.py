@@ -1,10 +1,11 @@
-"""The Trainer: batches and updates, history, early stopping, checkpoints, the divergence guard, silence."""
+"""src/gradstep/training/trainer.py, the Trainer: batches and updates, history, seeds, the divergence guard,
+penalties and hooks, silence. Its callbacks are in test_callbacks.py."""
 
 import numpy as np
 import pytest
 
 from gradstep import nn
-from gradstep.training import Checkpoint, DivergedError, EarlyStopping, Trainer, predict
+from gradstep.training import DivergedError, Trainer, predict
 
 
 def data(n=100, days=3, seed=0):
@@ -52,44 +53,6 @@ def test_same_seed_same_weights_and_batch_order():
         trainer.fit(X, y)
     states = [t.model.state_dict()["0.weight"] for t in runs]
     assert np.array_equal(states[0], states[1]) and not np.array_equal(states[0], states[2])
-
-
-def test_early_stopping_stops_and_restores_the_best_weights():
-    X, y = data()
-    model = nn.relu_network(3, 32, seed=0)
-    seen = []
-
-    class Spy(EarlyStopping):
-        def on_epoch_end(self, trainer, row):
-            super().on_epoch_end(trainer, row)
-            if row["epoch"] == self.best_epoch:
-                seen.append(trainer.model.state_dict())
-    stopper = Spy(patience=2)
-    rng = np.random.default_rng(1)
-    history = Trainer(model, optimizer="sgd", lr=0.5, epochs=200, progress=False,
-                      callbacks=[stopper]).fit(X, y, X[:10] + rng.normal(size=(10, 3)), y[:10])
-    assert history.stopped_early_at is not None and history.stopped_early_at < 200
-    assert history.best_epoch == stopper.best_epoch < history.stopped_early_at
-    best = seen[-1]
-    assert all(np.array_equal(best[k], v) for k, v in model.state_dict().items())
-
-
-def test_early_stopping_without_validation_says_what_to_do():
-    X, y = data()
-    with pytest.raises(ValueError, match="valid_days=45"):
-        Trainer(nn.linear_model(3), epochs=2, progress=False, callbacks=[EarlyStopping()]).fit(X, y)
-
-
-def test_checkpoint_saves_on_improvement_or_every_epoch():
-    X, y = data()
-    saved = []
-    Trainer(nn.linear_model(3, seed=0), optimizer="sgd", lr=0.05, epochs=5, progress=False,
-            callbacks=[Checkpoint(lambda m, row: saved.append(row["epoch"]), monitor="train_loss")]).fit(X, y)
-    assert saved == [1, 2, 3, 4, 5]
-    every = []
-    Trainer(nn.linear_model(3, seed=0), optimizer="sgd", lr=1e-9, epochs=3, progress=False,
-            callbacks=[Checkpoint(lambda m, row: every.append(row["epoch"]), monitor=None)]).fit(X, y)
-    assert every == [1, 2, 3]
 
 
 def test_divergence_stops_with_a_smaller_learning_rate_suggestion():
@@ -155,46 +118,6 @@ def test_predict_leaves_training_mode_and_keeps_dtype():
     assert out.dtype == np.float32 and np.array_equal(out, predict(model, X)) and model.training
 
 
-class FakeTrainer:
-    """Just what EarlyStopping touches: a model's state, a stop flag and a history."""
-
-    def __init__(self):
-        from gradstep.training import History
-        self.model = nn.linear_model(1, seed=0)
-        self.stop = False
-        self.history = History()
-
-
-@pytest.mark.parametrize("patience", [1, 2, 3])
-def test_early_stopping_waits_exactly_patience_epochs_after_the_best(patience):
-    losses = [5.0, 4.0, 3.0, 3.5, 3.2, 3.0, 3.1, 2.0]
-    stopper, trainer = EarlyStopping(patience=patience), FakeTrainer()
-    stopper.on_train_begin(trainer)
-    for epoch, value in enumerate(losses, start=1):
-        stopper.on_epoch_end(trainer, {"epoch": epoch, "valid_loss": value})
-        if trainer.stop:
-            break
-    assert trainer.history.stopped_early_at == 3 + patience and stopper.best_epoch == 3
-    stopper.on_train_end(trainer)
-    assert trainer.history.best_epoch == 3
-
-
-def test_early_stopping_min_delta_counts_small_gains_as_no_gain():
-    stopper, trainer = EarlyStopping(patience=2, min_delta=0.5), FakeTrainer()
-    stopper.on_train_begin(trainer)
-    for epoch, value in enumerate([3.0, 2.8, 2.7], start=1):
-        stopper.on_epoch_end(trainer, {"epoch": epoch, "valid_loss": value})
-    assert trainer.stop and stopper.best_epoch == 1
-
-
-def test_checkpoint_without_validation_data_watches_the_training_loss():
-    X, y = data()
-    saved = []
-    Trainer(nn.linear_model(3, seed=0), optimizer="sgd", lr=0.05, epochs=4, progress=False,
-            callbacks=[Checkpoint(lambda m, row: saved.append(row["epoch"]))]).fit(X, y)
-    assert saved == [1, 2, 3, 4]
-
-
 def test_a_nan_loss_in_the_first_batch_is_divergence_not_silence():
     X, y = data()
     X[5, 0] = np.nan
@@ -253,3 +176,31 @@ def test_weight_decay_and_l1_leave_the_biases_alone():
         groups = make_optimizer(name, model, lr=0.1, weight_decay=0.5).param_groups
         assert [g["weight_decay"] for g in groups] == [0.5, 0.0]
         assert [id(p) for p in groups[1]["params"]] == [id(model[i].bias) for i in (0, 2, 4)]
+
+
+def test_callbacks_are_called_in_order_and_a_stop_ends_training_after_that_epoch():
+    """on_train_begin once, on_epoch_end with each epoch's history row, on_train_end once; a callback setting
+    trainer.stop in epoch 3 ends training there, and the next fit starts without the stop."""
+    from gradstep.training import Callback
+
+    class Recorder(Callback):
+        def __init__(self):
+            self.calls = []
+
+        def on_train_begin(self, trainer):
+            self.calls.append("begin")
+
+        def on_epoch_end(self, trainer, row):
+            assert row is trainer.history.rows[-1]
+            self.calls.append(row["epoch"])
+            trainer.stop = trainer.stop or row["epoch"] == 3
+
+        def on_train_end(self, trainer):
+            self.calls.append("end")
+    X, y = data()
+    recorder = Recorder()
+    trainer = Trainer(nn.linear_model(3, seed=0), epochs=10, progress=False, callbacks=[recorder])
+    assert len(trainer.fit(X, y)) == 3
+    assert recorder.calls == ["begin", 1, 2, 3, "end"]
+    recorder.calls.clear()
+    assert len(trainer.fit(X, y)) == 3 and recorder.calls == ["begin", 1, 2, 3, "end"]

@@ -1,0 +1,15 @@
+"""The one real `gradstep reproduce` run (every study, 2 seeds, quick) that the study test files share."""
+
+import pytest
+from rich.console import Console
+
+from gradstep.experiments import run_reproduction
+
+
+@pytest.fixture(scope="session")
+def reproduced(tmp_path_factory):
+    """(out directory, {study name: StudyResult}, the console's text) of one run of every study."""
+    out = tmp_path_factory.mktemp("report")
+    console = Console(record=True, width=160)
+    studies = run_reproduction(None, out=out, seeds=2, quick=True, workers=2, console=console)
+    return out, {s.name: s for s in studies}, console.export_text()

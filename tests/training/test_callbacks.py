@@ -1,0 +1,146 @@
+"""src/gradstep/training/callbacks.py: EarlyStopping (patience, min_delta, the best weights restored) and
+Checkpoint (on improvement of the monitored loss, or every epoch), alone and inside Trainer.fit."""
+
+import numpy as np
+import pytest
+
+from gradstep import nn
+from gradstep.errors import InputError
+from gradstep.training import Checkpoint, EarlyStopping, History, Trainer
+
+
+def data(n=100, days=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, days))
+    return X, X @ np.array([0.5, -0.2, 0.1]) + 0.05 * rng.normal(size=n)
+
+
+class FakeTrainer:
+    """Just what the callbacks touch: a model's state, a stop flag and a history."""
+
+    def __init__(self):
+        self.model = nn.linear_model(1, seed=0)
+        self.stop = False
+        self.history = History()
+
+
+def _run(callback, trainer, rows):
+    """Feed epoch rows to a callback the way Trainer.fit does, stopping when it says so."""
+    callback.on_train_begin(trainer)
+    for epoch, row in enumerate(rows, start=1):
+        callback.on_epoch_end(trainer, {"epoch": epoch, **row})
+        if trainer.stop:
+            break
+    callback.on_train_end(trainer)
+
+
+def test_early_stopping_stops_and_restores_the_best_weights():
+    X, y = data()
+    model = nn.relu_network(3, 32, seed=0)
+    seen = []
+
+    class Spy(EarlyStopping):
+        def on_epoch_end(self, trainer, row):
+            super().on_epoch_end(trainer, row)
+            if row["epoch"] == self.best_epoch:
+                seen.append(trainer.model.state_dict())
+    stopper = Spy(patience=2)
+    rng = np.random.default_rng(1)
+    history = Trainer(model, optimizer="sgd", lr=0.5, epochs=200, progress=False,
+                      callbacks=[stopper]).fit(X, y, X[:10] + rng.normal(size=(10, 3)), y[:10])
+    assert history.stopped_early_at is not None and history.stopped_early_at < 200
+    assert history.best_epoch == stopper.best_epoch < history.stopped_early_at
+    best = seen[-1]
+    assert all(np.array_equal(best[k], v) for k, v in model.state_dict().items())
+
+
+def test_early_stopping_without_validation_says_what_to_do():
+    X, y = data()
+    with pytest.raises(ValueError, match="valid_days=45"):
+        Trainer(nn.linear_model(3), epochs=2, progress=False, callbacks=[EarlyStopping()]).fit(X, y)
+    with pytest.raises(InputError, match=r"early stopping watches 'valid_loss' but training records only train_loss;"):
+        _run(EarlyStopping(), FakeTrainer(), [{"train_loss": 1.0, "train_mae": 1.0}])
+
+
+@pytest.mark.parametrize("patience", [1, 2, 3])
+def test_early_stopping_waits_exactly_patience_epochs_after_the_best(patience):
+    losses = [5.0, 4.0, 3.0, 3.5, 3.2, 3.0, 3.1, 2.0]
+    stopper, trainer = EarlyStopping(patience=patience), FakeTrainer()
+    _run(stopper, trainer, [{"valid_loss": value} for value in losses])
+    assert trainer.history.stopped_early_at == 3 + patience and stopper.best_epoch == 3
+    assert trainer.history.best_epoch == 3
+
+
+def test_early_stopping_min_delta_counts_small_gains_as_no_gain():
+    stopper, trainer = EarlyStopping(patience=2, min_delta=0.5), FakeTrainer()
+    _run(stopper, trainer, [{"valid_loss": value} for value in [3.0, 2.8, 2.7]])
+    assert trainer.stop and stopper.best_epoch == 1
+
+
+def test_an_improvement_starts_the_wait_again():
+    """Epoch 4 improves after a bad epoch 3, so patience 2 runs out at epoch 6, not 5."""
+    stopper, trainer = EarlyStopping(patience=2), FakeTrainer()
+    _run(stopper, trainer, [{"valid_loss": value} for value in [5.0, 4.0, 4.5, 3.9, 4.0, 4.1, 1.0]])
+    assert trainer.history.stopped_early_at == 6 and trainer.history.best_epoch == 4
+
+
+def test_each_fit_starts_afresh():
+    """A stopper reused for a second training forgets the first one's best loss and wait."""
+    stopper = EarlyStopping(patience=2)
+    _run(stopper, FakeTrainer(), [{"valid_loss": value} for value in [1.0, 2.0]])
+    trainer = FakeTrainer()
+    _run(stopper, trainer, [{"valid_loss": value} for value in [5.0, 4.0, 3.0]])
+    assert not trainer.stop and trainer.history.best_epoch == 3 and trainer.history.stopped_early_at is None
+
+
+class Weighted(FakeTrainer):
+    """A trainer whose model's weight is set, in place, to the epoch number at each epoch."""
+
+    def weigh(self, epoch):
+        self.model[0].weight.data[...] = epoch
+
+
+@pytest.mark.parametrize("restore, final", [(True, 2.0), (False, 4.0)])
+def test_the_best_epochs_weights_are_restored_only_when_asked(restore, final):
+    stopper, trainer = EarlyStopping(patience=5, restore_best_weights=restore), Weighted()
+    stopper.on_train_begin(trainer)
+    for epoch, value in enumerate([3.0, 1.0, 2.0, 4.0], start=1):
+        trainer.weigh(epoch)
+        stopper.on_epoch_end(trainer, {"epoch": epoch, "valid_loss": value})
+    stopper.on_train_end(trainer)
+    assert trainer.model[0].weight.data.item() == final and trainer.history.best_epoch == 2
+
+
+def test_checkpoint_saves_on_improvement_or_every_epoch():
+    X, y = data()
+    saved = []
+    Trainer(nn.linear_model(3, seed=0), optimizer="sgd", lr=0.05, epochs=5, progress=False,
+            callbacks=[Checkpoint(lambda m, row: saved.append(row["epoch"]), monitor="train_loss")]).fit(X, y)
+    assert saved == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("monitor, rows, epochs", [
+    # valid_loss improves at epochs 1 and 3 only; train_loss at every epoch
+    ("valid_loss", [(3.0, 5.0), (2.0, 6.0), (1.0, 4.0), (0.5, 4.5)], [1, 3]),
+    ("train_loss", [(3.0, 5.0), (2.0, 6.0), (1.0, 4.0), (0.5, 4.5)], [1, 2, 3, 4]),
+    (None, [(3.0, 5.0), (4.0, 6.0), (5.0, 7.0)], [1, 2, 3]),
+    # no validation: the default monitor falls back to train_loss
+    ("valid_loss", [(3.0, None), (2.0, None), (2.5, None), (1.0, None)], [1, 2, 4]),
+])
+def test_checkpoint_saves_when_the_monitored_loss_improves(monitor, rows, epochs):
+    trainer, saved = FakeTrainer(), []
+
+    def save(model, row):
+        assert model is trainer.model
+        saved.append(row["epoch"])
+    rows = [{"train_loss": train, **({} if valid is None else {"valid_loss": valid})} for train, valid in rows]
+    _run(Checkpoint(save, monitor=monitor), trainer, rows)
+    assert saved == epochs
+
+
+def test_checkpoint_without_validation_data_watches_the_training_loss():
+    X, y = data()
+    saved = []
+    Trainer(nn.linear_model(3, seed=0), optimizer="sgd", lr=0.05, epochs=4, progress=False,
+            callbacks=[Checkpoint(lambda m, row: saved.append(row["epoch"]))]).fit(X, y)
+    assert saved == [1, 2, 3, 4]
