@@ -138,3 +138,13 @@ def test_a_fortran_ordered_tensor_built_by_the_constructor():
     x = Tensor(np.asfortranarray(np.random.default_rng(14).normal(size=(2, 5))), requires_grad=True, dtype=np.float64)
     assert not x.data.flags.c_contiguous
     assert gradcheck(lambda a: a.tanh() * Tensor(np.arange(10.0).reshape(2, 5), dtype=np.float64), [x]) < 1e-6
+
+
+def test_a_nan_gradient_fails_the_check():
+    """A NaN compares false with any tolerance; the check must not read that as "close enough"."""
+    from gradstep.tensor import op
+    x = Tensor([1.0, 2.0], requires_grad=True, dtype=np.float64)
+    with pytest.raises(AssertionError, match="gradient of input 0 .* is wrong at \\(0,\\)"):
+        gradcheck(lambda a: op(a.data * 2, (a,), lambda g: (g * np.nan,)), [x])
+    with pytest.raises(AssertionError):
+        gradcheck(lambda a: a * np.nan, [x])

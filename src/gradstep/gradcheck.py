@@ -34,7 +34,7 @@ def gradcheck(f, inputs: list[Tensor], eps: float = 1e-6, atol: float = 1e-6, rt
     """Compare backward() of Σ f(inputs) with central differences (use float64 inputs).
 
     Returns the largest absolute difference; raises AssertionError naming the input and the
-    worst element when any difference exceeds atol + rtol·|numerical|.
+    worst element when any difference exceeds atol + rtol·|numerical| or is not a number (a NaN gradient).
     """
     for tensor in inputs:
         tensor.grad = None
@@ -44,7 +44,7 @@ def gradcheck(f, inputs: list[Tensor], eps: float = 1e-6, atol: float = 1e-6, rt
         analytic = np.zeros_like(tensor.data) if tensor.grad is None else tensor.grad
         difference = np.abs(analytic - numeric)
         worst = max(worst, float(difference.max(initial=0.0)))
-        bad = difference > atol + rtol * np.abs(numeric)
+        bad = ~(difference <= atol + rtol * np.abs(numeric))
         if bad.any():
             at = tuple(int(i) for i in np.unravel_index(np.argmax(difference), difference.shape))
             raise AssertionError(f"gradient of input {index} (shape {tensor.shape}) is wrong at {at}: "

@@ -375,8 +375,6 @@ class Tensor:
             data = matmul(a.data, b.data)
         except ValueError:
             raise _shape_error("matrix-multiply", a, b) from None
-        if a.ndim == 0 or b.ndim == 0:
-            raise _shape_error("matrix-multiply", a, b)
 
         def backward(g):
             a2 = a.data if a.ndim > 1 else a.data[None, :]

@@ -14,7 +14,8 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, activation: st
     ∂/∂b = Σ_rows ∂/∂z. x is (…, in), W is (out, in). The activation is applied in place to the
     fresh product, so fusing it saves a graph node and an array. Every product is the np.dot call
     that ``x @ W.T + b`` and the activation's node would make (∂/∂W as (xᵀ ∂/∂z)ᵀ, as the transpose
-    node gives it), so the fused node's numbers are those of the modules one by one, bit for bit.
+    node gives it), so for a 2-D batch the fused node's numbers are those of the modules one by one, bit
+    for bit (a Sequential fuses 2-D batches only).
     """
     xd, w = x.data, weight.data
     if xd.shape[-1:] != w.shape[1:]:
