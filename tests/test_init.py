@@ -48,3 +48,11 @@ def test_old_names_keep_working():
     from gradstep.training import iterate_batches as moved
     assert iterate_batches is moved and callable(resolve_batch_size) and callable(updates_per_epoch)
     assert Trainer.__module__ == "gradstep.training.trainer" and EarlyStopping
+
+
+def test_moved_and_replaced_names_say_where_they_went():
+    from gradstep.nn import Sequential
+    from gradstep.nn.module import Sequential as old
+    assert old is Sequential
+    with pytest.raises(ImportError, match="replaced in 0.2 by the parts of gradstep.RunSpec"):
+        from gradstep.forecast import ModelConfig  # noqa: F401

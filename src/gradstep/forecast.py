@@ -145,3 +145,13 @@ class _SavedRun(runs.Run):
         raise InputError(f"a model read back from disk keeps its scores, not its windows, so part={part!r} cannot "
                          "be scored again here; use evaluate(series) with the data")
 
+
+
+def __getattr__(name: str):
+    """gradstep 0.1's ModelConfig and TrainConfig: say what replaced them (an ImportError, as an AttributeError's
+    message would be replaced by the import statement's own)."""
+    if name in ("ModelConfig", "TrainConfig"):
+        raise ImportError(f"gradstep.forecast.{name} was replaced in 0.2 by the parts of gradstep.RunSpec: "
+                             "ModelSpec(kind=..., units=..., layers=...), TrainSpec(...), DataSpec(days=...) "
+                             "and RegularizationSpec(l1=..., weight_decay=...)")
+    raise AttributeError(f"module 'gradstep.forecast' has no attribute {name!r}")

@@ -168,3 +168,11 @@ class Module(metaclass=_ModuleType):
             return f"{type(self).__name__}({self.extra_repr()})"
         lines = [f"  ({name}): " + repr(module).replace("\n", "\n  ") for name, module in self._modules.items()]
         return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"
+
+
+def __getattr__(name: str):
+    """Sequential lived here until 0.2; it is now in ``nn.container`` (and ``gradstep.nn``)."""
+    if name == "Sequential":
+        from .container import Sequential
+        return Sequential
+    raise AttributeError(f"module 'gradstep.nn.module' has no attribute {name!r}")
