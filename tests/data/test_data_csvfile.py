@@ -176,3 +176,180 @@ def test_long_bad_text_is_cut_short(tmp_path):
     with pytest.raises(InputError) as caught:
         read_series(path)
     assert f'line 4 ("{"x" * 40}…")' in str(caught.value)
+
+
+# Exact one-line refusals: each names the file (or column) and says how to fix it.
+
+def _refusal(path, **kwargs):
+    with pytest.raises(InputError) as caught:
+        read_series(path, **kwargs)
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
+
+
+@pytest.mark.parametrize(("name", "kwargs", "expected"), [
+    ("not_csv.txt", {},
+     '{} has only one column ("This is not a CSV file."); it needs a date column and a value column separated by '
+     "commas, semicolons or tabs"),
+    ("duplicate_header.csv", {},
+     'the header of {} (line 1) names the column "views" more than once; give each column its own name'),
+    ("no_header.csv", {},
+     'line 1 of {} looks like data ("2021-01-01"), not a header; add a header line such as date,views'),
+    ("no_date_column.csv", {},
+     '{} has no date column (its columns are "views", "clicks"); add a column with dates like 2021-01-31, or name '
+     "it with date_column=NAME"),
+    ("no_value_column.csv", {},
+     '{} has no numeric column (its columns are "date", "comment", "weekday"); add a column of daily values besides '
+     'the date column "date", or name it with value_column=NAME'),
+    ("unknown_column.csv", {"value_column": "Clicks"}, '{} has no column named "Clicks"; its columns are "Date", "Views"'),
+    ("bad_date.csv", {},
+     'column "date" of {} has dates that cannot be read on line 4 ("yesterday") and line 6 ("2021-02-30"); write '
+     "dates like 2021-01-31 or 31/01/2021"),
+    ("non_numeric.csv", {},
+     'column "views" of {} has empty or non-numeric values on line 4 ("n/a"); put a number on those lines, or '
+     "delete them and use fill='interpolate'"),
+    ("negative.csv", {},
+     'column "views" of {} has negative values on line 5 ("-12"); counts cannot be negative, so correct those lines'),
+    ("missing_days.csv", {},
+     "{} is missing 5 days in 4 gaps (2021-01-04, 2021-01-07..2021-01-08, 2021-01-11 and 1 more); add those rows, "
+     "or read it with fill='interpolate' or fill='zero'"),
+    ("ambiguous_dates.csv", {},
+     'the dates in column "date" of {} read both as day/month/year and as month/day/year, and neither reading '
+     "gives consecutive days; write them as year-month-day, like 2021-01-31"),
+    ("duplicate_dates.csv", {}, "{} has the date 2021-01-03 more than once, on lines 4 and 5; keep one row per day"),
+    ("ragged.csv", {},
+     "{} has a different number of fields than its 2-field header on line 4; give every row the same columns"),
+])
+def test_refusals_word_for_word(name, kwargs, expected):
+    path = MALFORMED_DIR / name
+    assert _refusal(path, **kwargs) == expected.format(path)
+
+
+def test_same_column_for_dates_and_values_message_names_both_options():
+    path = GOOD_DIR / "iso.csv"
+    assert _refusal(path, date_column="views", value_column="views") == (
+        f'date_column="views" and value_column="views" name the same column of {path}; name two different columns')
+
+
+def test_an_unreadable_path_gives_the_system_reason(tmp_path):
+    path = _write(tmp_path, "date,views\n") / "inner.csv"  # a file used as a directory
+    assert _refusal(path) == f"cannot read {path}: Not a directory; check the path and its permissions"
+
+
+def test_undecodable_byte_line_counts_a_leading_blank_line(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"\ndate,views\n2021-01-01,1\n2021-01-02,caf\xe9\n")
+    assert _refusal(path) == (f"{path} is not UTF-8 text (undecodable byte on line 4); save it as a CSV UTF-8 file")
+
+
+def test_a_field_too_long_for_csv_is_refused_with_the_line(tmp_path):
+    path = _write(tmp_path, "date,views\n2021-01-01,1\n2021-01-02," + "9" * 200_000 + "\n")
+    assert _refusal(path) == (f"{path} is not a readable CSV file (line 3: field larger than field limit (131072)); "
+                              "export it as CSV")
+
+
+def test_many_ragged_lines_list_the_first_three(tmp_path):
+    rows = [f"2021-01-{d:02d},{d},extra" for d in range(1, 6)]
+    path = _write(tmp_path, "\n".join(["date,views", *rows]) + "\n")
+    assert "on lines 2, 3, 4 and 2 more; give every row" in _refusal(path)
+
+
+def test_quoted_field_after_a_space_keeps_its_comma(tmp_path):
+    path = _write(tmp_path, 'date, views\n2021-01-01, "1,234"\n2021-01-02, "2,345"\n')
+    assert read_series(path).tolist() == [1234, 2345]
+
+
+def test_only_the_first_20_lines_choose_the_delimiter(tmp_path):
+    """Line 21 has commas and quotes inside a note; the first 20 lines say the file is separated by semicolons."""
+    rows = [f"2021-01-{d:02d};note {d};{d}" for d in range(1, 20)] + ['2021-01-20;a,"b",c;20']
+    path = _write(tmp_path, "\n".join(["date;note;views", *rows]) + "\n")
+    assert read_series(path).tolist() == list(range(1, 21))
+
+
+def test_quoted_first_fields_show_the_delimiter(tmp_path):
+    """Commas and semicolons are both once on every line; the quoted notes starting each row show it is ";"."""
+    rows = [f'"note {d}, quoted";2021-01-{d:02d};{d}' for d in range(1, 5)]
+    path = _write(tmp_path, "\n".join(["note, free text;date;views", *rows]) + "\n")
+    assert read_series(path).tolist() == [1, 2, 3, 4]
+
+
+def test_only_commas_semicolons_and_tabs_separate_fields(tmp_path):
+    """Every line has one X, but a letter is never a separator: the file has one column."""
+    path = _write(tmp_path, "date views XL\n2021-01-01 5 XL\n2021-01-02 6 XL\n")
+    assert "has only one column" in _refusal(path)
+
+
+def test_two_total_rows_are_both_dropped_and_counted_out_of_the_column_choice(tmp_path):
+    """Half the date cells are Total: they do not count against the date column."""
+    path = _write(tmp_path, "date,views\nTotal,30\n2021-01-01,10\n2021-01-02,20\nTotal,30\n")
+    series = read_series(path)
+    assert series.tolist() == [10, 20]
+    assert series.attrs["notes"] == [USING.format("date", "views"), 'dropped the "Total" rows (lines 2 and 5)']
+
+
+def test_blank_cells_do_not_count_when_choosing_columns(tmp_path):
+    """"likes" has one number and blanks: it is numeric, so there are two numeric columns."""
+    path = _write(tmp_path, "date,views,likes\n2021-01-01,10,\n2021-01-02,20,\n2021-01-03,30,4\n")
+    assert _refusal(path) == (f'{path} has several numeric columns: "views", "likes"; '
+                              "choose one with value_column=NAME")
+
+
+def test_a_named_value_column_is_not_a_date_candidate(tmp_path):
+    path = _write(tmp_path, "date,published\n2021-01-01,2020-12-01\n2021-01-02,2020-12-02\n")
+    assert _refusal(path, value_column="published") == (
+        f'column "published" of {path} has empty or non-numeric values on line 2 ("2020-12-01") and line 3 '
+        '("2020-12-02"); put a number on those lines, or delete them and use fill=\'interpolate\'')
+
+
+def test_a_column_needs_more_than_half_its_cells_to_qualify(tmp_path):
+    """"note" has exactly half dates and half numbers: it is neither a date nor a numeric column."""
+    path = _write(tmp_path, "date,views,note\n2021-01-01,10,2021-02-01\n2021-01-02,20,2021-03-01\n"
+                            "2021-01-03,30,5\n2021-01-04,40,7\n")
+    series = read_series(path)
+    assert series.tolist() == [10, 20, 30, 40]
+    assert series.attrs["notes"] == [USING.format("date", "views")]
+
+
+def test_an_empty_value_does_not_stop_dots_being_thousands(tmp_path):
+    path = _write(tmp_path, "Datum;Aufrufe\n30.12.2020;1.234\n31.12.2020;\n01.01.2021;12.345.678\n")
+    assert _refusal(path) == (f'column "Aufrufe" of {path} has empty or non-numeric values on line 3 (empty); '
+                              "put a number on those lines, or delete them and use fill='interpolate'")
+
+
+def test_zero_and_fractional_values_are_not_negative(tmp_path):
+    path = _write(tmp_path, "date,views\n2021-01-01,0\n2021-01-02,0.5\n2021-01-03,3\n")
+    assert read_series(path).tolist() == [0, 0.5, 3]
+    bad = _write(tmp_path, "date,views\n2021-01-01,0\n2021-01-02,0.5\n2021-01-03,-3\n", name="bad.csv")
+    assert 'negative values on line 4 ("-3"); counts' in _refusal(bad)
+
+
+@pytest.mark.parametrize(("dates", "repeat"), [
+    (["01", "02", "03", "02"], "2021-01-02 more than once, on lines 3 and 5; keep"),
+    (["03", "04", "03", "04"], "2021-01-03 more than once, on lines 2 and 4 (1 other date also repeat); keep"),
+    (["03", "04", "05", "03", "04", "05"],
+     "2021-01-03 more than once, on lines 2 and 5 (2 other dates also repeat); keep"),
+    (["07"] * 5, "2021-01-07 more than once, on lines 2, 3, 4 and 2 more; keep"),
+])
+def test_repeated_dates_name_the_first_and_count_the_others(tmp_path, dates, repeat):
+    rows = [f"2021-01-{day},{n}" for n, day in enumerate(dates)]
+    path = _write(tmp_path, "\n".join(["date,views", *rows]) + "\n")
+    assert _refusal(path) == f"{path} has the date {repeat} one row per day"
+
+
+def test_a_gap_of_three_days_is_shown_as_a_range(tmp_path):
+    path = _write(tmp_path, "date,views\n2021-01-01,1\n2021-01-05,5\n")
+    assert "is missing 3 days in 1 gap (2021-01-02..2021-01-04); add" in _refusal(path)
+
+
+def test_reading_gives_no_warnings(tmp_path):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_series(GOOD_DIR / "newest_first_with_total.csv")
+        read_series(MALFORMED_DIR / "missing_days.csv", fill="interpolate")
+
+
+def test_error_messages_name_the_file_and_column_choice_failures(tmp_path):
+    path = _write(tmp_path, "start,end,views\n2021-01-01,2021-01-02,1\n")
+    assert _refusal(path) == (f'{path} has several date columns: "start", "end"; choose one with date_column=NAME')

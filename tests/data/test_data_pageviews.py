@@ -58,3 +58,10 @@ def test_packaged_file_is_a_deterministic_gzip():
     data = resources.files("gradstep.data").joinpath("pageviews.csv.gz").read_bytes()
     assert data[:2] == b"\x1f\x8b"
     assert data[4:8] == b"\0\0\0\0"  # the gzip header's mtime
+
+
+def test_unknown_page_message_word_for_word():
+    with pytest.raises(InputError) as caught:
+        load_pageviews("Nope")
+    assert str(caught.value) == (f'unknown page "Nope"; the built-in pages are {", ".join(list_pages())}; '
+                                 "pick one of them")

@@ -154,3 +154,93 @@ def test_train_range_alone_needs_45_days_after_it():
     with pytest.raises(InputError, match=r"the test range 2022-07-11..2022-08-24 reaches outside the data, which "
                                          r"spans 2022-01-01..2022-07-19"):
         split_windows(make_windows(_series(200), 7), train=("2022-01-01", "2022-07-10"))
+
+
+def test_data_starting_after_the_lecture_train_start_falls_back():
+    series = _series(len(pd.date_range("2018-01-01", "2021-03-31")), start="2018-01-01")
+    split = split_windows(make_windows(series, 7))
+    assert _first_last_count(split.train) == ("2018-01-08", "2021-02-14", 1134)
+    assert _first_last_count(split.test) == ("2021-02-15", "2021-03-31", 45)
+
+
+def test_data_ending_on_the_last_lecture_test_day_gets_the_lecture_split():
+    """Data from mid-2016: the lecture split still trains from 2017-01-01 only."""
+    series = _series(len(pd.date_range("2016-06-01", "2021-02-14")), start="2016-06-01")
+    split = split_windows(make_windows(series, 7))
+    assert _first_last_count(split.train) == ("2017-01-01", "2020-12-31", 1461)
+    assert _first_last_count(split.test) == ("2021-01-01", "2021-02-14", 45)
+
+
+def test_fallback_tests_on_the_last_45_examples_even_when_days_are_skipped():
+    windows = make_windows(_series(200), 7)
+    weekdays = windows.select(windows.dates.day_of_week < 5)
+    split = split_windows(weekdays)
+    assert _first_last_count(split.test) == ("2022-05-18", "2022-07-19", 45)
+    assert _first_last_count(split.train) == ("2022-01-10", "2022-05-17", 92)
+
+
+def _refusal(windows, **kwargs):
+    with pytest.raises(InputError) as caught:
+        split_windows(windows, **kwargs)
+    assert "\n" not in str(caught.value)
+    return str(caught.value)
+
+
+def test_a_test_range_alone_outside_the_data_is_called_the_test_range():
+    assert _refusal(make_windows(_series(200), 7), test=("2022-07-01", "2022-08-30")) == (
+        "the test range 2022-07-01..2022-08-30 reaches outside the data, which spans 2022-01-01..2022-07-19; "
+        "choose dates within it")
+
+
+def test_a_train_range_alone_outside_the_data_is_called_the_train_range():
+    assert _refusal(make_windows(_series(200), 7), train=("2021-12-01", "2022-03-31")) == (
+        "the train range 2021-12-01..2022-03-31 reaches outside the data, which spans 2022-01-01..2022-07-19; "
+        "choose dates within it")
+
+
+@pytest.mark.parametrize("test", [("2022-02-01", "2022-03-01"), ("2022-03-31", "2022-04-30")])
+def test_ranges_sharing_a_day_overlap(test):
+    """A test range ending on the first training day, or starting on the last one, overlaps it."""
+    train = ("2022-03-01", "2022-03-31")
+    assert _refusal(make_windows(_series(200), 7), train=train, test=test) == (
+        f"the train range 2022-03-01..2022-03-31 and the test range {test[0]}..{test[1]} overlap; start the test "
+        "range after the train range ends")
+
+
+def test_a_test_range_without_examples_is_called_the_test_range():
+    windows = make_windows(_series(200), 7)
+    gapped = windows.select(~((windows.dates >= "2022-05-01") & (windows.dates <= "2022-05-10")))
+    assert _refusal(gapped, train=("2022-01-01", "2022-04-30"), test=("2022-05-01", "2022-05-10")) == (
+        "the test range 2022-05-01..2022-05-10 has no day to predict with days=7: the first day with 7 earlier "
+        "days is 2022-01-08")
+
+
+@pytest.mark.parametrize(("valid_days", "left"), [
+    (200, "leaves 0 training days after 200 validation days"),
+    (6, "leaves 7 training days after 6 validation days"),
+    (1, "leaves 7 training days after 1 validation day"),
+])
+def test_validation_days_that_leave_too_few_training_days(valid_days, left):
+    windows = make_windows(_series(200), 7)
+    train_end = {200: "2022-03-31", 6: "2022-01-20", 1: "2022-01-15"}[valid_days]
+    assert _refusal(windows, train=("2022-01-01", train_end), test=("2022-04-01", "2022-04-30"),
+                    valid_days=valid_days) == (
+        f"the train range 2022-01-01..{train_end} {left}; days=7 needs at least 8; widen the train range, or use "
+        f"fewer history days or validation days than days=7 and valid_days={valid_days}")
+
+
+def test_a_one_day_test_range():
+    split = split_windows(make_windows(_series(200), 7), test=("2022-07-01", "2022-07-01"))
+    assert _first_last_count(split.test) == ("2022-07-01", "2022-07-01", 1)
+    assert _first_last_count(split.train) == ("2022-01-08", "2022-06-30", 174)
+
+
+def test_the_batch_helpers_old_names_still_work():
+    import gradstep.data as data
+    from gradstep import training
+    assert data.iterate_batches is training.iterate_batches
+    assert data.resolve_batch_size is training.resolve_batch_size
+    assert data.updates_per_epoch is training.updates_per_epoch
+    with pytest.raises(AttributeError) as caught:
+        data.nonsense  # noqa: B018
+    assert str(caught.value) == "module 'gradstep.data' has no attribute 'nonsense'"

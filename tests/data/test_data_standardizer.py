@@ -115,3 +115,19 @@ def test_from_dict_refuses_missing_or_non_numbers(saved):
 def test_from_dict_refuses_a_std_that_cannot_divide_or_an_infinite_mean(saved):
     with pytest.raises(InputError, match="a saved standardizer needs a finite mean and a positive std, got "):
         Standardizer.from_dict(saved)
+
+
+def test_small_but_varying_values_can_be_standardized():
+    """A std below 1 is still a std: only a constant series is refused."""
+    scaler = Standardizer.fit(make_windows(_series([0.1, 0.2, 0.1, 0.3, 0.2]), days=2))
+    assert scaler.mean == pytest.approx(0.18, rel=1e-12)
+    assert 0 < scaler.std < 1
+    assert Standardizer.from_dict({"mean": 0.0, "std": 0.5}) == Standardizer(mean=0.0, std=0.5)
+
+
+def test_constant_message_word_for_word():
+    windows = make_windows(_series(np.full(20, 500.0)), 7)
+    with pytest.raises(InputError) as caught:
+        Standardizer.fit(windows)
+    assert str(caught.value) == ("the training values are all 500 (a constant series), so they cannot be "
+                                 "standardized; use a page or file whose values vary")

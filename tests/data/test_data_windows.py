@@ -71,3 +71,18 @@ def test_select_and_between():
     assert list(part.dates.strftime("%m-%d")) == ["01-05", "01-06"]
     assert windows.select(windows.y > 8).y.tolist() == [9, 10]
     assert len(windows.select(slice(0, 0))) == 0
+
+
+def test_gaps_message_word_for_word():
+    series = _series(range(5)).drop(pd.Timestamp("2021-01-03"))
+    with pytest.raises(InputError) as caught:
+        make_windows(series, 1)
+    assert str(caught.value) == ("make_windows needs one value per consecutive day; read the data with read_series or "
+                                 "load_pageviews, which fill or refuse missing days")
+
+
+def test_whole_number_series_give_float_examples():
+    series = pd.Series(np.arange(1, 6, dtype="int64"), index=pd.date_range("2021-01-01", periods=5, freq="D"))
+    windows = make_windows(series, 2)
+    assert windows.X.dtype == windows.y.dtype == np.float64
+    assert windows.X.tolist() == [[2.0, 1.0], [3.0, 2.0], [4.0, 3.0]]
