@@ -1,14 +1,18 @@
 """RunSpec: defaults, the checks of every field, JSON round trips, cross-field rules and replace()."""
 
 import dataclasses
+import datetime
+import fractions
 import inspect
 import json
 import math
 
+import numpy as np
 import pytest
 
 from gradstep.errors import InputError
-from gradstep.spec import SECTIONS, DataSpec, ModelSpec, RegularizationSpec, RunSpec, TrainSpec, spec_fields
+from gradstep.spec import (FIELD_SECTION, SECTIONS, DataSpec, Interval, ModelSpec, OneOf, RegularizationSpec, RunSpec,
+                           TrainSpec, parameter, spec_fields)
 from gradstep.training import Trainer
 
 HUGE = 10**400
@@ -243,3 +247,230 @@ def test_the_specs_choices_are_the_registries():
     from gradstep.data import csvfile
     assert spec.LOSS_NAMES == tuple(losses.LOSSES) and spec.OPTIMIZER_NAMES == tuple(optim.OPTIMIZERS)
     assert spec.FILLS == csvfile.FILLS
+
+
+# --- Exact messages, texts and orders (each message starts with name=value and says what is allowed) ---------
+
+DAYS = "a whole number from 1, at most 3650"
+DROPOUT = "a number from 0, below 1"
+LR = "a number from 1e-12, at most 1e+09"
+BATCH = "a whole number from 1, at most 10000000, or None for full batch"
+PATIENCE = "a whole number from 1, at most 100000, or None for no early stopping"
+KINDS = "'linear', 'sigmoid', 'relu'"
+TRAIN_RANGE = ("a (start, end) pair of dates like ('2017-01-01', '2020-12-31') "
+               "or None (2017-01-01..2020-12-31, or all but the last 45 days)")
+TEST_RANGE = ("a (start, end) pair of dates like ('2017-01-01', '2020-12-31') "
+              "or None (2021-01-01..2021-02-14, or the last 45 days)")
+
+MESSAGES = [
+    # Interval: int and float kinds, open_high, none, not a number, not whole, NaN, huge, NumPy scalars
+    ("days", 0, f"days=0 is out of range; it must be {DAYS}"),
+    ("days", 3651, f"days=3651 is out of range; it must be {DAYS}"),
+    ("days", 1.5, f"days=1.5 is not a whole number; it must be {DAYS}"),
+    ("days", "7", f"days='7' is not a number; it must be {DAYS}"),
+    ("days", True, f"days=True is not a number; it must be {DAYS}"),
+    ("days", None, f"days=None is not a number; it must be {DAYS}"),
+    ("days", math.nan, f"days=nan is not a whole number; it must be {DAYS}"),
+    ("days", HUGE, f"days={'1' + '0' * 56}… is out of range; it must be {DAYS}"),
+    ("days", -HUGE, f"days=-{'1' + '0' * 55}… is out of range; it must be {DAYS}"),
+    ("dropout", 1.0, f"dropout=1.0 is out of range; it must be {DROPOUT}"),
+    ("dropout", 1, f"dropout=1 is out of range; it must be {DROPOUT}"),
+    ("dropout", -0.1, f"dropout=-0.1 is out of range; it must be {DROPOUT}"),
+    ("dropout", math.nan, f"dropout=nan is out of range; it must be {DROPOUT}"),
+    ("dropout", HUGE, f"dropout={'1' + '0' * 56}… is out of range; it must be {DROPOUT}"),
+    ("lr", 0, f"lr=0 is out of range; it must be {LR}"),
+    ("lr", math.inf, f"lr=inf is out of range; it must be {LR}"),
+    ("lr", "0.01", f"lr='0.01' is not a number; it must be {LR}"),
+    ("batch_size", 0, f"batch_size=0 is out of range; it must be {BATCH}"),
+    ("batch_size", "full", f"batch_size='full' is not a number; it must be {BATCH}"),
+    ("patience", 100_001, f"patience=100001 is out of range; it must be {PATIENCE}"),
+    ("valid_days", 36501, "valid_days=36501 is out of range; it must be a whole number from 0, at most 36500"),
+    ("units", 0, "units=0 is out of range; it must be a whole number from 1, at most 4096"),
+    # _shown: a repr of 60 characters is shown whole, one of 61 is cut to 57 and "…"
+    ("units", 10**59, f"units={10**59} is out of range; it must be a whole number from 1, at most 4096"),
+    ("units", 10**60, f"units={'1' + '0' * 56}… is out of range; it must be a whole number from 1, at most 4096"),
+    ("kind", "a" * 58, f"kind='{'a' * 58}' is not a choice; it must be one of {KINDS}"),
+    ("kind", "a" * 59, f"kind='{'a' * 56}… is not a choice; it must be one of {KINDS}"),
+    # OneOf with and without none
+    ("kind", "cnn", f"kind='cnn' is not a choice; it must be one of {KINDS}"),
+    ("kind", None, f"kind=None is not a choice; it must be one of {KINDS}"),
+    ("dtype", "float16", "dtype='float16' is not a choice; it must be one of 'float32', 'float64'"),
+    ("loss", 1, "loss=1 is not a choice; it must be one of 'mae', 'mse', 'huber'"),
+    ("fill", "mean",
+     "fill='mean' is not a choice; it must be one of 'interpolate', 'zero' or None (refuse missing days)"),
+    ("augment", True, "augment=True is not a choice; it must be one of 'scale' or None (no augmentation)"),
+    # Text: empty, too long, NUL, not a str
+    ("page", "",
+     "page='' is not a name; it must be a non-empty string or None (Standard_deviation, unless csv is given)"),
+    ("csv", "x" * 4097, f"csv='{'x' * 56}… is not a name; it must be a non-empty string or None (the built-in page)"),
+    ("csv", "a\0b", "csv='a\\x00b' is not a name; it must be a non-empty string or None (the built-in page)"),
+    ("date_column", 0, "date_column=0 is not a name; it must be a non-empty string or None (found from the file)"),
+    ("value_column", ("v",),
+     "value_column=('v',) is not a name; it must be a non-empty string or None (found from the file)"),
+    # DateRange: not ISO, a str, one or three dates, not iterable, reversed (shown as a tuple)
+    ("train", ("2017-13-01", "2020-12-31"),
+     f"train=('2017-13-01', '2020-12-31') is not a date range; it must be {TRAIN_RANGE}"),
+    ("train", "2017-01-01", f"train='2017-01-01' is not a date range; it must be {TRAIN_RANGE}"),
+    ("train", ("2017-01-01",), f"train=('2017-01-01',) is not a date range; it must be {TRAIN_RANGE}"),
+    ("train", ("2017-01-01", "2018-01-01", "2019-01-01"),
+     f"train=('2017-01-01', '2018-01-01', '2019-01-01') is not a date range; it must be {TRAIN_RANGE}"),
+    ("test", 5, f"test=5 is not a date range; it must be {TEST_RANGE}"),
+    ("train", ("2020-12-31", "2017-01-01"), "train=('2020-12-31', '2017-01-01') is empty: it ends before it starts"),
+    ("test", ["2021-01-02", "2021-01-01"], "test=('2021-01-02', '2021-01-01') is empty: it ends before it starts"),
+]
+
+
+@pytest.mark.parametrize("name,value,message", MESSAGES)
+def test_whole_error_messages(name, value, message):
+    kind = SECTIONS[SECTION_OF[name]]
+    for make in (lambda: kind(**{name: value}), lambda: RunSpec().replace(**{name: value}),
+                 lambda: RunSpec.from_dict({SECTION_OF[name]: {name: value}})):
+        with pytest.raises(InputError) as caught:
+            make()
+        assert str(caught.value) == message
+
+
+def test_numpy_scalars_are_numbers_and_shown_as_given():
+    spec = RunSpec().replace(days=np.int64(7), units=np.float64(3.0), lr=np.float32(0.5), dropout=np.float64(0.25))
+    assert (spec.data.days, spec.model.units, spec.train.lr, spec.model.dropout) == (7, 3, 0.5, 0.25)
+    assert type(spec.data.days) is int and type(spec.model.units) is int and type(spec.train.lr) is float
+    for name, value, text in [("dropout", np.float64(2.0), f"is out of range; it must be {DROPOUT}"),
+                              ("days", np.int64(0), f"is out of range; it must be {DAYS}"),
+                              ("days", np.float32(2.5), f"is not a whole number; it must be {DAYS}"),
+                              ("days", np.bool_(True), f"is not a number; it must be {DAYS}")]:
+        with pytest.raises(InputError) as caught:
+            RunSpec().replace(**{name: value})
+        assert str(caught.value) == f"{name}={value!r} {text}"
+
+
+def test_interval_describe():
+    assert Interval(int, 1, 3650).describe() == "a whole number from 1, at most 3650"
+    assert Interval(float, 0, 1, open_high=True).describe() == "a number from 0, below 1"
+    assert Interval(float, 1e-12, 1e9).describe() == "a number from 1e-12, at most 1e+09"
+    assert Interval(int, 1, 10, open_high=True, none="all").describe() == \
+        "a whole number from 1, below 10, or None for all"
+    assert Interval(float, 0.5, 2, none="off").describe() == "a number from 0.5, at most 2, or None for off"
+    assert Interval(int, 1, 10, none="all").check("n", None) is None
+    with pytest.raises(InputError, match="^n=None is not a number"):
+        Interval(int, 1, 10).check("n", None)
+    assert Interval(int, 1, 10, open_high=True).check("n", 9) == 9
+    with pytest.raises(InputError, match="^n=10 is out of range"):
+        Interval(int, 1, 10, open_high=True).check("n", 10)
+    assert Interval(int, 1, 10).check("n", 10) == 10
+    assert Interval(int, 1, 10).check("n", fractions.Fraction(6, 2)) == 3
+
+
+def test_one_of_without_and_with_none():
+    assert OneOf(("a", "b")).check("x", "b") == "b"
+    assert OneOf(("a",), "off").check("x", None) is None
+    with pytest.raises(InputError) as caught:
+        OneOf(("a", "b")).check("x", "c")
+    assert str(caught.value) == "x='c' is not a choice; it must be one of 'a', 'b'"
+    with pytest.raises(InputError) as caught:
+        OneOf(("a",), "off").check("x", ["a"])
+    assert str(caught.value) == "x=['a'] is not a choice; it must be one of 'a' or None (off)"
+
+
+def test_text_length_limit_is_4096():
+    assert DataSpec(csv="x" * 4096).csv == "x" * 4096
+    with pytest.raises(InputError, match="^csv="):
+        DataSpec(csv="x" * 4097)
+
+
+def test_date_ranges_are_normalised_and_may_be_one_day():
+    assert DataSpec(train=("2020-01-01", "2020-01-01")).train == ("2020-01-01", "2020-01-01")
+    assert DataSpec(test=[datetime.date(2021, 1, 1), datetime.date(2021, 2, 14)]).test == ("2021-01-01", "2021-02-14")
+    assert DataSpec(train=["2017-01-01", "2020-12-31"]).train == ("2017-01-01", "2020-12-31")
+    assert DataSpec(train=None).train is None
+
+
+def test_parameter_makes_a_field_with_its_default_check_and_help():
+    check = Interval(int, 1, 9)
+    item = parameter(5, check, "five")
+    assert item.default == 5
+    assert dict(item.metadata) == {"check": check, "help": "five"}
+    for section, item in spec_fields():
+        assert set(item.metadata) == {"check", "help"}, item.name
+        assert getattr(SECTIONS[section](), item.name) == item.default, item.name
+
+
+def test_to_dict_turns_tuples_into_lists():
+    saved = DataSpec(train=("2017-01-01", "2020-12-31"), test=("2021-01-01", "2021-02-14")).to_dict()
+    assert type(saved["train"]) is list and saved["train"] == ["2017-01-01", "2020-12-31"]
+    assert type(saved["test"]) is list and saved["test"] == ["2021-01-01", "2021-02-14"]
+    assert list(saved) == [name for name, section in FIELD_SECTION.items() if section == "data"]
+    assert ModelSpec().to_dict() == {"kind": "linear", "units": 100, "layers": 1, "dropout": 0.0, "dtype": "float32"}
+    assert list(RunSpec().to_dict()) == ["data", "model", "train", "regularization"]
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda: ModelSpec.from_dict([]), "ModelSpec needs a dict of its fields, got list"),
+    (lambda: RunSpec.from_dict({"model": "relu"}), "ModelSpec needs a dict of its fields, got str"),
+    (lambda: RunSpec.from_dict({"train": None}), "TrainSpec needs a dict of its fields, got NoneType"),
+    (lambda: ModelSpec.from_dict({"unitz": 1, "kinds": "relu", "kind": "relu"}),
+     "ModelSpec has no field kinds, unitz; its fields are dropout, dtype, kind, layers, units"),
+    (lambda: RunSpec.from_dict({"train": {"learning_rate": 0.1}}),
+     "TrainSpec has no field learning_rate; its fields are batch_size, epochs, loss, lr, momentum, optimizer, "
+     "patience, seed"),
+    (lambda: RunSpec.from_dict([]), "a run spec is a dict of sections, got list"),
+    (lambda: RunSpec.from_dict("spec"), "a run spec is a dict of sections, got str"),
+    (lambda: RunSpec.from_dict({"optim": {}, "dataa": {}, "data": {}}),
+     "a run spec has no section dataa, optim; its sections are data, model, train, regularization"),
+    (lambda: RunSpec(model={"kind": "relu"}), "model must be a ModelSpec, got dict"),
+    (lambda: RunSpec(data=ModelSpec()), "data must be a DataSpec, got ModelSpec"),
+    (lambda: RunSpec(regularization=None), "regularization must be a RegularizationSpec, got NoneType"),
+    (lambda: RunSpec(train=TrainSpec(patience=3)),
+     "early stopping (patience=3) needs a validation part; give one, e.g. valid_days=45"),
+    (lambda: TrainSpec(momentum=0.9),
+     "momentum applies to optimizer='sgd'; adam keeps its own running averages (got momentum=0.9)"),
+    (lambda: DataSpec(page="p", csv="c.csv"), "give page or csv, not both (page='p', csv='c.csv')"),
+    (lambda: RunSpec().replace(learning_rate=0.1),
+     "a run spec has no field learning_rate; its fields are page, csv, date_column, value_column, fill, days, "
+     "train, test, valid_days, kind, units, layers, dropout, dtype, loss, optimizer, lr, momentum, epochs, "
+     "batch_size, seed, patience, l1, weight_decay, input_noise, augment"),
+])
+def test_whole_structural_messages(make, message):
+    with pytest.raises(InputError) as caught:
+        make()
+    assert str(caught.value) == message
+
+
+def test_fields_are_in_declaration_order():
+    expected = [("data", name) for name in ("page", "csv", "date_column", "value_column", "fill", "days", "train",
+                                            "test", "valid_days")]
+    expected += [("model", name) for name in ("kind", "units", "layers", "dropout", "dtype")]
+    expected += [("train", name) for name in ("loss", "optimizer", "lr", "momentum", "epochs", "batch_size", "seed",
+                                              "patience")]
+    expected += [("regularization", name) for name in ("l1", "weight_decay", "input_noise", "augment")]
+    assert [(section, item.name) for section, item in spec_fields()] == expected
+    assert list(FIELD_SECTION.items()) == [(name, section) for section, name in expected]
+
+
+def test_data_describe():
+    assert DataSpec(page="Python_(programming_language)").describe() == "Python_(programming_language)"
+    assert DataSpec(csv="views.csv").describe() == "views.csv"
+    assert DataSpec().describe() == "Standard_deviation"
+
+
+def test_model_describe_for_each_kind():
+    assert ModelSpec().describe(56) == "linear, 56 days"
+    assert ModelSpec(kind="linear", units=8, layers=3).describe(7) == "linear, 7 days"
+    assert ModelSpec(kind="sigmoid", units=8).describe(7) == "sigmoid, 8 units, 7 days"
+    assert ModelSpec(kind="sigmoid", units=3, layers=2).describe(5) == "sigmoid, 3 units, 5 days"
+    assert ModelSpec(kind="relu").describe(56) == "relu, 1 layer of 100, 56 days"
+    assert ModelSpec(kind="relu", units=8, layers=2).describe(7) == "relu, 2 layers of 8, 7 days"
+    assert ModelSpec(kind="relu", units=3, layers=16).describe(14) == "relu, 16 layers of 3, 14 days"
+
+
+def test_limits_odd_keys_and_huge_fractions_give_input_errors():
+    import fractions
+    with pytest.raises(InputError, match=r"^seed=4294967296 is out of range; it must be a whole number from 0, "
+                                         r"at most 4294967295$"):
+        TrainSpec(seed=2**32)
+    with pytest.raises(InputError, match="^units=.* is not a whole number"):
+        ModelSpec(units=fractions.Fraction(10**400, 3))
+    with pytest.raises(InputError, match="has no field 1, x"):
+        ModelSpec.from_dict({1: 2, "x": 3})
+    with pytest.raises(InputError, match="has no section 1, x"):
+        RunSpec.from_dict({1: {}, "x": {}})
+    assert ModelSpec("sigmoid", units=1).describe(7) == "sigmoid, 1 unit, 7 days"

@@ -35,6 +35,14 @@ def _shown(value) -> str:
     return text if len(text) <= 60 else f"{text[:57]}…"
 
 
+def _is_whole(value) -> bool:
+    """Whether a real number has no fractional part (a number too large for a float has none)."""
+    try:
+        return float(value).is_integer()
+    except OverflowError:
+        return False
+
+
 @dataclass(frozen=True)
 class Interval:
     """A number of ``kind`` (int or float) in [low, high]; ``open_high`` excludes high; ``none`` allows None."""
@@ -54,7 +62,7 @@ class Interval:
         if self.kind is int:
             if isinstance(value, numbers.Integral):
                 value = int(value)
-            elif float(value).is_integer():
+            elif _is_whole(value):
                 value = int(value)
             if not isinstance(value, int):
                 raise InputError(f"{name}={_shown(value)} is not a whole number; it must be {self.describe()}")
@@ -70,8 +78,9 @@ class Interval:
 
     def describe(self) -> str:
         kind = "a whole number" if self.kind is int else "a number"
-        high = f"below {self.high:g}" if self.open_high else f"at most {self.high:g}"
-        return f"{kind} from {self.low:g}, {high}" + (f", or None for {self.none}" if self.none else "")
+        low, high = (f"{int(bound)}" if self.kind is int else f"{bound:g}" for bound in (self.low, self.high))
+        high = f"below {high}" if self.open_high else f"at most {high}"
+        return f"{kind} from {low}, {high}" + (f", or None for {self.none}" if self.none else "")
 
 
 @dataclass(frozen=True)
@@ -143,7 +152,7 @@ class _Spec:
         if not isinstance(values, dict):
             raise InputError(f"{cls.__name__} needs a dict of its fields, got {type(values).__name__}")
         names = {item.name for item in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - names)
+        unknown = sorted(set(values) - names, key=str)
         if unknown:
             raise InputError(f"{cls.__name__} has no field {', '.join(map(str, unknown))}; "
                              f"its fields are {', '.join(sorted(names))}")
@@ -195,7 +204,7 @@ class ModelSpec(_Spec):
         if self.kind == "linear":
             return f"linear, {days} days"
         if self.kind == "sigmoid":
-            return f"sigmoid, {self.units} units, {days} days"
+            return f"sigmoid, {self.units} unit{'s' * (self.units > 1)}, {days} days"
         return f"relu, {self.layers} layer{'s' * (self.layers > 1)} of {self.units}, {days} days"
 
 
@@ -264,7 +273,7 @@ class RunSpec:
         """The spec saved by ``to_dict`` (missing sections and fields take their defaults)."""
         if not isinstance(values, dict):
             raise InputError(f"a run spec is a dict of sections, got {type(values).__name__}")
-        unknown = sorted(set(values) - set(SECTIONS))
+        unknown = sorted(set(values) - set(SECTIONS), key=str)
         if unknown:
             raise InputError(f"a run spec has no section {', '.join(map(str, unknown))}; "
                              f"its sections are {', '.join(SECTIONS)}")
