@@ -1,8 +1,13 @@
 """The one run path: fit(spec, series) -> Run; what it scores, what it sees, and how reproducible it is."""
 
+import hashlib
+import io
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
+from rich.console import Console
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import gradstep.training.trainer as trainer_module
@@ -11,7 +16,7 @@ from gradstep import run as runs
 from gradstep.data import load_pageviews
 from gradstep.errors import InputError
 from gradstep.random import streams
-from gradstep.spec import ModelSpec, RunSpec
+from gradstep.spec import DataSpec, ModelSpec, RunSpec
 from gradstep.training import Callback, Trainer, make_optimizer, weights_of
 
 SMALL = RunSpec().replace(days=7, epochs=3)
@@ -334,3 +339,134 @@ def test_fit_penalises_the_weights_and_not_the_biases(views, monkeypatch, optimi
     layer = run.model[0]
     assert np.abs(layer.weight.data).max() < 0.05
     assert np.abs(layer.bias.data - 5.0).max() < 0.5
+
+
+# ----- reading the data, and its hash ----------------------------------------------------------------------------
+
+def write_two_column_csv(path):
+    """Two date columns, two numeric columns, and 2020-01-04 missing: nothing can be guessed."""
+    days = pd.date_range("2020-01-01", periods=6)
+    lines = ["day,published,views,edits"] + [f"{days[i]:%Y-%m-%d},2019-12-{20 + i},{10 * (i + 1)},{i}"
+                                             for i in (0, 1, 2, 4, 5)]
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+@pytest.mark.parametrize("fill, fourth", [("zero", 0.0), ("interpolate", 40.0)])
+def test_load_series_reads_the_csv_columns_and_fill_the_spec_names(tmp_path, fill, fourth):
+    path = write_two_column_csv(tmp_path / "two.csv")
+    series = runs.load_series(DataSpec(csv=path, date_column="day", value_column="views", fill=fill))
+    assert series.index.equals(pd.date_range("2020-01-01", periods=6, name="date"))
+    assert series.tolist() == [10.0, 20.0, 30.0, fourth, 50.0, 60.0]
+    assert series.attrs["date_column"] == "day" and series.attrs["value_column"] == "views"
+    edits = runs.load_series(DataSpec(csv=path, date_column="day", value_column="edits", fill=fill))
+    assert edits.tolist()[:3] == [0.0, 1.0, 2.0] and edits.attrs["value_column"] == "edits"
+    with pytest.raises(InputError, match="missing 1 day"):
+        runs.load_series(DataSpec(csv=path, date_column="day", value_column="views"))
+
+
+def test_data_hash_is_sha256_of_the_iso_dates_then_the_float64_values():
+    series = pd.Series([1.0, 2.5, 4.0], index=pd.date_range("2021-03-01", periods=3))
+    digest = hashlib.sha256(b"2021-03-01,2021-03-02,2021-03-03")
+    digest.update(np.array([1.0, 2.5, 4.0], dtype=np.float64).tobytes())
+    assert runs.data_hash(series) == digest.hexdigest()
+    # dates, not times of day: the same days stamped at noon hash the same
+    noon = series.copy()
+    noon.index = noon.index + pd.Timedelta(hours=12)
+    assert runs.data_hash(noon) == digest.hexdigest()
+    # the same numbers stored as integers are the same data
+    assert runs.data_hash(pd.Series([1, 3, 4], index=series.index)) == runs.data_hash(
+        pd.Series([1.0, 3.0, 4.0], index=series.index))
+    # dates a century apart are different data
+    old = series.copy()
+    old.index = pd.date_range("1921-03-01", periods=3)
+    assert runs.data_hash(old) != runs.data_hash(series)
+
+
+# ----- the models, seeds and dtypes -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spec", [ModelSpec(kind="sigmoid", units=5), ModelSpec(kind="relu", units=5, layers=2),
+                                  ModelSpec(kind="linear")])
+def test_every_model_kind_takes_its_weights_from_the_seeds_init_stream(spec):
+    build = {"sigmoid": lambda rng: nn.sigmoid_network(7, 5, rng=rng),
+             "relu": lambda rng: nn.relu_network(7, 5, 2, rng=rng),
+             "linear": lambda rng: nn.linear_model(7, rng=rng)}[spec.kind]
+    first, second = runs.build_model(spec, 7, 3), runs.build_model(spec, 7, 3)
+    by_hand = build(streams(3)["init"])
+    assert same_weights([p.data for p in first.parameters()], [p.data for p in by_hand.parameters()])
+    assert same_weights([p.data for p in first.parameters()], [p.data for p in second.parameters()])
+
+
+@pytest.mark.parametrize("kind", ["linear", "sigmoid", "relu"])
+def test_every_model_kind_has_the_specs_dtype(kind):
+    for dtype in ("float32", "float64"):
+        model = runs.build_model(ModelSpec(kind=kind, units=3, layers=2, dtype=dtype), 4, 0)
+        assert {p.dtype for p in model.parameters()} == {np.dtype(dtype)}
+
+
+# ----- messages ---------------------------------------------------------------------------------------------------
+
+def test_score_and_fit_refusals_word_for_word(views):
+    with pytest.raises(InputError) as raised:
+        runs.fit({"data": {}}, views)
+    assert str(raised.value) == "fit() needs a RunSpec, got dict"
+    run = runs.fit(SMALL, views)
+    with pytest.raises(InputError) as raised:
+        run.score("test")
+    assert str(raised.value) == ("score() takes part='train' or part='valid', got part='test'; "
+                                 "the test days are scored by score_test()")
+    assert run.epochs_run == len(run.history) == 3
+
+
+# ----- what fit passes to the trainer ------------------------------------------------------------------------------
+
+class Grab(Callback):
+    """Keeps the trainer fit() made."""
+
+    def __init__(self):
+        self.trainers = []
+
+    def on_train_begin(self, trainer):
+        self.trainers.append(trainer)
+
+
+def test_fit_passes_momentum_to_sgd(views):
+    grab = Grab()
+    moving = runs.fit(SMALL.replace(optimizer="sgd", lr=0.01, momentum=0.9), views, callbacks=[grab])
+    assert [group["momentum"] for group in grab.trainers[0].optimizer.param_groups] == [0.9, 0.9]
+    plain = runs.fit(SMALL.replace(optimizer="sgd", lr=0.01), views)
+    assert not same_weights(weights(moving), weights(plain))
+
+
+@pytest.fixture
+def progress_bars(monkeypatch):
+    """Each progress bar the trainer makes: whether it was shown, and what it drew on a captured terminal; the
+    trainer's own Console() says stdout is a terminal when ``terminal[0]`` is True."""
+    bars, terminal = [], [False]
+    real = trainer_module.Progress
+
+    class Captured(real):
+        def __init__(self, *columns, **kwargs):
+            file = io.StringIO()
+            bars.append({"disable": kwargs["disable"], "file": file})
+            super().__init__(*columns, console=Console(file=file, force_terminal=True, color_system=None, width=100),
+                             **kwargs)
+
+    monkeypatch.setattr(trainer_module, "Progress", Captured)
+    monkeypatch.setattr(trainer_module, "Console", lambda: Console(file=io.StringIO(), force_terminal=terminal[0]))
+    return bars, terminal
+
+
+def test_fit_shows_progress_only_when_asked(views, progress_bars):
+    bars, terminal = progress_bars
+    terminal[0] = True  # even on a terminal, fit() is silent unless asked
+    grab = Grab()
+    runs.fit(SMALL, views, callbacks=[grab])
+    runs.fit(SMALL, views, progress=False)
+    assert [bar["disable"] for bar in bars] == [True, True] and grab.trainers[0].progress is False
+    assert all(bar["file"].getvalue() == "" for bar in bars)
+    terminal[0] = False  # and asked, it shows the bar even when stdout is not a terminal
+    run = runs.fit(SMALL, views, progress=True, callbacks=[grab])
+    assert bars[-1]["disable"] is False and grab.trainers[-1].progress is True
+    last = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", bars[-1]["file"].getvalue()).split("\r")
+    assert any(f"3/3 loss {run.history['train_loss'].iloc[-1]:.4g}" in frame for frame in last)

@@ -51,3 +51,20 @@ def test_any_epoch_covers_each_index_once_in_ceil_n_over_b_batches(n, batch_size
     assert len(batches) == updates_per_epoch(n, batch_size) == -(-n // min(batch_size, n))
     assert sorted(np.concatenate(batches).tolist()) == list(range(n))
     assert all(len(batch) == min(batch_size, n) for batch in batches[:-1])
+
+
+@pytest.mark.parametrize("n", [0, -1])
+def test_no_training_examples_is_refused_with_what_to_do(n):
+    for batch_size in (None, 32, "full"):
+        with pytest.raises(InputError) as raised:
+            resolve_batch_size(batch_size, n)
+        assert str(raised.value) == ("there are no training examples to make batches from; "
+                                     "use a longer training range")
+
+
+def test_the_last_batch_holds_the_rest_in_order_without_shuffle():
+    batches = list(iterate_batches(7, 3, np.random.default_rng(0), shuffle=False))
+    assert [batch.tolist() for batch in batches] == [[0, 1, 2], [3, 4, 5], [6]]
+    shuffled = list(iterate_batches(7, 3, np.random.default_rng(0)))
+    assert [len(batch) for batch in shuffled] == [3, 3, 1]
+    assert np.concatenate(shuffled).tolist() == np.random.default_rng(0).permutation(7).tolist()

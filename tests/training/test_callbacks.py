@@ -144,3 +144,56 @@ def test_checkpoint_without_validation_data_watches_the_training_loss():
     Trainer(nn.linear_model(3, seed=0), optimizer="sgd", lr=0.05, epochs=4, progress=False,
             callbacks=[Checkpoint(lambda m, row: saved.append(row["epoch"]))]).fit(X, y)
     assert saved == [1, 2, 3, 4]
+
+
+def test_early_stopping_waits_ten_epochs_by_default():
+    stopper, trainer = EarlyStopping(), FakeTrainer()
+    assert stopper.patience == 10 and stopper.monitor == "valid_loss" and stopper.restore_best_weights
+    assert stopper.min_delta == 0.0
+    _run(stopper, trainer, [{"valid_loss": 1.0}] + [{"valid_loss": 2.0}] * 20)
+    assert trainer.history.stopped_early_at == 11 and trainer.history.best_epoch == 1
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+@pytest.mark.parametrize("restore", [True, False])
+def test_a_loss_that_never_improves_stops_after_patience_with_no_best_epoch(value, restore):
+    """No epoch beats "no loss yet" (nan, inf): the wait counts from the first epoch, there is no best epoch and
+    the weights are left as they are."""
+    stopper, trainer = EarlyStopping(patience=3, restore_best_weights=restore), Weighted()
+    stopper.on_train_begin(trainer)
+    for epoch in range(1, 10):
+        trainer.weigh(epoch)
+        stopper.on_epoch_end(trainer, {"epoch": epoch, "valid_loss": value})
+        if trainer.stop:
+            break
+    stopper.on_train_end(trainer)
+    assert trainer.history.stopped_early_at == 3 and stopper.waited == 3
+    assert stopper.best_epoch is None and trainer.history.best_epoch is None and stopper.best_state is None
+    assert trainer.model[0].weight.data.item() == 3.0
+
+
+def test_early_stopping_on_an_unrecorded_metric_names_the_losses_it_has():
+    row = {"epoch": 1, "train_loss": 1.0, "train_mae": 2.0, "valid_loss": 1.5, "valid_mae": 2.5}
+    stopper = EarlyStopping(monitor="valid_mse")
+    stopper.on_train_begin(FakeTrainer())
+    with pytest.raises(InputError) as raised:
+        stopper.on_epoch_end(FakeTrainer(), row)
+    assert str(raised.value) == ("early stopping watches 'valid_mse' but training records only train_loss, "
+                                 "valid_loss; give validation data (valid_days=45, or X_valid and y_valid)")
+
+
+def test_checkpoint_watches_the_validation_loss_by_default():
+    trainer, saved = FakeTrainer(), []
+    rows = [{"train_loss": t, "valid_loss": v} for t, v in [(3.0, 5.0), (2.0, 6.0), (1.0, 4.0), (0.5, 4.5)]]
+    checkpoint = Checkpoint(lambda model, row: saved.append(row["epoch"]))
+    assert checkpoint.monitor == "valid_loss"
+    _run(checkpoint, trainer, rows)
+    assert saved == [1, 3]
+
+
+@pytest.mark.parametrize("monitor", ["valid_loss", "train_loss"])
+def test_checkpoint_saves_only_on_a_strictly_better_loss(monitor):
+    trainer, saved = FakeTrainer(), []
+    rows = [{"train_loss": value, "valid_loss": value} for value in [2.0, 2.0, 1.0, 1.0, 1.0, 0.5]]
+    _run(Checkpoint(lambda model, row: saved.append(row["epoch"]), monitor=monitor), trainer, rows)
+    assert saved == [1, 3, 6]
