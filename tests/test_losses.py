@@ -132,3 +132,18 @@ def test_a_shape_mismatch_is_refused_instead_of_broadcast(name):
 
 def test_the_registry_maps_the_cli_names_to_the_functions():
     assert losses.LOSSES == {"mae": losses.mae, "mse": losses.mse, "huber": losses.huber}
+
+
+def test_huber_with_an_infinite_delta_is_half_the_mse_and_abs_e_equal_delta_takes_the_linear_piece(torch):
+    # |e| = δ = ∞ is the one boundary where the pieces differ (½∞² = ∞, ∞(∞ − ½∞) = nan): |e| < δ is strict, as PyTorch's
+    for y_np in (np.array([[3.0], [-2.0]]), np.array([[np.inf], [3.0]])):
+        y = Tensor(y_np, requires_grad=True, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            loss = losses.huber(y, np.zeros((2, 1)), delta=np.inf)
+        loss.backward()
+        ty = torch.tensor(y_np, requires_grad=True)
+        t_loss = torch.nn.HuberLoss(delta=float("inf"))(ty, torch.zeros(2, 1, dtype=torch.float64))
+        t_loss.backward()
+        np.testing.assert_array_equal(loss.data, t_loss.detach().numpy())
+        np.testing.assert_array_equal(y.grad, ty.grad.numpy())
+    assert np.isnan(loss.item())

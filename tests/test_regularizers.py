@@ -49,6 +49,12 @@ def test_gaussian_noise_draws_from_the_generator_it_is_given():
     assert not np.array_equal(noise(X, y, np.random.default_rng(3))[0], noise(X, y, np.random.default_rng(4))[0])
 
 
+def test_gaussian_noise_adds_the_generators_draws():
+    X, y = np.arange(12.0).reshape(4, 3), np.ones((4, 1))
+    X_new, _ = gaussian_noise(0.5)(X, y, np.random.default_rng(3))
+    np.testing.assert_array_equal(X_new, X + np.random.default_rng(3).normal(0.0, 0.5, (4, 3)))
+
+
 def test_scaling_keeps_each_raw_window_proportional_to_its_target(windows, scaler):
     X_raw, y_raw = windows.X, windows.y.reshape(-1, 1)
     X, y = scaler.transform(X_raw), scaler.transform(y_raw)

@@ -42,3 +42,43 @@ def test_sequential_follows_a_replaced_layer_and_survives_copying():
     pair(x)
     setattr(pair, "1", nn.Tanh())
     np.testing.assert_array_equal(pair(x).data, pair[0](x).tanh().data)
+
+
+def test_the_plan_is_made_once_and_again_only_after_a_change(monkeypatch):
+    from gradstep.nn import fused
+
+    made = []
+    plan = fused.plan
+    monkeypatch.setattr(fused, "plan", lambda modules: made.append(len(modules)) or plan(modules))
+    model = nn.relu_network(3, 4, 2, seed=0)
+    x = Tensor(np.ones((2, 3)))
+    first = model(x).data
+    np.testing.assert_array_equal(model(x).data, first)
+    model(x)
+    assert made == [5]
+    setattr(model, "1", nn.Identity())
+    model(x)
+    model(x)
+    assert made == [5, 5]
+    model[0].forward = model[0].forward
+    model(x)
+    model(x)
+    assert made == [5, 5, 5]
+
+
+def test_deleting_a_module_is_followed():
+    model = nn.Sequential(nn.Linear(3, 3, rng=np.random.default_rng(0)), nn.Tanh(),
+                          nn.Linear(3, 1, rng=np.random.default_rng(1)))
+    x = Tensor(np.random.default_rng(2).normal(size=(4, 3)))
+    model(x)  # a plan exists now
+    delattr(model, "1")
+    assert len(model) == 2
+    np.testing.assert_array_equal(model(x).data, model[1](model[0](x)).data)
+
+
+def test_indexing_length_and_iteration():
+    layers = [nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1)]
+    model = nn.Sequential(*layers)
+    assert len(model) == 3 and list(model) == layers
+    assert model[0] is layers[0] and model[-1] is layers[2]
+    assert [name for name, _ in model.named_modules()] == ["", "0", "1", "2"]

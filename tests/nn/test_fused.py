@@ -208,3 +208,35 @@ def test_one_and_three_dimensional_inputs_match_the_modules_one_by_one(kind, sha
     assert fused_out.shape == shape[:-1] + (1,)
     assert np.array_equal(fused_out, out) and np.array_equal(fused_gx, gx)
     assert all(np.array_equal(a, b) for a, b in zip(fused_grads, grads))
+
+
+class _OnceEach(list):
+    """A list of modules that fails instead of looping when plan looks at a module more often than it may."""
+
+    def __init__(self, items):
+        super().__init__(items)
+        self.looks = 0
+
+    def __getitem__(self, index):
+        self.looks += 1
+        if self.looks > 2 * len(self) + 2:
+            raise AssertionError("plan keeps walking the modules")
+        return super().__getitem__(index)
+
+
+def test_plan_walks_the_modules_once_fusing_each_linear_with_a_following_activation():
+    from gradstep.nn.fused import plan
+
+    rng = np.random.default_rng(0)
+    first, second, third = (Linear(2, 2, rng=rng) for _ in range(3))
+    relu, identity, tanh, sigmoid = ReLU(), Identity(), Tanh(), Sigmoid()
+    modules = [identity, relu, first, relu, second, third, tanh, sigmoid, identity]
+    steps = plan(_OnceEach(modules))
+    assert len(steps) == 7
+    assert steps[0] is identity and steps[1] is relu
+    assert [(step.args, step.func.__name__) for step in steps[2:5]] == [
+        ((first, "relu"), "_fused_linear"), ((second, None), "_fused_linear"), ((third, "tanh"), "_fused_linear")]
+    assert steps[5] is sigmoid and steps[6] is identity
+    assert plan(_OnceEach([])) == ()
+    only = plan(_OnceEach([first]))
+    assert len(only) == 1 and only[0].args == (first, None)

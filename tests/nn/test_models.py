@@ -37,3 +37,25 @@ def test_relu_network_with_dropout_places_it_after_each_relu():
     model = nn.relu_network(5, 4, layers=2, dropout=0.3, seed=0)
     assert [type(m).__name__ for m in model] == ["Linear", "ReLU", "Dropout"] * 2 + ["Linear"]
     assert list(model.state_dict()) == ["0.weight", "0.bias", "3.weight", "3.bias", "6.weight", "6.bias"]
+
+
+def test_relu_network_has_one_hidden_layer_by_default():
+    assert [type(m).__name__ for m in nn.relu_network(3, 4, seed=0)] == ["Linear", "ReLU", "Linear"]
+
+
+@pytest.mark.parametrize("build", [
+    lambda **kw: nn.linear_model(3, dtype=np.float64, **kw),
+    lambda **kw: nn.sigmoid_network(3, 4, dtype=np.float64, **kw),
+    lambda **kw: nn.relu_network(3, 4, 2, dtype=np.float64, **kw),
+])
+def test_builders_draw_every_layer_from_the_given_generator_in_order(build):
+    model = build(rng=np.random.default_rng(5))
+    draws = np.random.default_rng(5)
+    for layer in (m for m in model if isinstance(m, nn.Linear)):
+        bound = 1 / np.sqrt(layer.in_features)
+        np.testing.assert_array_equal(layer.weight.data, draws.uniform(-bound, bound, layer.weight.shape))
+        np.testing.assert_array_equal(layer.bias.data, draws.uniform(-bound, bound, layer.bias.shape))
+    with_seed = build(seed=1, rng=np.random.default_rng(5)).state_dict()  # a generator wins over a seed
+    assert all(np.array_equal(value, model.state_dict()[key]) for key, value in with_seed.items())
+    seeded = build(seed=5).state_dict()  # a seed is a generator of its own: the same draws
+    assert all(np.array_equal(value, model.state_dict()[key]) for key, value in seeded.items())
