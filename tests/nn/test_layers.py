@@ -119,3 +119,11 @@ def test_layer_reprs_as_torch():
     assert repr(nn.Linear(2, 3)) == "Linear(in_features=2, out_features=3, bias=True)"
     assert repr(nn.Linear(4, 1, bias=False)) == "Linear(in_features=4, out_features=1, bias=False)"
     assert repr(nn.ReLU()) == "ReLU()" and repr(nn.Dropout(0.25)) == "Dropout(p=0.25)"
+
+
+def test_linear_with_no_input_features_takes_any_batch_shape():
+    from gradstep.nn import functional
+    weight, bias = Tensor(np.ones((3, 0))), Tensor(np.arange(3.0))
+    for shape in [(0,), (2, 0), (2, 4, 0)]:
+        out = functional.linear(Tensor(np.ones(shape)), weight, bias)
+        assert out.shape == shape[:-1] + (3,) and np.all(out.data == np.arange(3.0))

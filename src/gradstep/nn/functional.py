@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..tensor import ACTIVATIONS, Tensor, op
@@ -21,7 +23,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, activation: st
     if xd.shape[-1:] != w.shape[1:]:
         raise ValueError(f"cannot apply a linear layer with weight of shape {w.shape} "
                          f"(out_features, in_features) to input of shape {xd.shape}")
-    x2 = xd if xd.ndim == 2 else xd.reshape(-1, xd.shape[-1])
+    x2 = xd if xd.ndim == 2 else xd.reshape(math.prod(xd.shape[:-1]), xd.shape[-1])
     y = np.dot(x2, w.T)
     if bias is not None:
         y += bias.data
