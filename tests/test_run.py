@@ -470,3 +470,9 @@ def test_fit_shows_progress_only_when_asked(views, progress_bars):
     assert bars[-1]["disable"] is False and grab.trainers[-1].progress is True
     last = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", bars[-1]["file"].getvalue()).split("\r")
     assert any(f"3/3 loss {run.history['train_loss'].iloc[-1]:.4g}" in frame for frame in last)
+
+
+def test_a_spec_naming_no_series_reads_the_default_built_in_page():
+    from gradstep.data import load_pageviews
+    from gradstep.spec import DataSpec
+    assert runs.load_series(DataSpec()).equals(load_pageviews("Standard_deviation"))

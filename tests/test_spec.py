@@ -474,3 +474,7 @@ def test_limits_odd_keys_and_huge_fractions_give_input_errors():
     with pytest.raises(InputError, match="has no section 1, x"):
         RunSpec.from_dict({1: {}, "x": {}})
     assert ModelSpec("sigmoid", units=1).describe(7) == "sigmoid, 1 unit, 7 days"
+
+
+def test_two_sigmoid_units_are_plural():
+    assert ModelSpec("sigmoid", units=2).describe(7) == "sigmoid, 2 units, 7 days"

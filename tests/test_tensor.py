@@ -644,3 +644,8 @@ def test_sigmoid_overflow_of_the_exponential_is_expected_and_silent():
         for dtype in (np.float32, np.float64):
             s = Tensor([-1000.0, 0.0, 1000.0], dtype=dtype).sigmoid().data
             np.testing.assert_array_equal(s, [0.0, 0.5, 1.0])
+
+
+def test_sum_of_everything_is_a_scalar_unless_keepdims():
+    t = Tensor(np.ones((2, 3)))
+    assert t.sum().shape == () and t.sum(keepdims=True).shape == (1, 1) and t.mean().shape == ()

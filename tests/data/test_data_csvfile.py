@@ -353,3 +353,9 @@ def test_reading_gives_no_warnings(tmp_path):
 def test_error_messages_name_the_file_and_column_choice_failures(tmp_path):
     path = _write(tmp_path, "start,end,views\n2021-01-01,2021-01-02,1\n")
     assert _refusal(path) == (f'{path} has several date columns: "start", "end"; choose one with date_column=NAME')
+
+
+def test_the_series_index_is_named_date(tmp_path):
+    path = tmp_path / "views.csv"
+    path.write_text("Day,Views\n2021-01-01,5\n2021-01-02,6\n")
+    assert read_series(path).index.name == "date"

@@ -58,3 +58,10 @@ def test_is_date_like():
     texts = pd.Series(["2021-01-31", "31.01.2021", "1/2/2021", "2021-1-5", "2021-01-31T00:00", "2021-01-31 00:00:00",
                        "2021-01-31T12:00", "Total", "21-01-31", "20210131", " 2021-01-31", "views"])
     assert is_date_like(texts).tolist() == [True] * 6 + [False] * 6
+
+
+def test_a_second_field_of_exactly_12_does_not_force_month_first():
+    """01/12/2021, 02/12/2021: day-first gives 1 and 2 December (consecutive); 12 is a valid month."""
+    import pandas as pd
+    dates, note = parse_dates(pd.Series(["01/12/2021", "02/12/2021", "03/12/2021"]), "column")
+    assert note == "read the dates as day/month/year" and list(dates.dt.day) == [1, 2, 3]

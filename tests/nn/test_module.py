@@ -197,3 +197,11 @@ def test_repr_nests_as_torch(torch):
 
 def test_parameter_repr_as_torch():
     assert repr(nn.Parameter([1.0, 2.0])) == "Parameter containing:\nTensor([1., 2.], dtype=float32, requires_grad=True)"
+
+
+def test_sequentials_old_home_still_gives_it_and_nothing_else():
+    import gradstep.nn.module as module
+    from gradstep.nn.container import Sequential
+    assert module.Sequential is Sequential
+    with pytest.raises(AttributeError, match="^module 'gradstep.nn.module' has no attribute 'Sequentia'$"):
+        module.Sequentia  # noqa: B018
