@@ -86,3 +86,9 @@ def test_whole_number_series_give_float_examples():
     windows = make_windows(series, 2)
     assert windows.X.dtype == windows.y.dtype == np.float64
     assert windows.X.tolist() == [[2.0, 1.0], [3.0, 2.0], [4.0, 3.0]]
+
+
+def test_a_value_that_is_not_a_number_is_refused_naming_its_day():
+    series = pd.Series([1.0, 2.0, np.nan, 4.0], index=pd.date_range("2021-01-01", periods=4, freq="D"))
+    with pytest.raises(InputError, match="^the series has a value that is not a number on 2021-01-03; "):
+        make_windows(series, 1)

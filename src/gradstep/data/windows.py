@@ -51,5 +51,9 @@ def make_windows(series: pd.Series, days: int) -> Windows:
         raise InputError("make_windows needs one value per consecutive day; read the data with "
                          "read_series or load_pageviews, which fill or refuse missing days")
     values = series.to_numpy(dtype="float64")
+    if not np.isfinite(values).all():
+        first = series.index[~np.isfinite(values)][0]
+        raise InputError(f"the series has a value that is not a number on {first:%Y-%m-%d}; fill or drop it first "
+                         "(read_series refuses or fills such days)")
     X = sliding_window_view(values[:-1], days)[:, ::-1]
     return Windows(X=np.ascontiguousarray(X), y=values[days:].copy(), dates=pd.DatetimeIndex(series.index[days:]))
