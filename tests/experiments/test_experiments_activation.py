@@ -53,10 +53,8 @@ def _results(relu=(300.0, 500.0), gaps=(1e-12, 1e-11)):
 
 
 @pytest.fixture
-def drawn(monkeypatch):
-    calls = []
-    monkeypatch.setattr(activation, "activation_plot", lambda *args: calls.append(args))
-    return calls
+def drawn(record):
+    return record(activation, "activation_plot")
 
 
 def test_report_tabulates_each_model_and_the_forecast(tmp_path, drawn):

@@ -42,10 +42,8 @@ def _results():
 
 
 @pytest.fixture
-def drawn(monkeypatch):
-    calls = []
-    monkeypatch.setattr(batch_size, "batch_plot", lambda *args: calls.append(args))
-    return calls
+def drawn(record):
+    return record(batch_size, "batch_plot")
 
 
 def test_report_puts_time_memory_and_each_part_in_its_column(tmp_path, drawn):

@@ -11,10 +11,6 @@ VERDICTS = ("overfitting, as the lecture's 4 layers show", "the deeper networks 
             "within the spread over seeds of it", "the deepest model is also the best on the test days")
 
 
-def _means(table, column):
-    return " → ".join(row[column].split(" ± ")[0] for row in table.rows)
-
-
 def test_table_rows_and_the_lectures_numbers(reproduced):
     out, studies, _ = reproduced
     study = studies["depth"]
@@ -26,12 +22,12 @@ def test_table_rows_and_the_lectures_numbers(reproduced):
     assert (out / "depth.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_finding_quotes_the_tables_means_and_gives_one_verdict(reproduced):
+def test_finding_quotes_the_tables_means_and_gives_one_verdict(reproduced, means):
     _, studies, _ = reproduced
     study = studies["depth"]
     table = study.tables[0]
-    assert f"the training error L goes {_means(table, 1)}k" in study.finding
-    assert f"the test error L′ goes {_means(table, 2)}k" in study.finding
+    assert f"the training error L goes {means(table, 1)}k" in study.finding
+    assert f"the test error L′ goes {means(table, 2)}k" in study.finding
     assert sum(words in study.finding for words in VERDICTS) == 1
 
 
@@ -44,10 +40,8 @@ def _results(train, test, year=None, half=0.005):
 
 
 @pytest.fixture
-def drawn(monkeypatch):
-    calls = []
-    monkeypatch.setattr(depth, "depth_plot", lambda *args: calls.append(args))
-    return calls
+def drawn(record):
+    return record(depth, "depth_plot")
 
 
 FALLING_TRAIN = (0.30, 0.20, 0.15, 0.10)

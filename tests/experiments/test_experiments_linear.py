@@ -6,10 +6,6 @@ from gradstep.experiments import linear
 from gradstep.experiments.common import Settings
 
 
-def _means(table, column):
-    return " → ".join(row[column].split(" ± ")[0] for row in table.rows)
-
-
 def test_tables_show_mean_and_spread_over_seeds_beside_the_lecture(reproduced):
     out, studies, _ = reproduced
     errors, weights = studies["linear"].tables
@@ -22,12 +18,12 @@ def test_tables_show_mean_and_spread_over_seeds_beside_the_lecture(reproduced):
     assert (out / "linear_test.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_finding_quotes_the_tables_means(reproduced):
+def test_finding_quotes_the_tables_means(reproduced, means):
     _, studies, _ = reproduced
     study = studies["linear"]
     errors = study.tables[0]
-    assert f"test error L′ goes {_means(errors, 2)}k" in study.finding
-    assert f"training error L goes {_means(errors, 1)}k" in study.finding
+    assert f"test error L′ goes {means(errors, 2)}k" in study.finding
+    assert f"training error L goes {means(errors, 1)}k" in study.finding
 
 
 # hand-made results, 2 seeds: (mean, half the gap between the seeds) in k views, per days

@@ -10,10 +10,6 @@ def _relu_rows(table):
     return type(table)(table.title, table.columns, [row for row in table.rows if row[1] == "relu"])
 
 
-def _means(table, column):
-    return " → ".join(row[column].split(" ± ")[0] for row in table.rows)
-
-
 def test_table_rows_and_the_lectures_relu_numbers(reproduced):
     _, studies, _ = reproduced
     study = studies["units"]
@@ -26,12 +22,12 @@ def test_table_rows_and_the_lectures_relu_numbers(reproduced):
     assert not study.figures and not study.claims
 
 
-def test_finding_quotes_the_tables_means(reproduced):
+def test_finding_quotes_the_tables_means(reproduced, means):
     _, studies, _ = reproduced
     study = studies["units"]
     relu = _relu_rows(study.tables[0])
-    assert f"ReLUs the training error L goes {_means(relu, 2)}k" in study.finding
-    assert f"the test error L′ goes {_means(relu, 3)}k" in study.finding
+    assert f"ReLUs the training error L goes {means(relu, 2)}k" in study.finding
+    assert f"the test error L′ goes {means(relu, 3)}k" in study.finding
 
 
 # hand-made results, 2 seeds: means in k views per (kind, part), one per number of units; seeds ± 0.005
