@@ -90,5 +90,6 @@ def test_whole_number_series_give_float_examples():
 
 def test_a_value_that_is_not_a_number_is_refused_naming_its_day():
     series = pd.Series([1.0, 2.0, np.nan, 4.0], index=pd.date_range("2021-01-01", periods=4, freq="D"))
-    with pytest.raises(InputError, match="^the series has a value that is not a number on 2021-01-03; "):
+    with pytest.raises(InputError, match=r"^the series has a value that is not a number on 2021-01-03; fill or drop "
+                                         r"it first \(read_series refuses or fills such days\)$"):
         make_windows(series, 1)
