@@ -7,7 +7,7 @@ import pytest
 from gradstep.experiments.common import (
     Job,
     Settings,
-    covers_lecture,
+    covers,
     k,
     lecture,
     mean_k,
@@ -78,7 +78,7 @@ def test_settings_seeds_and_jobs():
 
 
 def test_the_built_in_page_covers_the_lecture():
-    assert covers_lecture(DataSpec())
+    assert covers(DataSpec(), "2021-02-14") and covers(DataSpec(), "2021-12-31")
     assert describe_test_days(DataSpec()).startswith("train 2017-01-01..2020-12-31, test 2021-01-01..2021-02-14")
 
 
@@ -109,7 +109,7 @@ def test_train_model_on_a_series_not_covering_2021_tests_its_last_45_days_and_ha
     csv = tmp_path / "views.csv"
     series.rename("Views").rename_axis("Date").to_frame().to_csv(csv)
     data = DataSpec(csv=str(csv))
-    assert not covers_lecture(data)
+    assert not covers(data, "2021-02-14")
     assert describe_test_days(data).startswith("the series spans 2022-06-01..2023-12-31, not the lecture's 2017–2021")
     spec = RunSpec(data=data, model=ModelSpec("linear", dtype="float64"), train=TrainSpec(epochs=2)).replace(days=7)
     result = train_model(spec.to_dict(), predictions=True)
@@ -118,3 +118,16 @@ def test_train_model_on_a_series_not_covering_2021_tests_its_last_45_days_and_ha
     assert result["truth"] == series.loc["2023-11-17":].tolist()
     assert result["test"] == pytest.approx(np.abs(np.subtract(result["prediction"], result["truth"])).mean())
     assert k([result["year"]]) == "–"
+
+
+def test_a_series_ending_in_2021_takes_the_lectures_split_without_the_year(tmp_path):
+    """Covering 2017-01-01..2021-06-30: the run path splits as the lecture does, and there is no whole year 2021."""
+    from gradstep.data import load_pageviews
+    csv = tmp_path / "views.csv"
+    load_pageviews().loc[:"2021-06-30"].rename("Views").rename_axis("Date").to_frame().to_csv(csv)
+    data = DataSpec(csv=str(csv))
+    assert covers(data, "2021-02-14") and not covers(data, "2021-12-31")
+    assert describe_test_days(data) == ("train 2017-01-01..2020-12-31, test 2021-01-01..2021-02-14 as in the "
+                                        "lecture")
+    spec = RunSpec(data=data, model=ModelSpec("linear"), train=TrainSpec(epochs=1)).replace(days=7)
+    assert train_model(spec.to_dict())["year"] is None
