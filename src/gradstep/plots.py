@@ -42,6 +42,7 @@ def descent_plot(x: np.ndarray, y: np.ndarray, paths: dict, optimum: tuple, path
     W, B = np.meshgrid(ws, bs)
     mx, my, mxx, mxy, myy = x.mean(), y.mean(), (x * x).mean(), (x * y).mean(), (y * y).mean()
     loss = (B * B + W * W * mxx + myy + 2 * B * W * mx - 2 * B * my - 2 * W * mxy) / 1e6
+    loss = np.maximum(loss, np.finfo(float).tiny)  # the expanded square can round below 0 at a perfect fit
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.3))
     contours = left.contourf(W, B / 1e3, np.log10(loss), levels=30, cmap="viridis")
     figure.colorbar(contours, ax=left, label="log10 L (k views²)")
