@@ -26,12 +26,6 @@ def test_tables_and_figure(reproduced):
     assert (out / "activation.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_every_claim_holds(reproduced):
-    _, studies, _ = reproduced
-    claims = studies["activation"].claims
-    assert len(claims) == 1 and all(held for _, held in claims), claims
-
-
 def test_collapse_is_the_product_of_the_layers():
     rng = np.random.default_rng(0)
     model = nn.Sequential(*(nn.Linear(a, b, dtype=np.float64, rng=rng) for a, b in ((4, 6), (6, 5), (5, 1))))

@@ -20,11 +20,6 @@ def test_table_rows_end_at_the_closed_form_and_the_book(reproduced):
     assert (out / "gradient_descent.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_the_good_rate_reaches_least_squares(reproduced):
-    _, studies, _ = reproduced
-    assert [held for _, held in studies["gradient-descent"].claims] == [True]
-
-
 def _path(lr, w, b, loss, gap):
     return {"lr": lr, "path": [[0.0, 0.0]] + [[w, b]] * len(loss), "loss": loss, "gap": gap}
 

@@ -105,7 +105,7 @@ def test_deleting_an_attribute_unregisters_it():
 
 def test_a_module_without_forward_says_so():
     class Blank(nn.Module):
-        pass
+        """A module that forgot to define forward."""
 
     with pytest.raises(NotImplementedError, match=r"^Blank must define forward\(\)$"):
         Blank()(Tensor(np.ones(2)))
