@@ -111,7 +111,7 @@ def saved(tmp_path_factory):
 @pytest.mark.parametrize("damage, words", [
     (lambda m: m["metrics"].pop("test"), None),
     (lambda m: m["spec"]["data"].update(days="x"), "is not valid gradstep model metadata"),
-    (lambda m: m["spec"]["model"].update(units=5), "does not fit"),
+    (lambda m: m["spec"]["model"].update(units=5), "the weights do not belong to this model.json"),
     (lambda m: m["split"].update(test=None), "is not valid gradstep model metadata"),
     (lambda m: m["standardizer"].update(std=0), "positive std"),
     (lambda m: m.pop("spec"), "is not valid gradstep model metadata"),
@@ -131,14 +131,20 @@ def test_edited_model_json_is_refused_or_still_works(capsys, tmp_path, saved, da
 
 
 @pytest.mark.parametrize("content", [b"not a zip", None])
-def test_damaged_model_file_is_refused(capsys, tmp_path, saved, content):
+@pytest.mark.parametrize("digest", [True, False])
+def test_damaged_model_file_is_refused(capsys, tmp_path, saved, content, digest):
     import shutil
     broken = tmp_path / "m"
     shutil.copytree(saved, broken)
     model = broken / "model.npz"
     model.write_bytes(content if content is not None else model.read_bytes()[:100])
+    if not digest:  # without the sha256 in model.json, the npz reader itself must refuse the damage
+        meta = json.loads((broken / "model.json").read_text())
+        del meta["npz_sha256"]
+        (broken / "model.json").write_text(json.dumps(meta))
     code, _, err = run(capsys, "predict", broken)
-    assert "cannot read the model file" in one_line_refusal(code, err)
+    words = "the sha256 differs" if digest else "cannot read the model file"
+    assert words in one_line_refusal(code, err)
 
 
 def test_help_is_complete():
@@ -201,7 +207,9 @@ def test_train_evaluate_predict_on_a_users_csv(capsys, tmp_path):
     assert 'using date column "Date" and value column "Views"' in text and 'dropped the "Total" row' in text
     last = views.index[-1]
     assert f"test {(last - np.timedelta64(44, 'D')):%Y-%m-%d}..{last:%Y-%m-%d} (45 days)" in text
-    code, text, _ = run(capsys, "predict", out)
+    code, _, err = run(capsys, "predict", out)  # the model names the CSV; gradstep opens it only when told to
+    assert "the model was trained on a CSV file" in one_line_refusal(code, err) and str(csv) not in err
+    code, text, _ = run(capsys, "predict", out, "--csv", csv)
     next_day = last + np.timedelta64(1, "D")
     assert code == 0 and f"forecast for {next_day:%Y-%m-%d}" in text
     longer = tmp_path / "longer.csv"
@@ -209,7 +217,7 @@ def test_train_evaluate_predict_on_a_users_csv(capsys, tmp_path):
     code, text, err = run(capsys, "predict", out, "--csv", longer)
     assert code == 0 and 'value column "Views"' in text, err
     csv.write_text(csv.read_text().replace("Date,Views", "Date;Views"))
-    code, _, err = run(capsys, "predict", out)
+    code, _, err = run(capsys, "predict", out, "--csv", csv)
     one_line_refusal(code, err)
 
 
@@ -243,7 +251,7 @@ def test_train_options_are_the_spec_fields_with_the_spec_defaults():
     from gradstep.cli import flag, run_spec
     from gradstep.spec import RunSpec, spec_fields
     train = _train_parser()
-    options = {s for a in train._actions for s in a.option_strings} - {"-h", "--help", "--out", "--quiet"}
+    options = {s for a in train._actions for s in a.option_strings} - {"-h", "--help", "--out", "--quiet", "--resume"}
     assert options == {flag(item.name) for _, item in spec_fields()}
     args = train.parse_args(["--out", "x"])
     args.batch_size_given = False

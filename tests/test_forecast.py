@@ -215,7 +215,7 @@ def test_loading_refuses_broken_json(saved, tmp_path, text):
 def test_loading_refuses_a_spec_that_does_not_fit_the_arrays(saved, tmp_path, edit):
     directory = copy_of(saved, tmp_path)
     edit_json(directory, edit)
-    with pytest.raises(InputError, match="does not fit"):
+    with pytest.raises(InputError, match="does not hold this model.s weights|do not belong to this model.json"):
         Forecaster.load(directory)
 
 
@@ -244,6 +244,9 @@ def test_loading_refuses_a_json_that_is_not_an_object(saved, tmp_path):
 def test_loading_refuses_a_broken_or_missing_npz(saved, tmp_path):
     directory = copy_of(saved, tmp_path)
     (directory / "model.npz").write_bytes(b"not a zip")
+    with pytest.raises(InputError, match="the sha256 differs"):
+        Forecaster.load(directory)
+    edit_json(directory, lambda meta: meta.pop("npz_sha256"))
     with pytest.raises(InputError, match="cannot read the model file"):
         Forecaster.load(directory)
     (directory / "model.npz").unlink()

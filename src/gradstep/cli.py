@@ -148,6 +148,9 @@ def build_parser() -> Parser:
             _add_field(groups[section], item)
     train.add_argument("--out", required=True, metavar="DIR", help="where to write the model, its history and the test plot")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--resume", action="store_true",
+                       help="continue the interrupted training into --out from its last checkpoint (saved about "
+                            "every second), with its own options; gives the same model as an uninterrupted run")
 
     evaluate = commands.add_parser(
         "evaluate", help="the error of a saved model on its training and test days",
@@ -213,8 +216,17 @@ def load_series(data: DataSpec):
     return series, data
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str, limit: int = 400) -> str:
+    """``text`` safe to print as one line: control characters escaped (\\n, \\x1b), cut to ``limit`` with "…"."""
+    text = _CONTROL.sub(lambda match: repr(match.group())[1:-1], str(text))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _say(console, text: str) -> None:
-    console.print(text, highlight=False, soft_wrap=True)
+    console.print(one_line(text, 2000), highlight=False, markup=False, soft_wrap=True)
 
 
 def _notes(console, series) -> None:
@@ -270,37 +282,69 @@ def run_spec(args) -> RunSpec:
     return RunSpec.from_dict(given)
 
 
+def _resume_spec(args, saved: dict) -> RunSpec:
+    """The spec of the interrupted training; only its data source may be given again (a CSV must be)."""
+    options = [flag(item.name) for _, item in spec_fields() if item.name not in SOURCE_FIELDS
+               and (getattr(args, item.name) is not None or (item.name == "batch_size" and args.batch_size_given))]
+    if options:
+        raise InputError(f"--resume continues the interrupted training with its own options; drop "
+                         f"{', '.join(options)}")
+    spec = RunSpec.from_dict(saved["spec"])
+    if spec.data.csv is not None and args.csv is None:
+        raise InputError("the interrupted training read a CSV file; pass the same file again with --csv FILE")
+    return spec.replace(**data_spec(args, spec.data).to_dict())
+
+
 def command_train(args, console) -> int:
     from .forecast import Forecaster
-    from .io import write_text, writable_directory
+    from .io import writable_directory
+    from .modeldir import ModelDirectory
     from .plots import prediction_plot
+    from .run import data_hash, split
     out = writable_directory(args.out, "--out")
-    spec = run_spec(args)
-    series, data = load_series(spec.data)
-    spec = spec.replace(**{name: getattr(data, name) for name in ("page", "csv", "date_column", "value_column")})
-    _say(console, f"data: {data.describe()}, {_series_line(series)}")
-    _notes(console, series)
-    forecaster = Forecaster(spec)
-    from .run import split
-    _say(console, f"dates: {split(spec, series).describe()}")
-    train = spec.train
-    _say(console, f"model: {spec.model.describe(spec.data.days)}; {train.loss.upper()} loss, {train.optimizer} "
-                  f"lr {train.lr:g}, {train.epochs} epochs, batch size "
-                  f"{'full' if train.batch_size is None else train.batch_size}")
-    forecaster.fit(series, progress=False if args.quiet else None)
-    run = forecaster.run
-    _say(console, f"trained {len(run.history)} epoch{'s' * (len(run.history) != 1)}, {run.updates_per_epoch} "
-                  f"update{'s' * (run.updates_per_epoch != 1)} per epoch"
-                  + (f"; stopped early, best epoch {run.best_epoch}" if run.stopped_early_at else ""))
-    run.score_test()
-    console.print(_metrics_table("error on each part (the test days scored once, after training)", run.metrics,
-                                 run.ranges))
-    test = run.split_.test
-    prediction_plot(test.dates, test.y, run.predict(test.X), out / "test.png",
-                    title=f"{data.describe()}: {spec.model.describe(spec.data.days)}, test MAE "
-                          f"{run.metrics['test']['mae'] / 1e3:.3f}k")
-    write_text(out / "history.csv", run.history.to_csv(index=False))
-    forecaster.save(out)
+    spec = None if args.resume else run_spec(args)
+    with ModelDirectory(out) as target:
+        state = None
+        if args.resume:
+            saved, state = target.load_checkpoint()
+            spec = _resume_spec(args, saved)
+        series, data = load_series(spec.data)
+        spec = spec.replace(**{name: getattr(data, name) for name in ("page", "csv", "date_column", "value_column")})
+        digest = data_hash(series)
+        if args.resume and saved.get("data_sha256") != digest:
+            raise InputError("the data differs from the data the interrupted training read; pass the same --csv "
+                             "file, or train again without --resume")
+        if not args.resume and target.has_checkpoint():
+            _say(console, "note: starting over; the checkpoint of an interrupted training into this directory is "
+                          "replaced (gradstep train --resume would have continued it)")
+            target.discard_checkpoint()
+        _say(console, f"data: {data.describe()}, {_series_line(series)}")
+        _notes(console, series)
+        _say(console, f"dates: {split(spec, series).describe()}")
+        train = spec.train
+        _say(console, f"model: {spec.model.describe(spec.data.days)}; {train.loss.upper()} loss, {train.optimizer} "
+                      f"lr {train.lr:g}, {train.epochs} epochs, batch size "
+                      f"{'full' if train.batch_size is None else train.batch_size}"
+                      + (f"; resuming after epoch {state['epoch']}" if state else ""))
+        meta = {"spec": spec.to_dict(), "data_sha256": digest}
+        forecaster = Forecaster(spec).fit(series, progress=False if args.quiet else None, state=state,
+                                          checkpoint=lambda training: target.save_checkpoint(meta, training))
+        run = forecaster.run
+        _say(console, f"trained {len(run.history)} epoch{'s' * (len(run.history) != 1)}, {run.updates_per_epoch} "
+                      f"update{'s' * (run.updates_per_epoch != 1)} per epoch"
+                      + (f"; stopped early, best epoch {run.best_epoch}" if run.stopped_early_at else ""))
+        run.score_test()
+        console.print(_metrics_table("error on each part (the test days scored once, after training)", run.metrics,
+                                     run.ranges))
+        test = run.split_.test
+
+        def write(directory):
+            forecaster.write(directory)
+            prediction_plot(test.dates, test.y, run.predict(test.X), directory / "test.png",
+                            title=f"{data.describe()}: {spec.model.describe(spec.data.days)}, test MAE "
+                                  f"{run.metrics['test']['mae'] / 1e3:.3f}k")
+        target.commit(write)
+        target.discard_checkpoint()
     _say(console, f"wrote {out / 'model.npz'}, {out / 'model.json'}, {out / 'history.csv'}, {out / 'test.png'}")
     return 0
 
@@ -309,6 +353,9 @@ def _load_for(args, console):
     from .forecast import Forecaster
     from .run import data_hash
     forecaster, meta = Forecaster.load(args.directory)
+    if forecaster.spec.data.csv is not None and args.csv is None and args.page is None:
+        raise InputError("the model was trained on a CSV file, which gradstep does not open on a model's word; "
+                         "pass the file with --csv FILE")
     series, data = load_series(data_spec(args, forecaster.spec.data))
     _notes(console, series)
     if data_hash(series) != meta.get("data_sha256"):
@@ -374,15 +421,28 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args, console)
     except InputError as error:
-        print(f"gradstep {args.command}: error: {in_flags(str(error))}", file=sys.stderr)
-        return 2
+        return _refuse(args.command, in_flags(str(error)))
     except OSError as error:
         where = f" {error.filename}" if error.filename else ""
-        print(f"gradstep {args.command}: error: cannot read or write{where}: {error.strerror or error}", file=sys.stderr)
-        return 2
+        return _refuse(args.command, f"cannot read or write{where}: {error.strerror or error}")
+    except MemoryError:
+        return _refuse(args.command, "out of memory; use a smaller model (--units, --layers) or a shorter series")
+    except RecursionError:
+        return _refuse(args.command, "the input is nested too deeply to read; give a file gradstep wrote")
     except KeyboardInterrupt:
-        print(f"gradstep {args.command}: interrupted; nothing more was written", file=sys.stderr)
+        print(f"gradstep {args.command}: interrupted; nothing more was written"
+              + ("; gradstep train --resume continues from the last checkpoint" if args.command == "train" else ""),
+              file=sys.stderr)
         return 130
+    except Exception as error:  # the boundary: whatever else reaches it is answered in one line, not a traceback
+        return _refuse(args.command, f"unexpected {type(error).__name__} ({error}); nothing was written. "
+                                     "This is a bug in gradstep: please report it with the command you ran")
+
+
+def _refuse(command: str, message: str) -> int:
+    """One line on standard error, exit code 2."""
+    print(f"gradstep {command}: error: {one_line(message)}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

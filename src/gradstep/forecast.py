@@ -10,6 +10,9 @@ own), and saves to a directory as ``model.npz`` (arrays, loaded with ``allow_pic
 
 from __future__ import annotations
 
+import datetime
+import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +21,8 @@ import pandas as pd
 from . import run as runs
 from .data import Standardizer
 from .errors import InputError
-from .io import load_arrays, read_json, save_arrays, write_json
+from .io import DigestError, load_arrays, read_json, save_arrays, write_json, write_text
+from .modeldir import ModelDirectory, sha256_of
 from .spec import RunSpec
 from .version import __version__
 
@@ -30,9 +34,12 @@ class Forecaster:
         self.spec = RunSpec() if spec is None else spec
         self.run: runs.Run | None = None
 
-    def fit(self, series: pd.Series | None = None, progress: bool | None = False, callbacks=()) -> "Forecaster":
-        """Train on the training part; the training and validation parts are scored, the test days are not."""
-        self.run = runs.fit(self.spec, series, callbacks=callbacks, progress=progress)
+    def fit(self, series: pd.Series | None = None, progress: bool | None = False, callbacks=(), checkpoint=None,
+            state: dict | None = None) -> "Forecaster":
+        """Train on the training part; the training and validation parts are scored, the test days are not.
+        ``checkpoint`` and ``state`` are ``run.fit``'s: save the trainer's state as it goes, continue from one."""
+        self.run = runs.fit(self.spec, series, callbacks=callbacks, progress=progress, checkpoint=checkpoint,
+                            state=state)
         return self
 
     def _fitted(self) -> runs.Run:
@@ -72,15 +79,17 @@ class Forecaster:
         x = series.to_numpy(dtype=np.float64)[::-1][:days].reshape(1, days)
         return series.index[-1] + pd.Timedelta(days=1), float(self.predict(x)[0])
 
-    def save(self, directory) -> None:
-        """Write ``model.npz`` and ``model.json`` into ``directory`` (each atomically)."""
+    def write(self, directory) -> None:
+        """Write ``model.npz``, ``model.json`` (naming the npz's sha256) and ``history.csv`` into ``directory``."""
         run = self._fitted()
         directory = Path(directory)
         save_arrays(directory / "model.npz", run.model.state_dict())
+        write_text(directory / "history.csv", run.history.to_csv(index=False))
         write_json(directory / "model.json", {
             "gradstep_version": __version__,
             "spec": self.spec.to_dict(),
             "data_sha256": run.data_sha256,
+            "npz_sha256": sha256_of(directory / "model.npz"),
             "split": run.ranges,
             "standardizer": run.standardizer_.to_dict(),
             "metrics": run.metrics,
@@ -91,36 +100,103 @@ class Forecaster:
             "best_epoch": run.best_epoch,
         })
 
+    def save(self, directory) -> None:
+        """Save into ``directory`` as one unit (``ModelDirectory``): a reader sees the previous model or this one."""
+        with ModelDirectory(directory) as target:
+            target.commit(self.write)
+
     @classmethod
     def load(cls, directory) -> tuple["Forecaster", dict]:
-        """A saved forecaster and its metadata (the JSON), ready to predict."""
+        """A saved forecaster and its metadata (the JSON), ready to predict. Every field of the metadata and
+        every array's name, dtype, shape and values are checked before the model is built; the weights must
+        be the ones the metadata names (sha256), read again if a save replaced the directory meanwhile."""
         directory = Path(directory)
         if not directory.is_dir():
             raise InputError(f"{directory} is not a directory; give a directory written by gradstep train --out "
                              "or Forecaster.save")
-        meta = read_json(directory / "model.json")
-        try:
-            spec = RunSpec.from_dict(meta["spec"])
-            ranges = {part: None if meta["split"][part] is None else [str(pd.Timestamp(d).date()) for d in
-                                                                       meta["split"][part]] for part in runs.PARTS}
-            if ranges["train"] is None or ranges["test"] is None:
-                raise ValueError("the train and test ranges are missing")
-            scaler = Standardizer.from_dict(meta["standardizer"])
-            metrics, scored = dict(meta["metrics"]), list(meta["scored"])
-            record = {key: meta[key] for key in ("epochs_run", "updates_per_epoch", "stopped_early_at", "best_epoch")}
-            model = runs.build_model(spec.model, spec.data.days, spec.train.seed)
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise InputError(f"{directory / 'model.json'} is not valid gradstep model metadata ({error}); "
-                             "train the model again") from None
-        arrays = load_arrays(directory / "model.npz")
-        try:
-            model.load_state_dict(arrays)
-        except ValueError as error:
-            raise InputError(f"{directory / 'model.npz'} does not fit {directory / 'model.json'}: {error}") from None
+        for attempt in range(3):
+            meta = read_json(directory / "model.json")
+            spec, ranges, scaler, record = _metadata(meta, directory / "model.json")
+            runs.check_size(spec, 1)
+            try:
+                arrays = load_arrays(directory / "model.npz", expected=runs.parameter_shapes(spec.model, spec.data.days),
+                                     sha256=meta.get("npz_sha256"))
+                break
+            except DigestError:
+                if attempt == 2:
+                    raise
+        model = runs.build_model(spec.model, spec.data.days, spec.train.seed)
+        model.load_state_dict(arrays)
         model.eval()
         forecaster = cls(spec)
-        forecaster.run = _SavedRun(spec, model, scaler, ranges, meta.get("data_sha256"), metrics, scored, record)
+        forecaster.run = _SavedRun(spec, model, scaler, ranges, meta.get("data_sha256"), record["metrics"],
+                                   record["scored"], record)
         return forecaster, meta
+
+
+def _whole(name: str, value, low: int, high: int, none: bool = False):
+    if value is None and none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{name} must be a whole number from {low} to {high}, got {str(value)[:40]}")
+    return value
+
+
+def _date_range(part: str, value):
+    if value is None:
+        return None
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(day, str) for day in value)):
+        raise ValueError(f"split.{part} must be a [start, end] pair of dates")
+    start, end = (datetime.date.fromisoformat(day) for day in value)
+    if start > end or not pd.Timestamp.min.date() < start <= end < pd.Timestamp.max.date():
+        raise ValueError(f"split.{part} must run forward between 1678 and 2262")
+    return [start.isoformat(), end.isoformat()]
+
+
+def _metrics(metrics) -> dict:
+    if not isinstance(metrics, dict) or not set(metrics) <= set(runs.PARTS):
+        raise ValueError(f"metrics must map parts ({', '.join(runs.PARTS)}) to errors")
+    checked = {}
+    for part, values in metrics.items():
+        if not isinstance(values, dict) or set(values) != {"mae", "mse"}:
+            raise ValueError(f"metrics.{part} must hold mae and mse")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+                   for v in values.values()):
+            raise ValueError(f"metrics.{part} must be finite numbers at least 0")
+        checked[part] = {key: float(value) for key, value in values.items()}
+    return checked
+
+
+def _metadata(meta: dict, path) -> tuple:
+    """The spec, split, standardiser and training record of ``model.json``, each field checked (type and range)."""
+    try:
+        spec = RunSpec.from_dict(meta["spec"])
+        split = meta["split"]
+        if not isinstance(split, dict) or set(split) != set(runs.PARTS):
+            raise ValueError(f"split must have the parts {', '.join(runs.PARTS)}")
+        ranges = {part: _date_range(part, split[part]) for part in runs.PARTS}
+        if ranges["train"] is None or ranges["test"] is None:
+            raise ValueError("the train and test ranges are missing")
+        scaler = Standardizer.from_dict(meta["standardizer"])
+        scored = meta["scored"]
+        if not isinstance(scored, list) or not set(scored) <= set(runs.PARTS) or len(set(scored)) != len(scored):
+            raise ValueError(f"scored must list parts among {', '.join(runs.PARTS)}")
+        for key in ("data_sha256", "npz_sha256"):
+            if meta.get(key) is not None and not (isinstance(meta[key], str) and re.fullmatch(r"[0-9a-f]{64}", meta[key])):
+                raise ValueError(f"{key} must be a sha256 in hex")
+        epochs = spec.train.epochs
+        record = {"epochs_run": _whole("epochs_run", meta["epochs_run"], 0, epochs),
+                  "updates_per_epoch": _whole("updates_per_epoch", meta["updates_per_epoch"], 0, 10**8),
+                  "stopped_early_at": _whole("stopped_early_at", meta["stopped_early_at"], 1, epochs, none=True),
+                  "best_epoch": _whole("best_epoch", meta["best_epoch"], 1, epochs, none=True),
+                  "metrics": _metrics(meta["metrics"]), "scored": list(scored)}
+    except KeyError as error:
+        raise InputError(f"{path} is not valid gradstep model metadata (it has no {str(error)[:40]}); "
+                         "train the model again") from None
+    except (TypeError, ValueError, AttributeError, InputError) as error:
+        raise InputError(f"{path} is not valid gradstep model metadata ({str(error)[:160]}); "
+                         "train the model again") from None
+    return spec, ranges, scaler, record
 
 
 class _SavedRun(runs.Run):

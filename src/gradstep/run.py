@@ -26,9 +26,11 @@ from .errors import InputError
 from .random import streams
 from .regularizers import batch_transform
 from .spec import DataSpec, ModelSpec, RunSpec
-from .training import EarlyStopping, Trainer, predict
+from .training import EarlyStopping, Snapshot, Trainer, predict
 
 PARTS = ("train", "valid", "test")
+MAX_MEMORY = 2 * 2**30
+MAX_WORK = 2e14
 
 
 def load_series(data: DataSpec) -> pd.Series:
@@ -66,8 +68,52 @@ def prepare(spec: RunSpec, series: pd.Series) -> tuple[Split, Standardizer]:
     return parts, Standardizer.fit(parts.train)
 
 
+def parameter_shapes(spec: ModelSpec, days: int) -> dict[str, tuple]:
+    """The names and shapes of ``build_model(spec, days, seed).state_dict()``, computed without building it:
+    one weight (out, in) and bias (out,) per Linear layer, keyed by its place in the Sequential."""
+    if spec.kind == "linear":
+        widths, stride = [days, 1], 1
+    elif spec.kind == "sigmoid":
+        widths, stride = [days, spec.units, 1], 2
+    else:
+        widths, stride = [days] + [spec.units] * spec.layers + [1], 2 + (spec.dropout > 0)
+    shapes = {}
+    for layer, (n_in, n_out) in enumerate(zip(widths, widths[1:])):
+        shapes[f"{layer * stride}.weight"], shapes[f"{layer * stride}.bias"] = (n_out, n_in), (n_out,)
+    return shapes
+
+
+def training_size(spec: RunSpec, rows: int) -> tuple[int, float]:
+    """Bytes of memory and multiply-adds a run needs, estimated before anything is built: the parameters
+    with their gradient, optimizer state and best copy (5 copies), the activations of a batch and of the
+    evaluation; forward and backward (3 × parameters) per training row and epoch, forward (1 ×) to
+    evaluate every row after each epoch."""
+    shapes = parameter_shapes(spec.model, spec.data.days)
+    parameters = sum(int(np.prod(shape)) for shape in shapes.values())
+    itemsize = np.dtype(spec.model.dtype).itemsize
+    widest = max(max(shape) for shape in shapes.values())
+    batch = rows if spec.train.batch_size is None else min(spec.train.batch_size, rows)
+    activations = 4 * (batch + min(rows, 65_536)) * widest * max(spec.model.layers, 1) * itemsize
+    return 5 * parameters * itemsize + activations, float(parameters) * rows * spec.train.epochs * 4
+
+
+def check_size(spec: RunSpec, rows: int) -> None:
+    """Refuse a run whose memory or work is beyond what gradstep runs (estimated by ``training_size``)."""
+    memory, work = training_size(spec, rows)
+    if memory > MAX_MEMORY:
+        raise InputError(f"this model needs about {memory / 2**30:.1f} GiB (units={spec.model.units}, "
+                         f"layers={spec.model.layers}, days={spec.data.days}), more than the {MAX_MEMORY / 2**30:g} "
+                         "GiB gradstep allows; use fewer units or layers")
+    if work > MAX_WORK:
+        raise InputError(f"this training is about {work:.1e} multiply-adds ({rows:,} rows × "
+                         f"epochs={spec.train.epochs} × the model's parameters), more than the {MAX_WORK:.0e} "
+                         "gradstep runs (hours of work); use fewer epochs, units or layers")
+
+
 def build_model(spec: ModelSpec, days: int, seed: int) -> nn.Module:
-    """A fresh model of ``spec`` reading ``days`` days: weights from seed's "init" stream, dropout from its own."""
+    """A fresh model of ``spec`` reading ``days`` days: weights from seed's "init" stream, dropout from its own.
+    Refused before anything is allocated when its parameters need more than gradstep allows."""
+    check_size(RunSpec(model=spec, data=DataSpec(days=days)), 1)
     rngs = streams(seed)
     if spec.kind == "linear":
         return nn.linear_model(days, dtype=spec.dtype, rng=rngs["init"])
@@ -140,20 +186,26 @@ class Run:
         return self.metrics[part]
 
 
-def fit(spec: RunSpec, series: pd.Series | None = None, *, callbacks=(), progress: bool | None = False) -> Run:
+def fit(spec: RunSpec, series: pd.Series | None = None, *, callbacks=(), progress: bool | None = False,
+        checkpoint=None, checkpoint_every: float = 1.0, state: dict | None = None) -> Run:
     """Train ``spec`` on ``series`` (read from ``spec.data`` when None); score the training and validation parts.
 
     The standardiser sees the training part only; the test days are scored only by ``Run.score_test()``.
+    ``checkpoint(state)`` is called at most every ``checkpoint_every`` seconds between epochs with the
+    trainer's state; passing such a ``state`` back continues that training to the same result.
     """
     if not isinstance(spec, RunSpec):
         raise InputError(f"fit() needs a RunSpec, got {type(spec).__name__}")
     series = load_series(spec.data) if series is None else series
     parts, scaler = prepare(spec, series)
+    check_size(spec, len(parts.train) + len(parts.valid))
     model = build_model(spec.model, spec.data.days, spec.train.seed)
     train, regularization = spec.train, spec.regularization
     callbacks = list(callbacks)
     if train.patience is not None:
         callbacks.append(EarlyStopping(patience=train.patience))
+    if checkpoint is not None:
+        callbacks.append(Snapshot(checkpoint, every=checkpoint_every))
     trainer = Trainer(model, loss=train.loss, optimizer=train.optimizer, lr=train.lr, epochs=train.epochs,
                       batch_size=train.batch_size, seed=train.seed, momentum=train.momentum,
                       weight_decay=regularization.weight_decay, l1=regularization.l1,
@@ -161,7 +213,7 @@ def fit(spec: RunSpec, series: pd.Series | None = None, *, callbacks=(), progres
                       progress=progress, metrics={"mae": lambda p, y: np.abs(p - y).mean() * scaler.std})
     transform = scaler.transform
     history = trainer.fit(transform(parts.train.X), transform(parts.train.y),
-                          transform(parts.valid.X), transform(parts.valid.y))
+                          transform(parts.valid.X), transform(parts.valid.y), state=state)
     run = Run(spec, model, scaler, parts, pd.DataFrame(history.rows), data_hash(series),
               updates_per_epoch=history.updates_per_epoch, stopped_early_at=history.stopped_early_at,
               best_epoch=history.best_epoch)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 from ..errors import InputError
 
@@ -18,6 +19,13 @@ class Callback:
 
     def on_train_end(self, trainer) -> None:
         """Called once after the last epoch."""
+
+    def state_dict(self) -> dict:
+        """What the callback has seen so far, for ``Trainer.state_dict()`` (nothing by default)."""
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore ``state_dict()`` after ``on_train_begin`` when training continues."""
 
 
 class EarlyStopping(Callback):
@@ -53,6 +61,13 @@ class EarlyStopping(Callback):
                 trainer.stop = True
                 trainer.history.stopped_early_at = row["epoch"]
 
+    def state_dict(self):
+        return {"best": self.best, "best_epoch": self.best_epoch, "waited": self.waited, "best_state": self.best_state}
+
+    def load_state_dict(self, state):
+        self.best, self.best_epoch, self.waited = float(state["best"]), state["best_epoch"], int(state["waited"])
+        self.best_state = None if state["best_state"] is None else dict(state["best_state"])
+
     def on_train_end(self, trainer):
         trainer.history.best_epoch = self.best_epoch
         if self.restore_best_weights and self.best_state is not None:
@@ -73,6 +88,12 @@ class Checkpoint(Callback):
     def on_train_begin(self, trainer):
         self.best = math.inf
 
+    def state_dict(self):
+        return {"best": self.best}
+
+    def load_state_dict(self, state):
+        self.best = float(state["best"])
+
     def on_epoch_end(self, trainer, row):
         if self.monitor is None:
             self.save(trainer.model, row)
@@ -81,3 +102,20 @@ class Checkpoint(Callback):
         if value < self.best:
             self.best = value
             self.save(trainer.model, row)
+
+
+class Snapshot(Callback):
+    """After an epoch, at most every ``every`` seconds, call ``save(trainer.state_dict())``: a state that
+    ``Trainer.fit(..., state=...)`` continues from. Put it last, so the other callbacks' states are current."""
+
+    def __init__(self, save, every: float = 1.0):
+        self.save = save
+        self.every = every
+
+    def on_train_begin(self, trainer):
+        self.last = time.monotonic()
+
+    def on_epoch_end(self, trainer, row):
+        if time.monotonic() - self.last >= self.every:
+            self.save(trainer.state_dict())
+            self.last = time.monotonic()

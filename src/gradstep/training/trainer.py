@@ -142,8 +142,9 @@ class Trainer:
             row[f"{part}_{name}"] = float(metric(prediction, y))
 
     def fit(self, X: np.ndarray, y: np.ndarray, X_valid: np.ndarray | None = None,
-            y_valid: np.ndarray | None = None) -> History:
-        """Train; returns the History (also kept as ``self.history``)."""
+            y_valid: np.ndarray | None = None, state: dict | None = None) -> History:
+        """Train; returns the History (also kept as ``self.history``). ``state``, a ``state_dict()`` taken
+        after some epoch of the same training, continues it: the result is the uninterrupted run's."""
         from threadpoolctl import threadpool_limits
 
         dtype = next(self.model.parameters()).dtype
@@ -156,21 +157,26 @@ class Trainer:
         n = len(X)
         batch_size = resolve_batch_size(self.batch_size, n)
         self.history = History(updates_per_epoch=updates_per_epoch(n, batch_size))
-        rngs = streams(self.seed)
+        self.rngs = rngs = streams(self.seed)
         self.reference_loss = self._objective(np.zeros_like(y), y)
         weights = weights_of(self.model)
         self.stop = False
         self.model.train()
         for callback in self.callbacks:
             callback.on_train_begin(self)
+        if state is not None:
+            self.load_state_dict(state)
+        done = len(self.history)
         show = Console().is_terminal if self.progress is None else self.progress
-        started = time.perf_counter()
+        started = time.perf_counter() - (self.history.rows[-1]["seconds"] if done else 0.0)
         with threadpool_limits(limits=1, user_api="blas"), \
                 Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[loss]}"),
                          TimeElapsedColumn(), disable=not show, transient=True) as bar, \
                 np.errstate(over="ignore", invalid="ignore"):
-            task = bar.add_task("epochs", total=self.epochs, loss="")
-            for epoch in range(1, self.epochs + 1):
+            task = bar.add_task("epochs", total=self.epochs, completed=done, loss="")
+            for epoch in range(done + 1, self.epochs + 1):
+                if self.stop:
+                    break
                 for index in iterate_batches(n, batch_size, rngs["batches"]):
                     X_batch, y_batch = X[index], y[index]
                     if self.batch_transform is not None:
@@ -188,12 +194,50 @@ class Trainer:
                 for callback in self.callbacks:
                     callback.on_epoch_end(self, row)
                 bar.update(task, advance=1, loss=f"loss {row['train_loss']:.4g}")
-                if self.stop:
-                    break
         for callback in self.callbacks:
             callback.on_train_end(self)
         self.model.eval()
         return self.history
+
+    def _dropout_modules(self) -> list:
+        return [module for _, module in self.model.named_modules() if isinstance(getattr(module, "rng", None),
+                                                                                  np.random.Generator)]
+
+    def state_dict(self) -> dict:
+        """Everything needed to continue this training exactly, taken between epochs: the weights, the
+        optimizer's state, the random streams (batch order, noise, dropout), the history and the callbacks'."""
+        history = self.history
+        return {"epoch": len(history), "stop": self.stop, "model": self.model.state_dict(),
+                "optimizer": self.optimizer.state_dict(),
+                "streams": {name: rng.bit_generator.state for name, rng in self.rngs.items()},
+                "dropout": [module.rng.bit_generator.state for module in self._dropout_modules()],
+                "history": {"rows": [dict(row) for row in history.rows], "updates_per_epoch": history.updates_per_epoch,
+                            "stopped_early_at": history.stopped_early_at, "best_epoch": history.best_epoch},
+                "callbacks": [callback.state_dict() for callback in self.callbacks]}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore a ``state_dict()`` of this training (same model, optimizer, seed and callbacks)."""
+        try:
+            self.model.load_state_dict(state["model"])
+            self.optimizer.load_state_dict(state["optimizer"])
+            for name, rng in self.rngs.items():
+                rng.bit_generator.state = state["streams"][name]
+            dropout = self._dropout_modules()
+            if len(dropout) != len(state["dropout"]) or len(self.callbacks) != len(state["callbacks"]):
+                raise ValueError("the saved dropout layers or callbacks are not this training's")
+            for module, saved in zip(dropout, state["dropout"]):
+                module.rng.bit_generator.state = saved
+            for callback, saved in zip(self.callbacks, state["callbacks"]):
+                callback.load_state_dict(saved)
+            history = state["history"]
+            if history["updates_per_epoch"] != self.history.updates_per_epoch or len(history["rows"]) != state["epoch"]:
+                raise ValueError("the saved history is not this training's")
+            self.history.rows = [dict(row) for row in history["rows"]]
+            self.history.stopped_early_at, self.history.best_epoch = history["stopped_early_at"], history["best_epoch"]
+            self.stop = bool(state["stop"])
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
+            raise InputError(f"the saved training state does not fit this training ({str(error)[:120]}); "
+                             "start the training again") from None
 
     def _step(self, X: np.ndarray, y: np.ndarray, weights: list, epoch: int) -> None:
         """One update: zero the gradients, L on the batch (+ λΣ|w| + penalty), backpropagate, step."""
