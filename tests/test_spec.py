@@ -138,8 +138,9 @@ def test_specs_are_frozen_and_hashable():
 
 def test_json_round_trip_keeps_every_field():
     spec = RunSpec(
-        data=DataSpec(page="Standard_deviation", days=7, train=("2017-01-01", "2020-06-30"),
-                      test=("2020-07-01", "2020-08-14"), valid_days=30, fill="zero"),
+        data=DataSpec(csv="channel.csv", date_column="Date", value_column="Views", days=7,
+                      train=("2017-01-01", "2020-06-30"), test=("2020-07-01", "2020-08-14"), valid_days=30,
+                      fill="zero"),
         model=ModelSpec(kind="relu", units=8, layers=2, dropout=0.25, dtype="float64"),
         train=TrainSpec(loss="huber", optimizer="sgd", lr=0.01, momentum=0.9, epochs=7, batch_size=None,
                         seed=7, patience=3),
@@ -478,3 +479,13 @@ def test_limits_odd_keys_and_huge_fractions_give_input_errors():
 
 def test_two_sigmoid_units_are_plural():
     assert ModelSpec("sigmoid", units=2).describe(7) == "sigmoid, 2 units, 7 days"
+
+
+@pytest.mark.parametrize("given, words", [
+    ({"fill": "zero"}, "fill='zero' applies to a CSV file"),
+    ({"page": "Standard_deviation", "date_column": "Date", "value_column": "Views"},
+     "date_column='Date' and value_column='Views' apply to a CSV file"),
+])
+def test_csv_options_without_a_csv_are_refused_not_ignored(given, words):
+    with pytest.raises(InputError, match=f"^{words}, and the built-in pages have no gaps or columns to choose; give csv"):
+        DataSpec(**given)

@@ -126,7 +126,7 @@ def build_model(spec: ModelSpec, days: int, seed: int) -> nn.Module:
 def _range(windows) -> list[str] | None:
     if not len(windows):
         return None
-    return [f"{windows.dates[0]:%Y-%m-%d}", f"{windows.dates[-1]:%Y-%m-%d}"]
+    return [windows.dates[0].date().isoformat(), windows.dates[-1].date().isoformat()]
 
 
 @dataclass

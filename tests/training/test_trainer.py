@@ -705,3 +705,23 @@ def test_predict_restores_evaluation_mode_too():
     model = nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.5), nn.Linear(4, 1)).eval()
     predict(model, np.ones((2, 3)))
     assert not model.training and not model[1].training
+
+
+@pytest.mark.parametrize("settings, words", [
+    ({"optimizer": "sgd", "lr": 0.1, "momentum": 0.999},
+     "with learning rate 0.1 and momentum 0.999; try a smaller momentum such as momentum=0.9 or a smaller learning "
+     "rate such as lr=0.01"),
+    ({"lr": 0.01, "l1": 500.0},
+     "with learning rate 0.01 and L1 500; try a smaller l1 or a smaller learning rate such as lr=0.001"),
+    ({"optimizer": "sgd", "lr": 0.5, "weight_decay": 4.0},
+     "with learning rate 0.5 and weight decay 4; try a smaller weight_decay or a smaller learning rate such as "
+     "lr=0.05"),
+    ({"optimizer": "sgd", "lr": 0.01, "momentum": 0.5, "weight_decay": 0.1, "l1": 0.01},
+     "with learning rate 0.01, momentum 0.5, weight decay 0.1 and L1 0.01; try a smaller learning rate such as "
+     "lr=0.001 or a smaller weight_decay"),
+])
+def test_divergence_blames_a_huge_momentum_l1_or_weight_decay_before_the_learning_rate(settings, words):
+    X, y = data(n=20)
+    with pytest.raises(DivergedError) as raised:
+        Trainer(nn.linear_model(3, seed=0), loss=scripted(1.0, [np.inf]), progress=False, **settings).fit(X, y)
+    assert str(raised.value).endswith(words)

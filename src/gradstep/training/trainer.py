@@ -264,9 +264,17 @@ class Trainer:
                            f"({EXPLODED:g} times that of always predicting 0, or {EXPLODED:g})", epoch)
 
     def _diverged(self, what: str, epoch: int) -> None:
-        lr = self.optimizer.lr
-        decay = self.optimizer.param_groups[0].get("weight_decay", 0)
-        raise DivergedError(f"training diverged: {what} in epoch {epoch} with learning rate {lr:g}"
-                            + (f" and weight decay {decay:g}" if decay else "")
-                            + f"; try a smaller learning rate such as lr={lr / 10:g}"
-                            + (" or a smaller weight_decay" if decay else ""))
+        """Stop naming the settings that can make descent diverge; a setting far out of the usual range
+        (momentum ≥ 0.95, lr × weight_decay or lr × l1 ≥ 1) comes first in the advice."""
+        group = self.optimizer.param_groups[0]
+        lr, decay, momentum = self.optimizer.lr, group.get("weight_decay", 0), group.get("momentum", 0)
+        named = {"momentum": momentum, "weight decay": decay, "L1": self.l1}
+        settings = [f"learning rate {lr:g}"] + [f"{name} {value:g}" for name, value in named.items() if value]
+        large = {"momentum=0.9": momentum >= 0.95, "weight_decay": lr * decay >= 1, "l1": lr * self.l1 >= 1}
+        advice = [f"a smaller {name}" if "=" not in name else f"a smaller momentum such as {name}"
+                  for name, flagged in large.items() if flagged]
+        advice.append(f"a smaller learning rate such as lr={lr / 10:g}")
+        if decay and not large["weight_decay"]:
+            advice.append("a smaller weight_decay")
+        listed = ", ".join(settings[:-1]) + " and " + settings[-1] if len(settings) > 1 else settings[0]
+        raise DivergedError(f"training diverged: {what} in epoch {epoch} with {listed}; try " + " or ".join(advice))
