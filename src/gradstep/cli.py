@@ -283,13 +283,17 @@ def run_spec(args) -> RunSpec:
 
 
 def _resume_spec(args, saved: dict) -> RunSpec:
-    """The spec of the interrupted training; only its data source may be given again (a CSV must be)."""
-    options = [flag(item.name) for _, item in spec_fields() if item.name not in SOURCE_FIELDS
-               and (getattr(args, item.name) is not None or (item.name == "batch_size" and args.batch_size_given))]
-    if options:
-        raise InputError(f"--resume continues the interrupted training with its own options; drop "
-                         f"{', '.join(options)}")
+    """The spec of the interrupted training; options given again must be the same (a CSV must be given)."""
     spec = RunSpec.from_dict(saved["spec"])
+    given = run_spec(args)
+    changed = [f"{flag(item.name)} {getattr(getattr(given, section), item.name)}" for section, item in spec_fields()
+               if item.name not in SOURCE_FIELDS and (getattr(args, item.name) is not None or (
+                   item.name == "batch_size" and args.batch_size_given))
+               and getattr(getattr(given, section), item.name) != getattr(getattr(spec, section), item.name)]
+    if changed:
+        raise InputError(f"--resume continues the interrupted training with its own options, and "
+                         f"{', '.join(changed)} differ{'s' * (len(changed) == 1)} from them; drop "
+                         f"{'it' if len(changed) == 1 else 'them'} or train again without --resume")
     if spec.data.csv is not None and args.csv is None:
         raise InputError("the interrupted training read a CSV file; pass the same file again with --csv FILE")
     return spec.replace(**data_spec(args, spec.data).to_dict())
@@ -341,7 +345,7 @@ def command_train(args, console) -> int:
         def write(directory):
             forecaster.write(directory)
             prediction_plot(test.dates, test.y, run.predict(test.X), directory / "test.png",
-                            title=f"{data.describe()}: {spec.model.describe(spec.data.days)}, test MAE "
+                            title=f"{one_line(data.describe(), 80)}: {spec.model.describe(spec.data.days)}, test MAE "
                                   f"{run.metrics['test']['mae'] / 1e3:.3f}k")
         target.commit(write)
         target.discard_checkpoint()

@@ -69,11 +69,11 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def flatten(tree, arrays: dict):
-    """``tree`` with every NumPy array replaced by {"array": KEY}, the arrays stored in ``arrays`` under KEY."""
+    """``tree`` with every NumPy array replaced by {"__ndarray__": KEY}, the arrays stored in ``arrays`` under KEY."""
     if isinstance(tree, np.ndarray):
         key = f"a{len(arrays)}"
         arrays[key] = tree
-        return {"array": key}
+        return {"__ndarray__": key}
     if isinstance(tree, dict):
         return {str(key): flatten(value, arrays) for key, value in tree.items()}
     if isinstance(tree, (list, tuple)):
@@ -84,8 +84,8 @@ def flatten(tree, arrays: dict):
 def unflatten(tree, arrays: dict):
     """The inverse of ``flatten``."""
     if isinstance(tree, dict):
-        if set(tree) == {"array"}:
-            return arrays[tree["array"]]
+        if set(tree) == {"__ndarray__"}:
+            return arrays[tree["__ndarray__"]]
         return {key: unflatten(value, arrays) for key, value in tree.items()}
     if isinstance(tree, list):
         return [unflatten(value, arrays) for value in tree]
@@ -227,6 +227,8 @@ class ModelDirectory:
         return (self.checkpoint_dir / "checkpoint.json").is_file()
 
     def discard_checkpoint(self) -> None:
-        """Remove the checkpoints (after a commit, or when starting over)."""
+        """Remove the checkpoints (after a commit, or when starting over): the JSON that names the state first,
+        so a kill meanwhile leaves no checkpoint rather than a broken one."""
+        (self.checkpoint_dir / "checkpoint.json").unlink(missing_ok=True)
         shutil.rmtree(self.checkpoint_dir, ignore_errors=True)
 

@@ -105,15 +105,16 @@ class Checkpoint(Callback):
 
 
 class Snapshot(Callback):
-    """After an epoch, at most every ``every`` seconds, call ``save(trainer.state_dict())``: a state that
-    ``Trainer.fit(..., state=...)`` continues from. Put it last, so the other callbacks' states are current."""
+    """After the first epoch, then at most every ``every`` seconds, call ``save(trainer.state_dict())``: a
+    state that ``Trainer.fit(..., state=...)`` continues from. Put it last, so the other callbacks' states
+    are current."""
 
     def __init__(self, save, every: float = 1.0):
         self.save = save
         self.every = every
 
     def on_train_begin(self, trainer):
-        self.last = time.monotonic()
+        self.last = -math.inf
 
     def on_epoch_end(self, trainer, row):
         if time.monotonic() - self.last >= self.every:

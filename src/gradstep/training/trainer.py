@@ -213,7 +213,11 @@ class Trainer:
                 "dropout": [module.rng.bit_generator.state for module in self._dropout_modules()],
                 "history": {"rows": [dict(row) for row in history.rows], "updates_per_epoch": history.updates_per_epoch,
                             "stopped_early_at": history.stopped_early_at, "best_epoch": history.best_epoch},
-                "callbacks": [callback.state_dict() for callback in self.callbacks]}
+                "callbacks": [[type(callback).__name__, callback.state_dict()] for callback in self._stateful()]}
+
+    def _stateful(self) -> list:
+        """The callbacks that keep a state (early stopping does; a snapshot does not)."""
+        return [callback for callback in self.callbacks if callback.state_dict()]
 
     def load_state_dict(self, state: dict) -> None:
         """Restore a ``state_dict()`` of this training (same model, optimizer, seed and callbacks)."""
@@ -222,12 +226,13 @@ class Trainer:
             self.optimizer.load_state_dict(state["optimizer"])
             for name, rng in self.rngs.items():
                 rng.bit_generator.state = state["streams"][name]
-            dropout = self._dropout_modules()
-            if len(dropout) != len(state["dropout"]) or len(self.callbacks) != len(state["callbacks"]):
+            dropout, stateful = self._dropout_modules(), self._stateful()
+            if len(dropout) != len(state["dropout"]) or [type(c).__name__ for c in stateful] != [
+                    name for name, _ in state["callbacks"]]:
                 raise ValueError("the saved dropout layers or callbacks are not this training's")
             for module, saved in zip(dropout, state["dropout"]):
                 module.rng.bit_generator.state = saved
-            for callback, saved in zip(self.callbacks, state["callbacks"]):
+            for callback, (_, saved) in zip(stateful, state["callbacks"]):
                 callback.load_state_dict(saved)
             history = state["history"]
             if history["updates_per_epoch"] != self.history.updates_per_epoch or len(history["rows"]) != state["epoch"]:
