@@ -145,8 +145,14 @@ def test_opening_removes_unfinished_new_directories_and_restores_a_model_left_as
     aside.mkdir()
     model_files("old")(aside)
     (tmp_path / ".other.new-1").mkdir()  # another model's temporaries are not ours to remove
+    (tmp_path / ".m.checkpoint").mkdir()
+    (tmp_path / ".m.checkpoint" / ".state-3.npz.k2j.tmp").write_text("half")
+    (tmp_path / ".m.checkpoint" / "state-2.npz").write_text("kept")
     with ModelDirectory(path):
         pass
+    assert [p.name for p in (tmp_path / ".m.checkpoint").iterdir()] == ["state-2.npz"]
+    (tmp_path / ".m.checkpoint" / "state-2.npz").unlink()
+    (tmp_path / ".m.checkpoint").rmdir()
     assert contents(path) == whole("old")
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.new-1", "m"]
 

@@ -285,6 +285,14 @@ def test_fit_and_predict_refuse_wrong_input(views):
     assert run.predict(np.zeros((0, 7))).shape == (0,)
 
 
+def test_predict_refuses_an_output_that_is_not_a_finite_number(views):
+    """Finite weights far out of range overflow float32: the answer is a refusal, never "inf views"."""
+    run = runs.fit(SMALL, views)
+    run.model.load_state_dict({key: np.full_like(value, 3e38) for key, value in run.model.state_dict().items()})
+    with pytest.raises(InputError, match=r"^the model's output is not a finite number for these inputs"):
+        run.predict(np.full((1, 7), 1e6))
+
+
 def test_fit_reads_the_page_the_spec_names():
     run = runs.fit(SMALL.replace(page="Standard_deviation"))
     assert run.data_sha256 == runs.data_hash(load_pageviews("Standard_deviation"))

@@ -155,10 +155,12 @@ class ModelDirectory:
         self._lock = fd
 
     def _clean(self) -> None:
-        """Remove what killed runs left: unfinished new directories, and a previous model a kill between the
-        two renames of a swap left aside (moved back if the model directory itself is missing)."""
+        """Remove what killed runs left: unfinished new directories and checkpoint files, and a previous model
+        a kill between the two renames of a swap left aside (moved back if the model directory is missing)."""
         for leftover in self.parent.glob(f".{self._name}.new-*"):
             shutil.rmtree(leftover, ignore_errors=True)
+        for leftover in self.checkpoint_dir.glob(".*.tmp"):
+            leftover.unlink()
         for leftover in sorted(self.parent.glob(f".{self._name}.old-*")):
             if not self.path.exists():
                 os.rename(leftover, self.path)

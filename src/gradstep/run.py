@@ -163,7 +163,12 @@ class Run:
         if X.ndim != 2 or X.shape[1] != days:
             raise InputError(f"the model reads days={days} values per row, got rows of shape {X.shape}")
         scaler = self.standardizer_
-        return scaler.inverse(predict(self.model, scaler.transform(X)).astype(np.float64)).reshape(-1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            prediction = scaler.inverse(predict(self.model, scaler.transform(X)).astype(np.float64)).reshape(-1)
+        if not np.isfinite(prediction).all():
+            raise InputError("the model's output is not a finite number for these inputs: its weights or the "
+                             "inputs are far out of range; train the model again on this data")
+        return prediction
 
     def score(self, part: str) -> dict:
         """MAE and MSE in views on "train" or "valid" (empty for an empty part); recorded in ``metrics``."""

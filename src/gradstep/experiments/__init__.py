@@ -113,5 +113,5 @@ def run_reproduction(names: list | None, out: Path, seeds: int, quick: bool, wor
     write_text(out / "report.html", html_page(studies, header))
     failed = [text for study in studies for text, held in study.claims if not held]
     console.print(f"wrote {out / 'report.md'} and {out / 'report.html'} in {seconds:.1f} s"
-                  + (f"; {len(failed)} claim(s) FAILED" if failed else ""), highlight=False)
+                  + (f"; {len(failed)} claim(s) FAILED" if failed else ""), highlight=False, markup=False)
     return studies
