@@ -1,11 +1,6 @@
-"""Killed and concurrent trainings, resuming, sizes checked before work, and the CLI's one-line boundary."""
+"""Resuming, sizes checked before work, and the CLI's one-line boundary (killed and concurrent trainings:
+tests/test_cli_kills.py)."""
 
-import json
-import os
-import random
-import signal
-import subprocess
-import sys
 import time
 
 import numpy as np
@@ -14,85 +9,8 @@ import pytest
 from gradstep import cli, run as runs
 from gradstep.cli import main, one_line
 from gradstep.errors import InputError
-from gradstep.modeldir import MODEL_FILES, ModelDirectory, sha256_of
+from gradstep.modeldir import ModelDirectory
 from gradstep.spec import DataSpec, ModelSpec, RunSpec, TrainSpec
-
-TRAIN = ["train", "--model", "relu", "--units", "16", "--layers", "2", "--dropout", "0.1", "--days", "14",
-         "--valid-days", "60", "--patience", "1000", "--input-noise", "0.05", "--quiet"]
-
-
-def gradstep(*args, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "gradstep.cli", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **kwargs)
-
-
-def check_whole(path) -> str:
-    """Assert ``path`` holds one complete model (the npz its JSON names); its weights' sha256."""
-    assert sorted(entry.name for entry in path.iterdir()) == sorted(MODEL_FILES)
-    meta = json.loads((path / "model.json").read_text())
-    assert meta["npz_sha256"] == sha256_of(path / "model.npz")
-    return meta["npz_sha256"]
-
-
-def weights_and_losses(path):
-    meta = json.loads((path / "model.json").read_text())
-    history = (path / "history.csv").read_text().splitlines()
-    losses = [",".join(line.split(",")[:3]) for line in history]  # epoch, train_loss, train_mae
-    return meta["npz_sha256"], meta["metrics"], losses
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    """The same training, uninterrupted: what every resumed run must reproduce exactly."""
-    out = tmp_path_factory.mktemp("reference") / "m"
-    started = time.monotonic()
-    assert main([*TRAIN, "--epochs", "600", "--out", str(out)]) == 0
-    return out, time.monotonic() - started
-
-
-def test_training_killed_at_random_moments_leaves_a_whole_model_and_resumes_to_the_same_one(capsys, tmp_path, reference):
-    """SIGKILL the training at random moments (seeded), resuming after each kill that left a checkpoint; each
-    time the directory holds the previous complete model or the new one, and the end is the uninterrupted result.
-    (Kills at each step of the save itself: tests/test_modeldir.py.)"""
-    expected, _ = reference
-    out = tmp_path / "m"
-    assert main([*TRAIN, "--epochs", "2", "--seed", "9", "--out", str(out)]) == 0
-    previous = check_whole(out)
-    outcomes = []
-    for delay in (random.Random(12).uniform(1.0, 3.0) for _ in range(6)):
-        resume = (tmp_path / ".m.checkpoint" / "checkpoint.json").exists()
-        process = gradstep(*TRAIN, "--epochs", "600", "--out", out, *(["--resume"] if resume else []))
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        _, err = process.communicate()
-        assert "error" not in err, err
-        found = check_whole(out)
-        assert found in (previous, weights_and_losses(expected)[0])
-        outcomes.append(("resumed " if resume else "") + ("new" if found != previous else "previous"))
-        if found != previous:
-            break
-    print("kills:", outcomes)
-    if not outcomes[-1].endswith("new"):
-        resume = (tmp_path / ".m.checkpoint" / "checkpoint.json").exists()
-        code = main([*TRAIN, "--epochs", "600", "--out", str(out), *(["--resume"] if resume else [])])
-        assert code == 0, (outcomes, capsys.readouterr().err)
-    assert weights_and_losses(out) == weights_and_losses(expected)
-    assert sorted(entry.name for entry in tmp_path.iterdir()) == ["m"]  # no lock, checkpoint or temporary left
-
-
-def test_two_trainings_into_one_directory_the_second_is_refused(tmp_path, reference):
-    out = tmp_path / "m"
-    first = gradstep(*TRAIN, "--epochs", "600", "--out", out)
-    while not (tmp_path / ".m.lock").exists():
-        time.sleep(0.02)
-    second = gradstep("train", "--epochs", "1", "--quiet", "--out", out)
-    _, err = second.communicate(timeout=60)
-    assert second.returncode == 2, err
-    assert err == (f"gradstep train: error: {out} is being written by another training (process {first.pid}); "
-                   "wait for it to finish or choose another directory\n")
-    _, err = first.communicate(timeout=120)
-    assert first.returncode == 0, err
-    assert weights_and_losses(out) == weights_and_losses(reference[0])
 
 
 def test_resume_refuses_changed_options_missing_checkpoints_and_other_data(capsys, tmp_path):
@@ -221,13 +139,3 @@ def test_printed_file_names_are_escaped_and_not_read_as_markup(capsys, tmp_path)
     assert "[bold]views\\x1b[31m.csv" in out and "\x1b" not in out
 
 
-def test_an_interrupted_training_says_how_to_resume_and_keeps_its_checkpoint(tmp_path):
-    process = gradstep(*TRAIN, "--epochs", "3000", "--out", tmp_path / "m")
-    while not (tmp_path / ".m.checkpoint" / "checkpoint.json").exists():
-        time.sleep(0.02)
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
-    assert process.returncode == 130 and "Traceback" not in err
-    assert err.startswith("gradstep train: interrupted; nothing more was written; gradstep train --resume continues")
-    assert not (tmp_path / "m").exists() and not (tmp_path / ".m.lock").exists()
-    assert (tmp_path / ".m.checkpoint" / "checkpoint.json").exists()
