@@ -445,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _refuse(command: str, message: str) -> int:
     """One line on standard error, exit code 2."""
-    print(f"gradstep {command}: error: {one_line(message)}", file=sys.stderr)
+    print(one_line(f"gradstep {command}: error: {message}"), file=sys.stderr)
     return 2
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import run as runs
 from .data import Standardizer
+from .data.csvfile import MAX_VALUE
 from .errors import InputError
 from .io import DigestError, load_arrays, read_json, save_arrays, write_json, write_text
 from .modeldir import ModelDirectory, sha256_of
@@ -56,8 +57,14 @@ class Forecaster:
         return self._fitted().score_test()
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Predicted views for rows of past views X (x_j = the views j days before)."""
-        return self._fitted().predict(X)
+        """Predicted views for rows of past views X (x_j = the views j days before); refused when they are not
+        finite or beyond the ±MAX_VALUE gradstep reads as data (a forged standardiser or weights overflow)."""
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, not warned about
+            prediction = self._fitted().predict(X)
+        if not (np.abs(prediction) <= MAX_VALUE).all():
+            raise InputError(f"the model's output is not a finite number within ±{MAX_VALUE:g} (its weights or "
+                             "standardizer overflow on these days); train the model again")
+        return prediction
 
     def evaluate(self, series: pd.Series) -> dict:
         """MAE and MSE in views on the dates it was trained, validated and tested on, recomputed on ``series``;
@@ -125,6 +132,11 @@ class Forecaster:
             except DigestError:
                 if attempt == 2:
                     raise
+        limit = np.finfo(spec.model.dtype).max
+        beyond = [name for name, values in arrays.items() if np.abs(values).max(initial=0) > limit]
+        if beyond:
+            raise InputError(f"{directory / 'model.npz'}: {beyond[0]!r} holds values beyond {spec.model.dtype}'s "
+                             f"range (±{limit:.3g}), which the model cannot hold; train the model again")
         model = runs.build_model(spec.model, spec.data.days, spec.train.seed)
         model.load_state_dict(arrays)
         model.eval()
@@ -142,12 +154,26 @@ def _whole(name: str, value, low: int, high: int, none: bool = False):
     return value
 
 
+def _finite(value) -> bool:
+    """Whether a JSON value is a finite real number: not a bool, a string, NaN, or an int beyond a float's range."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _date_range(part: str, value):
     if value is None:
         return None
-    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(day, str) for day in value)):
-        raise ValueError(f"split.{part} must be a [start, end] pair of dates")
-    start, end = (datetime.date.fromisoformat(day) for day in value)
+    message = f"split.{part} must be a [start, end] pair of dates (YYYY-MM-DD)"
+    if not isinstance(value, list):
+        raise ValueError(message)
+    try:
+        start, end = (datetime.date.fromisoformat(day) for day in value)
+    except (TypeError, ValueError):  # not two items, not strings, or not dates
+        raise ValueError(message) from None
     if start > end or not pd.Timestamp.min.date() < start <= end < pd.Timestamp.max.date():
         raise ValueError(f"split.{part} must run forward between 1678 and 2262")
     return [start.isoformat(), end.isoformat()]
@@ -160,11 +186,18 @@ def _metrics(metrics) -> dict:
     for part, values in metrics.items():
         if not isinstance(values, dict) or set(values) != {"mae", "mse"}:
             raise ValueError(f"metrics.{part} must hold mae and mse")
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
-                   for v in values.values()):
+        if not all(_finite(v) and v >= 0 for v in values.values()):
             raise ValueError(f"metrics.{part} must be finite numbers at least 0")
         checked[part] = {key: float(value) for key, value in values.items()}
     return checked
+
+
+def _standardizer(saved) -> Standardizer:
+    """The saved standardiser: exactly a mean and a std, JSON numbers within the ±MAX_VALUE data can hold."""
+    if not (isinstance(saved, dict) and set(saved) == {"mean", "std"}
+            and all(_finite(v) and abs(v) <= MAX_VALUE for v in saved.values())):
+        raise ValueError(f"standardizer must hold mean and std, numbers within ±{MAX_VALUE:g}")
+    return Standardizer.from_dict(saved)
 
 
 def _metadata(meta: dict, path) -> tuple:
@@ -177,9 +210,10 @@ def _metadata(meta: dict, path) -> tuple:
         ranges = {part: _date_range(part, split[part]) for part in runs.PARTS}
         if ranges["train"] is None or ranges["test"] is None:
             raise ValueError("the train and test ranges are missing")
-        scaler = Standardizer.from_dict(meta["standardizer"])
+        scaler = _standardizer(meta["standardizer"])
         scored = meta["scored"]
-        if not isinstance(scored, list) or not set(scored) <= set(runs.PARTS) or len(set(scored)) != len(scored):
+        if not isinstance(scored, list) or not all(part in runs.PARTS for part in scored) \
+                or len(set(scored)) != len(scored):
             raise ValueError(f"scored must list parts among {', '.join(runs.PARTS)}")
         for key in ("data_sha256", "npz_sha256"):
             if meta.get(key) is not None and not (isinstance(meta[key], str) and re.fullmatch(r"[0-9a-f]{64}", meta[key])):

@@ -9,14 +9,17 @@ read) plus JSON metadata; never pickled.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import io
 import json
+import lzma
 import os
 import stat
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -84,7 +87,7 @@ def read_bytes(path, max_bytes: int, what: str = "file") -> bytes:
     except OSError as error:
         raise InputError(f"cannot open the {what} {path}: {error.strerror}; check the path and its permissions") \
             from None
-    with os.fdopen(fd, "rb") as handle:
+    try:  # checked through the descriptor before a file object is made: open() itself refuses a directory
         info = os.fstat(fd)
         kind = next((name for test, name in _KINDS.items() if test(info.st_mode)), None)
         if kind is not None or not stat.S_ISREG(info.st_mode):
@@ -92,7 +95,10 @@ def read_bytes(path, max_bytes: int, what: str = "file") -> bytes:
         if info.st_size > max_bytes:
             raise InputError(f"the {what} {path} has {info.st_size:,} bytes, more than the {max_bytes:,} a "
                              f"gradstep {what} can have; it is not one gradstep wrote")
-        data = handle.read(max_bytes + 1)
+        with open(fd, "rb", closefd=False) as handle:
+            data = handle.read(max_bytes + 1)
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:
         raise InputError(f"the {what} {path} grew beyond {max_bytes:,} bytes while being read; give a file "
                          "that is not being written")
@@ -126,21 +132,31 @@ def load_arrays(path, expected: dict | None = None, max_bytes: int = MAX_NPZ_BYT
     arrays = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = {info.filename.removesuffix(".npy"): info for info in archive.infolist()}
+            listed = [info.filename.removesuffix(".npy") for info in archive.infolist()]
+            twice = sorted(name for name, count in collections.Counter(listed).items() if count > 1)
+            if twice:  # readers differ on which copy they take
+                raise InputError(f"{path} holds {twice[:5]} twice, so which weights it means is ambiguous; "
+                                 "it is not a model gradstep wrote")
+            members = dict(zip(listed, archive.infolist()))
             names = set(members)
             if expected is not None and names != set(expected):
                 missing, extra = sorted(set(expected) - names), sorted(names - set(expected))
-                raise InputError(f"{path} does not hold this model's weights (missing {missing[:5]}, unexpected "
+                raise InputError(f"{path} does not hold this model's weights (missing {missing[:5]}, extra "
                                  f"{extra[:5]}); it is not the model.npz of this model.json")
             if len(members) > 4096 or any(not info.filename.endswith(".npy") for info in members.values()):
                 raise InputError(f"{path} holds members that are not arrays; it is not a model gradstep wrote")
             for name, info in members.items():
                 with archive.open(info) as member:
-                    version = np.lib.format.read_magic(member)
-                    if version not in _HEADERS:
-                        raise InputError(f"{path}: {name!r} is in .npy format {version}, which gradstep does not "
-                                         "write; it is not a model gradstep wrote")
-                    header = _HEADERS[version](member)
+                    try:  # numpy's own words name memory addresses, or advise allow_pickle=True for a long header
+                        version = np.lib.format.read_magic(member)
+                        header = _HEADERS[version](member) if version in _HEADERS else None
+                    except ValueError:
+                        raise InputError(f"{path}: {name!r} does not start with the .npy header numpy writes (a "
+                                         "dict of descr, fortran_order and shape, under 10,000 bytes); it is not "
+                                         "a model gradstep wrote") from None
+                if header is None:
+                    raise InputError(f"{path}: {name!r} is in .npy format {version}, which gradstep does not "
+                                     "write; it is not a model gradstep wrote")
                 _check_member(name, header, expected, path)
                 shape, _, dtype = header
                 size = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
@@ -154,7 +170,7 @@ def load_arrays(path, expected: dict | None = None, max_bytes: int = MAX_NPZ_BYT
     except InputError:
         raise
     except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError,
-            NotImplementedError) as error:
+            NotImplementedError, zlib.error, lzma.LZMAError) as error:  # the last two: a member's broken stream
         reason = str(error).split(";")[0][:120]
         raise InputError(f"cannot read the model file {path} ({reason}); train it again with gradstep train") \
             from None
@@ -182,10 +198,13 @@ def read_json(path, max_bytes: int = MAX_JSON_BYTES) -> dict:
     except FileNotFoundError:
         raise InputError(f"no {Path(path).name} in {Path(path).parent}; is it a directory written by gradstep train?") \
             from None
+    except InputError:
+        raise
     except RecursionError:
         raise InputError(f"{path} is nested too deeply to be gradstep metadata; train the model again") from None
     except (ValueError, OSError) as error:
-        raise InputError(f"cannot read {path} ({str(error)[:120]}); train the model again with gradstep train") \
+        raise InputError(f"cannot read {path} ({str(error).split(';')[0][:120]}); train the model again with "
+                         "gradstep train") \
             from None
     if not isinstance(value, dict):
         raise InputError(f"{path} holds a JSON {type(value).__name__}, not an object; train the model again")
