@@ -44,4 +44,9 @@ MALFORMED = [
                        "(7 history days + 8 training days + 45 test days)", "use fewer history days than days=7, or a longer file"],
      {}, {"days": 7}),
     ("constant.csv", ["constant", "all 500"], {}, {"days": 7}),
+    ("year_9999.csv", ["dates outside 1677-09-22..2262-04-11", 'line 4 ("9999-12-31")'], {}, {}),
+    ("huge_values.csv", ["too large to compute with", 'line 3 ("1e297")', "scale the column down"], {}, {}),
+    ("excel_serial_dates.csv", ["no date column", "dates like 2021-01-31"], {}, {}),
+    ("gzipped.csv.gz", ["gzipped.csv.gz is compressed with gzip", "gunzip"], {}, {}),
+    ("utf16.csv", ["utf16.csv is a binary file", "UTF-8"], {}, {}),
 ]

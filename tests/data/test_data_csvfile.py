@@ -56,6 +56,10 @@ GOOD = [
     ("german_thousands.csv", {}, _day("2020-12-30", 3), [1234, 987, 12345678], "Aufrufe",
      [USING.format("Datum", "Aufrufe"), "read the dates as day/month/year",
       'read dots as thousands separators ("1.234" as 1234), as every dotted value has groups of 3 digits']),
+    ("no_final_line_break.csv", {}, _day("2021-01-01", 3), [10, 12, 1], "views",
+     [USING.format("date", "views"), 'the last line (line 4: "2021-01-03,1") does not end with a line break; '
+      "if the file was cut short, its last value may be incomplete"]),
+    ("old_mac_line_breaks.csv", {}, _day("2021-01-01", 2), [10, 12], "views", [USING.format("date", "views")]),
 ]
 
 
@@ -168,7 +172,7 @@ def test_unbalanced_quote_is_cited_on_one_line_at_its_first_line(tmp_path):
         read_series(path)
     message = str(caught.value)
     assert "\n" not in message
-    assert 'line 2 ("5\\n2021-01-02,6\\n2021-01-03,7\\n2021-01-04,8")' in message
+    assert 'line 2 ("5\\n2021-01-02,6\\n2021-01-03,7\\n2021-01-0…")' in message  # 40 characters once escaped
 
 
 def test_long_bad_text_is_cut_short(tmp_path):
@@ -243,9 +247,16 @@ def test_undecodable_byte_line_counts_a_leading_blank_line(tmp_path):
     assert _refusal(path) == (f"{path} is not UTF-8 text (undecodable byte on line 4); save it as a CSV UTF-8 file")
 
 
-def test_a_field_too_long_for_csv_is_refused_with_the_line(tmp_path):
+def test_a_line_too_long_is_refused_with_its_number_and_the_limit(tmp_path):
     path = _write(tmp_path, "date,views\n2021-01-01,1\n2021-01-02," + "9" * 200_000 + "\n")
-    assert _refusal(path) == (f"{path} is not a readable CSV file (line 3: field larger than field limit (131072)); "
+    assert _refusal(path) == (f"line 3 of {path} has 200,011 characters; gradstep reads lines of at most 100,000; "
+                              "export only the date and value columns")
+
+
+def test_a_quoted_field_too_long_for_csv_is_refused_with_the_line(tmp_path):
+    """Each line is short enough, but the quoted field spanning them is longer than csv's field limit."""
+    path = _write(tmp_path, 'date,views\n2021-01-01,1\n2021-01-02,"' + ("9" * 60_000 + "\n") * 3 + '"\n')
+    assert _refusal(path) == (f"{path} is not a readable CSV file (line 5: field larger than field limit (131072)); "
                               "export it as CSV")
 
 
@@ -326,7 +337,7 @@ def test_zero_and_fractional_values_are_not_negative(tmp_path):
 
 @pytest.mark.parametrize(("dates", "repeat"), [
     (["01", "02", "03", "02"], "2021-01-02 more than once, on lines 3 and 5; keep"),
-    (["03", "04", "03", "04"], "2021-01-03 more than once, on lines 2 and 4 (1 other date also repeat); keep"),
+    (["03", "04", "03", "04"], "2021-01-03 more than once, on lines 2 and 4 (1 other date also repeats); keep"),
     (["03", "04", "05", "03", "04", "05"],
      "2021-01-03 more than once, on lines 2 and 5 (2 other dates also repeat); keep"),
     (["07"] * 5, "2021-01-07 more than once, on lines 2, 3, 4 and 2 more; keep"),

@@ -1,18 +1,34 @@
 """Read a user's CSV of daily values into the same kind of series as the built-in data, or say what is wrong."""
 
+import contextlib
 import csv
 import io
+import os
+import stat
+from collections.abc import Iterator
 from os import PathLike
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from gradstep.data._words import count, lines, listing, quoted, show, span
-from gradstep.data.dates import is_date_like, parse_dates
+from gradstep.data._words import count, filename, lines, listing, quoted, show, span
+from gradstep.data.dates import FIRST_DAY, LAST_DAY, is_date_like, parse_dates
 from gradstep.errors import InputError
 
 FILLS = ("interpolate", "zero")
+# Limits checked before any parsing, so a hostile file is refused in moments instead of exhausting time or memory.
+MAX_BYTES = 64 * 2**20
+MAX_ROWS = 100_000  # days, about 273 years
+MAX_COLUMNS = 1_000
+MAX_LINE = 100_000  # characters
+MAX_CELLS = 2_000_000  # choosing the columns takes about a second per million cells
+# The squares of values up to 1e150, and their sums over MAX_ROWS days, stay far below float64's 1.8e308.
+MAX_VALUE = 1e150
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+_SIGNATURES = {b"\x1f\x8b": "compressed with gzip; decompress it (gunzip) and give the CSV file inside",
+               b"PK\x03\x04": "a zip archive (an Excel workbook is one); export the data as a CSV file (UTF-8)"}
+# csv.Sniffer takes time growing with the square of its sample: it sees at most this many characters.
+_SNIFF_CHARS = 4_000
 _TOTAL = r"(?i)totals?:?"
 _THOUSANDS = r"(?<=\d)[,\s](?=\d{3}(?!\d))"
 _DOTTED_THOUSANDS = r"\d{1,3}(?:\.\d{3})+"
@@ -29,13 +45,18 @@ def read_series(
 
     The choices made (columns, dropped Total rows, sorting, filled days) are listed in series.attrs["notes"].
     Missing days are refused unless fill is "interpolate" (straight lines between neighbours) or "zero".
+    Anything but a regular file, and files beyond the MAX_ limits above, are refused before they are parsed.
     """
     if fill not in (None, *FILLS):
         raise InputError(f"fill={show(fill)} is not a choice; use fill='interpolate' or fill='zero'")
-    name = str(path)
-    cells = _read_cells(Path(path), name)
+    name = filename(path)
+    text = _read_text(path, name)
+    cells = _read_cells(text, name)
     date_column, value_column = _choose_columns(cells, date_column, value_column, name)
     notes = [f"using date column {show(date_column)} and value column {show(value_column)}"]
+    unended = _unended_last_line(text)
+    if unended:
+        notes.append(unended)
     table = cells[[date_column, value_column]].set_axis(["date", "value"], axis=1)
 
     total = table["date"].str.fullmatch(_TOTAL)
@@ -63,65 +84,140 @@ def read_series(
     return series
 
 
-def _read_text(path: Path, name: str) -> str:
-    """Return the file's text, refusing missing, unreadable, binary and non-UTF-8 files; a BOM is dropped."""
+def _read_bytes(path: str | PathLike, name: str) -> bytes:
+    """Return the contents of a regular file of at most MAX_BYTES, read through the descriptor that was checked."""
     try:
-        data = path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # without O_NONBLOCK a named pipe waits for a writer
     except FileNotFoundError:
         raise InputError(f"cannot read {name}: there is no such file; check the path") from None
-    except IsADirectoryError:
-        raise InputError(f"cannot read {name}: it is a directory; give the path of a CSV file") from None
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            _refuse_unless_regular(os.stat(path).st_mode, name)  # a socket cannot even be opened
+        raise InputError(f"cannot read {name}: {err.strerror}; check the path and its permissions") from None
+    try:
+        info = os.fstat(descriptor)
+        _refuse_unless_regular(info.st_mode, name)
+        with open(descriptor, "rb", closefd=False) as file:
+            data = file.read(MAX_BYTES + 1) if info.st_size <= MAX_BYTES else b""
     except OSError as err:
         raise InputError(f"cannot read {name}: {err.strerror}; check the path and its permissions") from None
+    finally:
+        os.close(descriptor)
+    if info.st_size > MAX_BYTES or len(data) > MAX_BYTES:
+        raise InputError(f"{name} is larger than {MAX_BYTES // 2**20} MiB, the most gradstep reads; "
+                         "keep only the date and value columns and the days you need")
+    return data
+
+
+def _refuse_unless_regular(mode: int, name: str) -> None:
+    """Refuse a directory, named pipe, socket or device, naming which it is."""
+    if not stat.S_ISREG(mode):
+        kind = next((kind for is_kind, kind in _KINDS if is_kind(mode)), "a special file")
+        raise InputError(f"{name} is {kind}, not a file; give the path of a CSV file")
+
+
+def _read_text(path: str | PathLike, name: str) -> str:
+    """Return the file's text, refusing files that are not UTF-8 text or have too many or too long lines."""
+    data = _read_bytes(path, name)
+    for signature, what in _SIGNATURES.items():
+        if data.startswith(signature):
+            raise InputError(f"{name} is {what}")
     if b"\0" in data:
         raise InputError(f"{name} is a binary file, not CSV text; export the data as a CSV file (UTF-8)")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
         raise InputError(
             f"{name} is not UTF-8 text (undecodable byte on line {line}); save it as a CSV UTF-8 file"
         ) from None
+    _check_lines(text, name)
+    return text
 
 
-def _read_cells(path: Path, name: str) -> pd.DataFrame:
-    """Parse the file into stripped strings, one column per header field, indexed by 1-based file line number."""
-    text = _read_text(path, name)
-    reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text), skipinitialspace=True)
-    rows, numbers, previous_end = [], [], 0
+def _line_breaks(text: str) -> int:
+    """Count line breaks as csv reads them: LF, CR LF or a lone CR."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _check_lines(text: str, name: str) -> None:
+    """Refuse more lines than a header and MAX_ROWS days, or a line longer than MAX_LINE characters."""
+    count_of_lines = _line_breaks(text) + (not text.endswith(("\n", "\r")))
+    if count_of_lines > MAX_ROWS + 1:
+        raise InputError(f"{name} has {count_of_lines:,} lines; gradstep reads at most {MAX_ROWS + 1:,} (a header "
+                         f"and {MAX_ROWS:,} days, about {MAX_ROWS // 365} years); keep only the days you need")
+    lengths = (len(line.rstrip("\r\n")) for line in io.StringIO(text, newline=""))
+    too_long = next(((number, length) for number, length in enumerate(lengths, 1) if length > MAX_LINE), None)
+    if too_long:
+        raise InputError(f"line {too_long[0]} of {name} has {too_long[1]:,} characters; gradstep reads lines of at "
+                         f"most {MAX_LINE:,}; export only the date and value columns")
+
+
+def _unended_last_line(text: str) -> str | None:
+    """A note when the last line has text but no line break, as the end of a file cut short would."""
+    last = text[max(text.rfind("\n"), text.rfind("\r")) + 1:].strip()
+    if not last:
+        return None
+    return (f"the last line (line {_line_breaks(text) + 1}: {show(last)}) does not end with a line break; "
+            "if the file was cut short, its last value may be incomplete")
+
+
+def _rows(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield each non-blank CSV row as its 1-based first line number and its stripped fields."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text), skipinitialspace=True)
+    previous_end = 0
     try:
         for row in reader:
             if any(field.strip() for field in row):
-                rows.append([field.strip() for field in row])
-                numbers.append(previous_end + 1)
+                yield previous_end + 1, [field.strip() for field in row]
             previous_end = reader.line_num
     except csv.Error as err:
         raise InputError(
             f"{name} is not a readable CSV file (line {reader.line_num}: {err}); export it as CSV"
         ) from None
-    if not rows:
+
+
+def _read_cells(text: str, name: str) -> pd.DataFrame:
+    """Parse the text into stripped strings, one column per header field, indexed by 1-based file line number."""
+    rows = _rows(text, name)
+    header_line, header = next(rows, (None, None))
+    if header is None:
         raise InputError(f"{name} is empty (no rows); give a CSV file with a header line and one row per day")
-    header, data = rows[0], rows[1:]
-    _check_header(header, numbers[0], name)
-    if not data:
-        raise InputError(f"{name} has a header but no data rows; add one row per day")
-    ragged = [number for number, row in zip(numbers[1:], data) if len(row) != len(header)]
+    _check_header(header, header_line, name)
+    numbers, data, ragged = [], [], []
+    for number, row in rows:
+        if len(row) != len(header):
+            ragged.append(number)
+        elif len(data) * len(header) < MAX_CELLS:
+            numbers.append(number)
+            data.append(row)
+        else:
+            raise InputError(f"{name} has {len(header):,} columns and over {len(data):,} rows, more than the "
+                             f"{MAX_CELLS:,} cells gradstep reads; export only the date and value columns")
     if ragged:
         raise InputError(f"{name} has a different number of fields than its {len(header)}-field header on "
                          f"{lines(ragged, _SHOWN)}; give every row the same columns")
-    return pd.DataFrame(data, columns=header, index=pd.Index(numbers[1:], name="line"))
+    if not data:
+        raise InputError(f"{name} has a header but no data rows; add one row per day")
+    return pd.DataFrame(data, columns=header, index=pd.Index(numbers, name="line"))
 
 
 def _sniff_delimiter(text: str) -> str:
     """Guess the field separator (comma, semicolon or tab) from the first lines; a comma when unclear."""
+    head = text[:_SNIFF_CHARS].splitlines()
+    whole_lines = head if len(text) <= _SNIFF_CHARS else (head[:-1] or head)  # the last may be cut short
     try:
-        return csv.Sniffer().sniff("\n".join(text.splitlines()[:20]), delimiters=",;\t").delimiter
+        return csv.Sniffer().sniff("\n".join(whole_lines[:20]), delimiters=",;\t").delimiter
     except csv.Error:
         return ","
 
 
 def _check_header(header: list[str], line: int, name: str) -> None:
-    """Refuse a header with a single field, a repeated column name, or dates in it (a file without a header)."""
+    """Refuse a header with over MAX_COLUMNS fields or a single one, a repeated column name, or dates in it
+    (a file without a header)."""
+    if len(header) > MAX_COLUMNS:
+        raise InputError(f"the header of {name} (line {line}) has {len(header):,} columns; gradstep reads at most "
+                         f"{MAX_COLUMNS:,}; export only the date and value columns")
     if len(header) < 2:
         raise InputError(f"{name} has only one column ({show(header[0])}); it needs a date column and a value "
                          "column separated by commas, semicolons or tabs")
@@ -196,11 +292,15 @@ def _cite(texts: pd.Series) -> str:
 def _check_cells(
     table: pd.DataFrame, dates: pd.Series, values: pd.Series, date_column: str, value_column: str, name: str
 ) -> None:
-    """Refuse unreadable dates, empty, non-numeric or negative values, and dates that appear more than once."""
+    """Refuse unreadable or out-of-range dates, empty, non-numeric, negative or huge values, and repeated dates."""
     if dates.isna().any():
         raise InputError(f"column {show(date_column)} of {name} has dates that cannot be read on "
                          f"{_cite(table['date'][dates.isna()])}; write dates like 2021-01-31 or 31/01/2021")
-    bad = ~np.isfinite(values)
+    outside = (dates < FIRST_DAY) | (dates > LAST_DAY)
+    if outside.any():
+        raise InputError(f"column {show(date_column)} of {name} has dates outside {span(FIRST_DAY, LAST_DAY)}, the "
+                         f"days gradstep can compute with, on {_cite(table['date'][outside])}; correct or delete them")
+    bad = values.isna()
     if bad.any():
         raise InputError(f"column {show(value_column)} of {name} has empty or non-numeric values on "
                          f"{_cite(table['value'][bad])}; put a number on those lines, "
@@ -208,18 +308,26 @@ def _check_cells(
     if (values < 0).any():
         raise InputError(f"column {show(value_column)} of {name} has negative values on "
                          f"{_cite(table['value'][values < 0])}; counts cannot be negative, so correct those lines")
+    if (values > MAX_VALUE).any():
+        raise InputError(f"column {show(value_column)} of {name} has values too large to compute with (above "
+                         f"{MAX_VALUE:g}) on {_cite(table['value'][values > MAX_VALUE])}; scale the column down, "
+                         "e.g. count in thousands")
     repeated = dates[dates.duplicated(keep=False)]
     if not repeated.empty:
         first = repeated.iloc[0]
         others = repeated.nunique() - 1
-        also = f" ({count(others, 'other date')} also repeat)" if others else ""
+        also = f" ({count(others, 'other date')} also repeat{'s' if others == 1 else ''})" if others else ""
         raise InputError(f"{name} has the date {first:%Y-%m-%d} more than once, on "
                          f"{lines(repeated.index[repeated == first], _SHOWN)}{also}; keep one row per day")
 
 
 def _fill_missing_days(series: pd.Series, fill: str | None, name: str, notes: list[str]) -> pd.Series:
     """Reindex onto every day from first to last with freq "D", filling gaps as asked or refusing them."""
-    days = pd.date_range(series.index[0], series.index[-1], freq="D", name="date")
+    first, last = series.index[0], series.index[-1]
+    if (last - first).days >= MAX_ROWS:
+        raise InputError(f"{name} spans {(last - first).days + 1:,} days ({span(first, last)}); gradstep reads at "
+                         f"most {MAX_ROWS:,} days, about {MAX_ROWS // 365} years; correct the dates or keep fewer days")
+    days = pd.date_range(first, last, freq="D", name="date")
     missing = days.difference(series.index)
     series = series.reindex(days)
     if missing.empty:

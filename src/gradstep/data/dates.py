@@ -1,4 +1,7 @@
-"""Read date strings such as 2021-01-31, 31/01/2021, 31.01.2021 or 01/31/2021, working out day/month order."""
+"""Read date strings such as 2021-01-31, 31/01/2021, 31.01.2021 or 01/31/2021, working out day/month order.
+
+Years have four digits: 21-01-31 or 1-01-08 is no date, never a guess at 2021 or 2008.
+"""
 
 import pandas as pd
 
@@ -6,6 +9,9 @@ from gradstep.errors import InputError
 
 _YEAR_FIRST = r"(?P<year>\d{4})[-/.](?P<a>\d{1,2})[-/.](?P<b>\d{1,2})(?:[T ]00:00(?::00)?)?"
 _YEAR_LAST = r"(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<year>\d{4})"
+# The first and last whole days a pandas timestamp in nanoseconds can hold; dates outside them are refused.
+FIRST_DAY = pd.Timestamp.min.ceil("D")
+LAST_DAY = pd.Timestamp.max.floor("D")
 DAY_FIRST_NOTE = "read the dates as day/month/year"
 MONTH_FIRST_NOTE = "read the dates as month/day/year"
 
