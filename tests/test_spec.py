@@ -487,5 +487,5 @@ def test_two_sigmoid_units_are_plural():
      "date_column='Date' and value_column='Views' apply to a CSV file"),
 ])
 def test_csv_options_without_a_csv_are_refused_not_ignored(given, words):
-    with pytest.raises(InputError, match=f"^{words}, and the built-in pages have no gaps or columns to choose; give csv"):
+    with pytest.raises(InputError, match=f"^{words}, and the built-in pages have no gaps or columns to choose; give csv=FILE or drop"):
         DataSpec(**given)

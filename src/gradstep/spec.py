@@ -186,7 +186,7 @@ class DataSpec(_Spec):
                         if getattr(self, name) is not None]
             if csv_only:
                 raise InputError(f"{' and '.join(csv_only)} appl{'ies' if len(csv_only) == 1 else 'y'} to a CSV "
-                                 "file, and the built-in pages have no gaps or columns to choose; give csv or drop "
+                                 "file, and the built-in pages have no gaps or columns to choose; give csv=FILE or drop "
                                  f"{'it' if len(csv_only) == 1 else 'them'}")
 
     def describe(self) -> str:
