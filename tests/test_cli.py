@@ -89,7 +89,7 @@ def test_diverging_learning_rate_is_refused_and_writes_nothing(capsys, tmp_path,
     code, _, err = run(capsys, "train", "--optimizer", "sgd", "--lr", "1e6", "--loss", loss, *FAST, "--out", out)
     err = one_line_refusal(code, err)
     assert "diverged" in err and "smaller learning rate" in err and "--lr 100000" in err
-    assert not out.exists()
+    assert not out.exists() and not list(out.parent.glob(f".{out.name}*"))  # no lock, checkpoint or temporary
 
 
 @pytest.mark.parametrize("command", [["train", "--epochs", "1"], ["reproduce", "piecewise", "--quick"]])

@@ -149,8 +149,9 @@ def build_parser() -> Parser:
     train.add_argument("--out", required=True, metavar="DIR", help="where to write the model, its history and the test plot")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.add_argument("--resume", action="store_true",
-                       help="continue the interrupted training into --out from its last checkpoint (saved about "
-                            "every second), with its own options; gives the same model as an uninterrupted run")
+                       help="continue the interrupted training into --out from its last checkpoint (saved after "
+                            "the first epoch, then about every second), with its own options; gives the same model "
+                            "as an uninterrupted run")
 
     evaluate = commands.add_parser(
         "evaluate", help="the error of a saved model on its training and test days",
@@ -331,8 +332,12 @@ def command_train(args, console) -> int:
                       f"{'full' if train.batch_size is None else train.batch_size}"
                       + (f"; resuming after epoch {state['epoch']}" if state else ""))
         meta = {"spec": spec.to_dict(), "data_sha256": digest}
-        forecaster = Forecaster(spec).fit(series, progress=False if args.quiet else None, state=state,
-                                          checkpoint=lambda training: target.save_checkpoint(meta, training))
+        try:
+            forecaster = Forecaster(spec).fit(series, progress=False if args.quiet else None, state=state,
+                                              checkpoint=lambda training: target.save_checkpoint(meta, training))
+        except InputError:  # a diverged training would diverge again: nothing to resume
+            target.discard_checkpoint()
+            raise
         run = forecaster.run
         _say(console, f"trained {len(run.history)} epoch{'s' * (len(run.history) != 1)}, {run.updates_per_epoch} "
                       f"update{'s' * (run.updates_per_epoch != 1)} per epoch"
