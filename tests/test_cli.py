@@ -14,7 +14,7 @@ from gradstep.data import load_pageviews
 sys.path.insert(0, str(Path(__file__).parent / "data"))
 from corpus import MALFORMED, MALFORMED_DIR  # noqa: E402
 
-FAST = ["--epochs", "2", "--quiet"]
+FAST = ["--epochs", "2", "--quiet", "--folds", "0"]
 
 
 def run(capsys, *argv):
@@ -125,7 +125,7 @@ def test_edited_model_json_is_refused_or_still_works(capsys, tmp_path, saved, da
     (broken / "model.json").write_text(json.dumps(meta))
     code, out, err = run(capsys, "predict", broken)
     if words is None:
-        assert code == 0 and "forecast for" in out and "test MAE" not in out
+        assert code == 0 and "│ 2024-11-09 │ Sat │" in out and "test MAE" not in out
     else:
         assert words in one_line_refusal(code, err)
 
@@ -176,9 +176,9 @@ def test_train_evaluate_predict_on_built_in_data(capsys, tmp_path):
     assert len((out / "history.csv").read_text().splitlines()) == 3
     code, text, _ = run(capsys, "evaluate", out)
     test_mae = f"{meta['metrics']['test']['mae']:,.0f}"
-    assert code == 0 and "test" in text and test_mae in text and "MSE (k²)" in text
+    assert code == 0 and "test" in text and test_mae in text and "seasonal naive" in text and "MASE" in text
     code, text, _ = run(capsys, "predict", out)
-    assert code == 0 and "forecast for 2024-11-09 (Saturday):" in text
+    assert code == 0 and "│ 2024-11-09 │ Sat │" in text
 
 
 def test_same_seed_same_metrics_different_seed_differs(capsys, tmp_path):
@@ -211,7 +211,7 @@ def test_train_evaluate_predict_on_a_users_csv(capsys, tmp_path):
     assert "the model was trained on a CSV file" in one_line_refusal(code, err) and str(csv) not in err
     code, text, _ = run(capsys, "predict", out, "--csv", csv)
     next_day = last + np.timedelta64(1, "D")
-    assert code == 0 and f"forecast for {next_day:%Y-%m-%d}" in text
+    assert code == 0 and f"│ {next_day:%Y-%m-%d} │" in text
     longer = tmp_path / "longer.csv"
     longer.write_text(csv.read_text().replace("Date,Views", "Date,Views,Subscribers").replace('"\n', '",3\n'))
     code, text, err = run(capsys, "predict", out, "--csv", longer)
@@ -251,7 +251,7 @@ def test_train_options_are_the_spec_fields_with_the_spec_defaults():
     from gradstep.cli import flag, run_spec
     from gradstep.spec import RunSpec, spec_fields
     train = _train_parser()
-    options = {s for a in train._actions for s in a.option_strings} - {"-h", "--help", "--out", "--quiet", "--resume"}
+    options = {s for a in train._actions for s in a.option_strings} - {"-h", "--help", "--out", "--quiet", "--resume", "--folds"}
     assert options == {flag(item.name) for _, item in spec_fields()}
     args = train.parse_args(["--out", "x"])
     args.batch_size_given = False

@@ -12,7 +12,7 @@ from gradstep import run as runs
 from gradstep.data import Standardizer, load_pageviews
 from gradstep.errors import InputError
 from gradstep.forecast import Forecaster
-from gradstep.spec import RunSpec
+from gradstep.spec import BASELINES, RunSpec
 
 SIGMOID = RunSpec().replace(kind="sigmoid", days=7, units=8, epochs=3, seed=2, valid_days=30)
 
@@ -100,9 +100,13 @@ def test_scoring_the_test_days_is_saved(views, tmp_path):
 def test_evaluate_recomputes_each_part_on_the_same_dates(trained, views):
     result = trained.evaluate(views)
     assert set(result) == {"train", "valid", "test"}
-    assert result["train"] == trained.metrics["train"] and result["valid"] == trained.metrics["valid"]
+    for part in ("train", "valid"):
+        assert {key: result[part][key] for key in ("mae", "mse")} == trained.metrics[part]
+        assert {key: result[part][key] for key in BASELINES} == trained.run.baselines[part]
+        assert result[part]["mase"] == trained.run.mase(part)
     test = trained.run.split_.test
-    assert result["test"] == runs.errors(trained.predict(test.X), test.y)
+    assert {key: result["test"][key] for key in ("mae", "mse")} == runs.errors(trained.predict(test.X), test.y)
+    assert "interval_coverage" not in result["test"]  # no backtest, no interval
     doubled = views * 2
     assert trained.evaluate(doubled)["train"] != result["train"]
 

@@ -66,9 +66,7 @@ def refusal(code, out, err, command="predict"):
 
 
 def answer(out, command):
-    """The part of the output that is the model's answer: the forecast line, or the metrics table."""
-    if command == "predict":
-        return [line.split(" (test MAE")[0] for line in out.splitlines() if line.startswith("forecast for")]
+    """The part of the output that is the model's answer: the rows of the forecast or the metrics table."""
     return [line for line in out.splitlines() if line.startswith("│")]
 
 
@@ -605,7 +603,7 @@ def test_a_csv_path_in_the_model_is_never_opened_or_shown(capsys, tmp_path, save
             assert "trained on a CSV file" in line and "--csv FILE" in line
             assert path not in out + err and "SECRET" not in out + err and "root:" not in out + err
         code, out, err = run(capsys, "predict", directory, *PAGE)
-        assert code == 0 and "forecast for" in out and path not in out
+        assert code == 0 and "forecast of" in out and path not in out
 
 
 def test_a_page_the_model_names_is_looked_up_only_among_the_built_in_pages(capsys, tmp_path, saved):

@@ -33,6 +33,7 @@ BAD = {
     "layers": [0, 17, True, 2.5, None, HUGE],
     "dropout": [-0.1, 1.0, 1, True, "0.5", None, math.nan, HUGE],
     "dtype": ["float16", "int32", None, float],
+    "ensemble": [0, 21, 2.5, True, "3", None, HUGE],
     "loss": ["l2", "MAE", None, 1],
     "optimizer": ["rmsprop", "Adam", None],
     "lr": [0, -0.1, 1e10, math.nan, math.inf, True, "0.01", None, HUGE, -HUGE],
@@ -257,7 +258,7 @@ DROPOUT = "a number from 0, below 1"
 LR = "a number from 1e-12, at most 1e+09"
 BATCH = "a whole number from 1, at most 10000000, or None for full batch"
 PATIENCE = "a whole number from 1, at most 100000, or None for no early stopping"
-KINDS = "'linear', 'sigmoid', 'relu'"
+KINDS = "'linear', 'sigmoid', 'relu', 'naive', 'seasonal_naive'"
 TRAIN_RANGE = ("a (start, end) pair of dates like ('2017-01-01', '2020-12-31') "
                "or None (2017-01-01..2020-12-31, or all but the last 45 days)")
 TEST_RANGE = ("a (start, end) pair of dates like ('2017-01-01', '2020-12-31') "
@@ -400,7 +401,8 @@ def test_to_dict_turns_tuples_into_lists():
     assert type(saved["train"]) is list and saved["train"] == ["2017-01-01", "2020-12-31"]
     assert type(saved["test"]) is list and saved["test"] == ["2021-01-01", "2021-02-14"]
     assert list(saved) == [name for name, section in FIELD_SECTION.items() if section == "data"]
-    assert ModelSpec().to_dict() == {"kind": "linear", "units": 100, "layers": 1, "dropout": 0.0, "dtype": "float32"}
+    assert ModelSpec().to_dict() == {"kind": "linear", "units": 100, "layers": 1, "dropout": 0.0, "dtype": "float32",
+                                     "ensemble": 1}
     assert list(RunSpec().to_dict()) == ["data", "model", "train", "regularization"]
 
 
@@ -409,7 +411,7 @@ def test_to_dict_turns_tuples_into_lists():
     (lambda: RunSpec.from_dict({"model": "relu"}), "ModelSpec needs a dict of its fields, got str"),
     (lambda: RunSpec.from_dict({"train": None}), "TrainSpec needs a dict of its fields, got NoneType"),
     (lambda: ModelSpec.from_dict({"unitz": 1, "kinds": "relu", "kind": "relu"}),
-     "ModelSpec has no field kinds, unitz; its fields are dropout, dtype, kind, layers, units"),
+     "ModelSpec has no field kinds, unitz; its fields are dropout, dtype, ensemble, kind, layers, units"),
     (lambda: RunSpec.from_dict({"train": {"learning_rate": 0.1}}),
      "TrainSpec has no field learning_rate; its fields are batch_size, epochs, loss, lr, momentum, optimizer, "
      "patience, seed"),
@@ -427,7 +429,7 @@ def test_to_dict_turns_tuples_into_lists():
     (lambda: DataSpec(page="p", csv="c.csv"), "give page or csv, not both (page='p', csv='c.csv')"),
     (lambda: RunSpec().replace(learning_rate=0.1),
      "a run spec has no field learning_rate; its fields are page, csv, date_column, value_column, fill, days, "
-     "train, test, valid_days, kind, units, layers, dropout, dtype, loss, optimizer, lr, momentum, epochs, "
+     "train, test, valid_days, kind, units, layers, dropout, dtype, ensemble, loss, optimizer, lr, momentum, epochs, "
      "batch_size, seed, patience, l1, weight_decay, input_noise, augment"),
 ])
 def test_whole_structural_messages(make, message):
@@ -439,7 +441,7 @@ def test_whole_structural_messages(make, message):
 def test_fields_are_in_declaration_order():
     expected = [("data", name) for name in ("page", "csv", "date_column", "value_column", "fill", "days", "train",
                                             "test", "valid_days")]
-    expected += [("model", name) for name in ("kind", "units", "layers", "dropout", "dtype")]
+    expected += [("model", name) for name in ("kind", "units", "layers", "dropout", "dtype", "ensemble")]
     expected += [("train", name) for name in ("loss", "optimizer", "lr", "momentum", "epochs", "batch_size", "seed",
                                               "patience")]
     expected += [("regularization", name) for name in ("l1", "weight_decay", "input_noise", "augment")]

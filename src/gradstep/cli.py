@@ -18,6 +18,9 @@ from pathlib import Path
 
 from .errors import InputError
 from .spec import DataSpec, DateRange, Interval, OneOf, RunSpec, spec_fields
+
+# backtest.FOLDS, FOLD_DAYS, HORIZON and LEVEL, named here so that parsing the options does not import it
+FOLDS, FOLD_DAYS, HORIZON, LEVEL = 4, 28, 28, 80
 from .version import __version__
 
 DESCRIPTION = ("gradstep: the first chapter of deep learning (Hung-yi Lee, ML 2021 lecture 1), runnable "
@@ -34,7 +37,8 @@ def flag(name: str) -> str:
     return "--" + FLAG_NAMES.get(name, name).replace("_", "-")
 
 
-_PYTHON_NAME = re.compile(r"\b(" + "|".join(sorted((item.name for _, item in spec_fields()), key=len, reverse=True))
+_PYTHON_NAME = re.compile(r"\b(" + "|".join(sorted([item.name for _, item in spec_fields()] + ["folds", "horizon", "level"],
+                                                   key=len, reverse=True))
                           + r")=(\S+?)(?=[;,)]?(?:\s|$))")
 _DATE_RANGE = re.compile(r"\b(train|test)=\('([^']*)', '([^']*)'\)")
 
@@ -99,7 +103,7 @@ def _add_field(group, item, default_text: str | None = None) -> None:
         options.update(type=_text_to(check.kind, "full" if item.name == "batch_size" else None),
                        metavar="N" if check.kind is int else "X")
     elif isinstance(check, OneOf):
-        options["choices"] = list(check.choices)
+        options["choices"] = list(check.choices) + (["auto"] if item.name == "kind" else [])
     elif isinstance(check, DateRange):
         options.update(type=_date_range, metavar="START:END")
     else:
@@ -147,6 +151,9 @@ def build_parser() -> Parser:
         if item.name not in SOURCE_FIELDS:
             _add_field(groups[section], item)
     train.add_argument("--out", required=True, metavar="DIR", help="where to write the model, its history and the test plot")
+    train.add_argument("--folds", type=_text_to(int, None), default=FOLDS, metavar="N",
+                       help=f"backtest folds of {FOLD_DAYS} days at the end of the training part: their errors give "
+                            f"the forecasts' intervals, and --model auto chooses by them; 0 for none (default: {FOLDS})")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.add_argument("--resume", action="store_true",
                        help="continue the interrupted training into --out from its last checkpoint (saved after "
@@ -159,12 +166,33 @@ def build_parser() -> Parser:
                     "was trained, validated and tested on.")
     evaluate.add_argument("directory", metavar="DIR", help="a directory written by gradstep train")
     _add_source(evaluate, "the data it was trained on")
+    _add_level(evaluate)
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
 
     predict = commands.add_parser(
-        "predict", help="forecast the day after the data ends",
-        description="Print the saved model's forecast for the day after the data ends, with its date.")
+        "predict", help="forecast the days after the data ends, with intervals",
+        description="Forecast the --horizon days after the data ends (recursively: each day's forecast is an "
+                    "input of the next), each with the interval that held --level %% of the backtest's errors at "
+                    "that many days ahead.")
     predict.add_argument("directory", metavar="DIR", help="a directory written by gradstep train")
     _add_source(predict, "the data it was trained on")
+    predict.add_argument("--horizon", type=_text_to(int, None), default=1, metavar="N",
+                         help=f"days to forecast, 1 to {HORIZON} (default: 1)")
+    _add_level(predict)
+    predict.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                         help="how to print the forecast (default: table)")
+    predict.add_argument("--plot", metavar="FILE", help="also draw the last 8 weeks, the forecast and its "
+                                                        "interval into FILE (PNG)")
+
+    backtest = commands.add_parser(
+        "backtest", help="rank the candidate models by rolling-origin backtests",
+        description=f"Backtest the baselines, linear models on 7/14/28/56 days and sigmoid and ReLU networks with "
+                    f"early stopping on folds of {FOLD_DAYS} days at the end of the training part, one step "
+                    "ahead; the test days are never read. Prints them ranked by mean MAE, with the spread "
+                    "over folds. gradstep train --model auto trains the first.")
+    _add_source(backtest, "Standard_deviation")
+    backtest.add_argument("--folds", type=_text_to(int, None), default=FOLDS, metavar="N",
+                          help=f"folds (default: {FOLDS})")
 
     reproduce = commands.add_parser(
         "reproduce", help="run the chapter's studies and write the report",
@@ -181,6 +209,11 @@ def build_parser() -> Parser:
     reproduce.add_argument("--workers", type=_text_to(int, None), default=os.cpu_count() or 1,
                            help="worker processes (default: one per core)")
     return parser
+
+
+def _add_level(parser) -> None:
+    parser.add_argument("--level", type=_text_to(float, None), default=LEVEL, metavar="PERCENT",
+                        help=f"the intervals' coverage, 50 to 99 (default: {LEVEL})")
 
 
 def _given(args, names) -> dict:
@@ -235,20 +268,54 @@ def _notes(console, series) -> None:
         _say(console, f"note: {note}")
 
 
+def unit(series) -> str:
+    """What the values count: "views" for the built-in pages, the value column's own name for a CSV."""
+    return "views" if series.attrs.get("value_column") is None else one_line(series.name, 60)
+
+
 def _series_line(series) -> str:
     return (f"{series.index[0]:%Y-%m-%d}..{series.index[-1]:%Y-%m-%d}, {len(series):,} day{'s' * (len(series) != 1)}, "
-            f"median {series.median():,.0f} views")
+            f"median {series.median():,.0f} {unit(series)}")
 
 
-def _metrics_table(title: str, metrics: dict, split: dict):
+def _number(value) -> str:
+    return "–" if value is None else f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+
+
+def _metrics_table(title: str, results: dict, split: dict, unit: str):
+    """One row per part: its days, the model's MAE, the baselines' MAE on the same days, MASE, the MSE."""
     from rich.table import Table
     table = Table(title=title)
-    for column in ("part", "days", "MAE (views)", "MAE (k)", "MSE (views²)", "MSE (k²)"):
+    columns = ("part", "days", f"MAE ({unit})", "naive", "seasonal naive", "MASE", "MSE")
+    for column in columns:
         table.add_column(column, justify="left" if column in ("part", "days") else "right")
-    for part, values in metrics.items():
+    for part, values in results.items():
         dates = split.get(part)
-        table.add_row(part, f"{dates[0]}..{dates[1]}" if dates else "", f"{values['mae']:,.0f}",
-                      f"{values['mae'] / 1e3:.3f}", f"{values['mse']:,.0f}", f"{values['mse'] / 1e6:.3f}")
+        table.add_row(part, f"{dates[0]}..{dates[1]}" if dates else "", _number(values["mae"]),
+                      *(_number(values.get(name, {}).get("mae")) for name in ("naive", "seasonal_naive")),
+                      "–" if values.get("mase") is None else f"{values['mase']:.3f}", _number(values["mse"]))
+    return table
+
+
+def _results(run) -> dict:
+    """A run's scored parts with their baselines and MASE, as ``Forecaster.evaluate`` gives them."""
+    return {part: {**metrics, **run.baselines.get(part, {}), "mase": run.mase(part)}
+            for part, metrics in run.metrics.items()}
+
+
+def _backtest_line(result: dict, unit: str) -> str:
+    folds = result["folds"]
+    return (f"backtest: {len(folds)} folds {folds[0]['test'][0]}..{folds[-1]['test'][1]}, one day ahead: MAE "
+            f"{result['mae']:,.0f} ± {result['std']:,.0f} {unit} (mean ± std over folds)")
+
+
+def _candidates_table(rows: list, unit: str):
+    from rich.table import Table
+    table = Table(title="backtest of the candidates, best first (one day ahead, training days only)")
+    for column in ("", "candidate", f"MAE ({unit})", "± over folds", "seconds"):
+        table.add_column(column, justify="left" if column in ("", "candidate") else "right")
+    for rank, row in enumerate(rows, 1):
+        table.add_row(str(rank), row["model"], _number(row["mae"]), _number(row["std"]), f"{row['seconds']:.1f}")
     return table
 
 
@@ -272,6 +339,8 @@ def run_spec(args) -> RunSpec:
     """The RunSpec of train's options: the spec's defaults where an option is not given."""
     kind = args.kind or "linear"
     unused = [flag(name) for name, kinds in MODEL_ONLY.items() if getattr(args, name) is not None and kind not in kinds]
+    if kind == "auto":
+        unused += [flag(name) for name in ("days", "ensemble") if getattr(args, name) is not None]
     if unused:
         raise InputError(f"{' and '.join(unused)} do{'es' * (len(unused) == 1)} not apply to --model {kind}; "
                          f"drop {'it' if len(unused) == 1 else 'them'} or choose --model relu")
@@ -280,6 +349,8 @@ def run_spec(args) -> RunSpec:
         value = getattr(args, item.name)
         if value is not None or (item.name == "batch_size" and args.batch_size_given):
             given[section][item.name] = value
+    if kind == "auto":
+        given["model"]["kind"] = "linear"
     return RunSpec.from_dict(given)
 
 
@@ -300,21 +371,42 @@ def _resume_spec(args, saved: dict) -> RunSpec:
     return spec.replace(**data_spec(args, spec.data).to_dict())
 
 
+def _choose(spec, series, args, console, unit_name: str):
+    """--model auto: backtest the candidates (a line as each finishes) and return the winner's spec, its
+    backtest and the candidates' table."""
+    from .backtest import candidates, choose
+    if args.folds < 1:
+        raise InputError("--model auto chooses by a backtest; give --folds 1 or more")
+    _say(console, f"choosing by backtest: {len(candidates(spec))} candidates on {args.folds} folds of {FOLD_DAYS} "
+                  "days before the test days")
+    name, best, table = choose(spec, series, n_folds=args.folds, on_done=lambda label, result: _say(
+        console, f"  {label}: MAE {result.mae:,.0f} ± {result.std:,.0f} {unit_name} ({result.seconds:.1f} s)"))
+    rows = table.to_dict("records")
+    console.print(_candidates_table(rows, unit_name))
+    _say(console, f"chosen: {name}")
+    return best.spec, best.to_dict(), rows
+
+
 def command_train(args, console) -> int:
+    from .backtest import backtest, interval
     from .forecast import Forecaster
     from .io import writable_directory
     from .modeldir import ModelDirectory
     from .plots import prediction_plot
     from .run import data_hash, split
+    from .spec import Interval as Check
+    Check(int, 0, 20).check("folds", args.folds)
     out = writable_directory(args.out, "--out")
     spec = None if args.resume else run_spec(args)
     with ModelDirectory(out) as target:
-        state = None
+        state, result, rows = None, None, None
         if args.resume:
             saved, state = target.load_checkpoint()
             spec = _resume_spec(args, saved)
+            result, rows = saved.get("backtest"), saved.get("candidates")
         series, data = load_series(spec.data)
         spec = spec.replace(**{name: getattr(data, name) for name in ("page", "csv", "date_column", "value_column")})
+        unit_name = unit(series)
         digest = data_hash(series)
         if args.resume and saved.get("data_sha256") != digest:
             raise InputError("the data differs from the data the interrupted training read; pass the same --csv "
@@ -326,12 +418,15 @@ def command_train(args, console) -> int:
         _say(console, f"data: {data.describe()}, {_series_line(series)}")
         _notes(console, series)
         _say(console, f"dates: {split(spec, series).describe()}")
+        if args.kind == "auto" and not args.resume:
+            spec, result, rows = _choose(spec, series, args, console, unit_name)
         train = spec.train
-        _say(console, f"model: {spec.model.describe(spec.data.days)}; {train.loss.upper()} loss, {train.optimizer} "
-                      f"lr {train.lr:g}, {train.epochs} epochs, batch size "
-                      f"{'full' if train.batch_size is None else train.batch_size}"
-                      + (f"; resuming after epoch {state['epoch']}" if state else ""))
-        meta = {"spec": spec.to_dict(), "data_sha256": digest}
+        _say(console, f"model: {spec.model.describe(spec.data.days)}"
+                      + ("" if spec.model.kind in ("naive", "seasonal_naive") else
+                         f"; {train.loss.upper()} loss, {train.optimizer} lr {train.lr:g}, {train.epochs} epochs, "
+                         f"batch size {'full' if train.batch_size is None else train.batch_size}")
+                      + (f"; resuming after epoch {state['trainer']['epoch']}" if state and state["trainer"] else ""))
+        meta = {"spec": spec.to_dict(), "data_sha256": digest, "backtest": result, "candidates": rows}
         try:
             forecaster = Forecaster(spec).fit(series, progress=False if args.quiet else None, state=state,
                                               checkpoint=lambda training: target.save_checkpoint(meta, training))
@@ -339,19 +434,31 @@ def command_train(args, console) -> int:
             target.discard_checkpoint()
             raise
         run = forecaster.run
-        _say(console, f"trained {len(run.history)} epoch{'s' * (len(run.history) != 1)}, {run.updates_per_epoch} "
-                      f"update{'s' * (run.updates_per_epoch != 1)} per epoch"
-                      + (f"; stopped early, best epoch {run.best_epoch}" if run.stopped_early_at else ""))
+        if len(run.history):
+            _say(console, f"trained {run.epochs_run} epoch{'s' * (run.epochs_run != 1)}, {run.updates_per_epoch} "
+                          f"update{'s' * (run.updates_per_epoch != 1)} per epoch"
+                          + (f"; stopped early, best epoch {run.best_epoch}" if run.stopped_early_at else ""))
+        if result is None and args.folds:
+            result = backtest(spec, series, n_folds=args.folds).to_dict()
+        forecaster.backtest, forecaster.candidates = result, rows
+        if result is not None:
+            _say(console, _backtest_line(result, unit_name))
         run.score_test()
-        console.print(_metrics_table("error on each part (the test days scored once, after training)", run.metrics,
-                                     run.ranges))
+        console.print(_metrics_table("error on each part (the test days scored once, after training)", _results(run),
+                                     run.ranges, unit_name))
         test = run.split_.test
+        prediction = run.predict(test.X)
+        if result is not None:
+            low, high = interval(result["residuals"], LEVEL)[0]
+            held = ((test.y >= prediction + low) & (test.y <= prediction + high)).mean()
+            _say(console, f"the {LEVEL} % interval from the backtest (one day ahead: {low:+,.0f} to {high:+,.0f}) "
+                          f"held {held:.0%} of the test days")
 
         def write(directory):
             forecaster.write(directory)
-            prediction_plot(test.dates, test.y, run.predict(test.X), directory / "test.png",
+            prediction_plot(test.dates, test.y, prediction, directory / "test.png", unit=unit_name,
                             title=f"{one_line(data.describe(), 80)}: {spec.model.describe(spec.data.days)}, test MAE "
-                                  f"{run.metrics['test']['mae'] / 1e3:.3f}k")
+                                  f"{run.metrics['test']['mae']:,.0f}")
         target.commit(write)
         target.discard_checkpoint()
     _say(console, f"wrote {out / 'model.npz'}, {out / 'model.json'}, {out / 'history.csv'}, {out / 'test.png'}")
@@ -372,25 +479,95 @@ def _load_for(args, console):
     return forecaster, series, data
 
 
+def _check_level(args) -> None:
+    from .spec import Interval as Check
+    Check(float, 50, 99).check("level", args.level)
+
+
 def command_evaluate(args, console) -> int:
+    import json
+    _check_level(args)
     forecaster, series, data = _load_for(args, console)
-    _say(console, f"model: {forecaster.spec.model.describe(forecaster.spec.data.days)} from {args.directory}")
+    results = forecaster.evaluate(series, level=args.level)
+    unit_name = unit(series)
+    model = forecaster.spec.model.describe(forecaster.spec.data.days)
+    if args.json:
+        backtest = forecaster.backtest and {key: forecaster.backtest[key] for key in ("mae", "std")}
+        print(json.dumps({"model": model, "data": data.describe(), "unit": unit_name, "level": args.level,
+                          **results, "backtest": backtest}, allow_nan=False))
+        return 0
+    _say(console, f"model: {model} from {args.directory}")
     _say(console, f"data: {data.describe()}, {_series_line(series)}")
-    metrics = forecaster.evaluate(series)
-    console.print(_metrics_table("error on each part", metrics, forecaster.run.ranges))
+    console.print(_metrics_table("error on each part", results, forecaster.run.ranges, unit_name))
+    if forecaster.backtest is not None:
+        _say(console, _backtest_line(forecaster.backtest, unit_name))
+        _say(console, f"the {args.level:g} % interval (one day ahead) held "
+                      f"{results['test']['interval_coverage']:.0%} of the test days")
     return 0
 
 
 def command_predict(args, console) -> int:
+    import json
+
+    import numpy as np
+
+    from .plots import forecast_plot
+    _check_level(args)
     forecaster, series, data = _load_for(args, console)
-    date, value = forecaster.predict_next(series)
-    _say(console, f"data: {data.describe()}, last day {series.index[-1]:%Y-%m-%d} ({series.iloc[-1]:,.0f} views)")
-    test_mae = forecaster.metrics.get("test", {}).get("mae")
-    _say(console, f"forecast for {date:%Y-%m-%d} ({date:%A}): {max(value, 0.0):,.0f} views"
-                  + (f" (test MAE of this model: ±{test_mae:,.0f})" if test_mae is not None else ""))
-    if value < 0:
-        _say(console, f"note: the model's output is {value:,.0f}, below zero; views cannot be negative, so 0 is shown. "
-                      "The model does not fit this data well: check gradstep evaluate")
+    frame = forecaster.forecast(series, args.horizon, args.level)
+    unit_name = unit(series)
+    clipped = frame["forecast"] < 0
+    frame["forecast"] = frame["forecast"].clip(lower=0.0)
+    if args.plot:
+        forecast_plot(series.iloc[-56:], frame, args.plot, unit=unit_name, level=args.level,
+                      title=f"{one_line(data.describe(), 80)}: {forecaster.spec.model.describe(forecaster.spec.data.days)}")
+    if args.format != "table":
+        frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+        if args.format == "csv":
+            sys.stdout.write(frame.rename(columns={"forecast": unit_name, "lower": f"lower_{args.level:g}",
+                                                  "upper": f"upper_{args.level:g}"}).to_csv(index=False))
+        else:
+            print(json.dumps({"unit": unit_name, "level": args.level, "model": forecaster.spec.model.describe(
+                forecaster.spec.data.days), "forecast": frame.replace({np.nan: None}).to_dict("records")}))
+        return 0
+    from rich.table import Table
+    _say(console, f"data: {data.describe()}, last day {series.index[-1]:%Y-%m-%d} "
+                  f"({series.iloc[-1]:,.0f} {unit_name})")
+    table = Table(title=f"forecast of {forecaster.spec.model.describe(forecaster.spec.data.days)}, "
+                        f"{args.level:g} % interval from its backtest")
+    for column in ("date", "day", f"forecast ({unit_name})", "lower", "upper"):
+        table.add_column(column, justify="left" if column in ("date", "day") else "right")
+    for row in frame.itertuples():
+        table.add_row(f"{row.date:%Y-%m-%d}", f"{row.date:%a}", _number(row.forecast),
+                      *("–" if np.isnan(value) else _number(value) for value in (row.lower, row.upper)))
+    console.print(table)
+    test = {"model": forecaster.metrics.get("test"), **forecaster.run.baselines.get("test", {})}
+    if test["model"] is not None:
+        _say(console, "test MAE when trained: " + ", ".join(f"{name.replace('_', ' ')} {values['mae']:,.0f}"
+                                                           for name, values in test.items()) + f" {unit_name}")
+    if forecaster.backtest is None:
+        _say(console, "note: no interval: the model was trained with --folds 0, so there are no backtest errors")
+    if clipped.any():
+        _say(console, f"note: the model's output is below zero on {clipped.sum()} day(s); {unit_name} cannot be "
+                      "negative, so 0 is shown. The model does not fit this data well: check gradstep evaluate")
+    return 0
+
+
+def command_backtest(args, console) -> int:
+    from .backtest import candidates, compare
+    from .spec import Interval as Check
+    Check(int, 1, 20).check("folds", args.folds)
+    series, data = load_series(data_spec(args))
+    unit_name = unit(series)
+    _say(console, f"data: {data.describe()}, {_series_line(series)}")
+    _notes(console, series)
+    spec = RunSpec(data=data)
+    chosen = candidates(spec)
+    _say(console, f"backtest: {len(chosen)} candidates on {args.folds} folds of {FOLD_DAYS} days before the test "
+                  "days, one day ahead")
+    table, _ = compare(chosen, series, n_folds=args.folds, on_done=lambda name, result: _say(
+        console, f"  {name}: MAE {result.mae:,.0f} ± {result.std:,.0f} {unit_name} ({result.seconds:.1f} s)"))
+    console.print(_candidates_table(table.to_dict("records"), unit_name))
     return 0
 
 
@@ -410,7 +587,7 @@ def command_reproduce(args, console) -> int:
 
 
 COMMANDS = {"data": command_data, "train": command_train, "evaluate": command_evaluate,
-            "predict": command_predict, "reproduce": command_reproduce}
+            "predict": command_predict, "backtest": command_backtest, "reproduce": command_reproduce}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,9 +22,11 @@ from . import run as runs
 from .data import Standardizer
 from .data.csvfile import MAX_VALUE
 from .errors import InputError
+from .backtest import HORIZON, LEVEL, forecast_paths, interval
+from .baselines import baseline_errors, mase_scale
 from .io import DigestError, load_arrays, read_json, save_arrays, write_json, write_text
 from .modeldir import ModelDirectory, sha256_of
-from .spec import RunSpec
+from .spec import BASELINES, RunSpec
 from .version import __version__
 
 
@@ -34,6 +36,8 @@ class Forecaster:
     def __init__(self, spec: RunSpec | None = None):
         self.spec = RunSpec() if spec is None else spec
         self.run: runs.Run | None = None
+        self.backtest: dict | None = None
+        self.candidates: list | None = None
 
     def fit(self, series: pd.Series | None = None, progress: bool | None = False, callbacks=(), checkpoint=None,
             state: dict | None = None) -> "Forecaster":
@@ -66,25 +70,59 @@ class Forecaster:
                              "standardizer overflow on these days); train the model again")
         return prediction
 
-    def evaluate(self, series: pd.Series) -> dict:
-        """MAE and MSE in views on the dates it was trained, validated and tested on, recomputed on ``series``;
-        the test days are among them, so ``scored`` records "test"."""
+    def evaluate(self, series: pd.Series, level: float = LEVEL) -> dict:
+        """Per part (the dates it was trained, validated and tested on), recomputed on ``series``: MAE and MSE,
+        the naive and seasonal naive baselines' on the same days, MASE, and on the test days the share inside
+        the one-step interval at ``level`` %. The test days are among them, so ``scored`` records "test"."""
         run = self._fitted()
         ranges = run.ranges
         end = ranges["valid"] or ranges["train"]
         parts = runs.split(self.spec.replace(train=(ranges["train"][0], end[1]), test=tuple(ranges["test"])), series)
         if "test" not in run.scored:
             run.scored.append("test")
-        return {name: runs.errors(self.predict(getattr(parts, name).X), getattr(parts, name).y)
-                for name in runs.PARTS if len(getattr(parts, name))}
+        scale = mase_scale(series, parts.train.dates, parts.train.y)
+        bounds = self.intervals(level)
+        results = {}
+        for name in runs.PARTS:
+            windows = getattr(parts, name)
+            if not len(windows):
+                continue
+            prediction = self.predict(windows.X)
+            result = {**runs.errors(prediction, windows.y), **baseline_errors(series, windows.dates, windows.y)}
+            result["mase"] = result["mae"] / scale if scale else None
+            if name == "test" and bounds is not None:
+                inside = (windows.y >= prediction + bounds[0, 0]) & (windows.y <= prediction + bounds[0, 1])
+                result["interval_coverage"] = float(inside.mean())
+            results[name] = result
+        return results
+
+    def intervals(self, level: float = LEVEL) -> np.ndarray | None:
+        """(lower, upper) offsets per horizon step from the backtest's errors (None without a backtest)."""
+        return None if self.backtest is None else interval(self.backtest["residuals"], level)
+
+    def forecast(self, series: pd.Series, horizon: int = 1, level: float = LEVEL) -> pd.DataFrame:
+        """The next ``horizon`` days after ``series`` ends, recursively (each forecast is the input of the
+        next), with the interval at ``level`` % from the backtest's errors at each step: columns date,
+        forecast, lower, upper (lower and upper NaN without a backtest)."""
+        days = self.spec.data.days
+        steps = len(self.backtest["residuals"]) if self.backtest else HORIZON
+        if not (isinstance(horizon, int) and 1 <= horizon <= steps):
+            raise InputError(f"horizon={horizon!r} is out of range; this model forecasts 1 to {steps} days ahead "
+                             f"(its backtest measured errors that far)")
+        if len(series) < days:
+            raise InputError(f"the model reads the last days={days} days to predict; the data has only {len(series)}")
+        X = series.to_numpy(dtype=np.float64)[::-1][:days].reshape(1, days)
+        path = forecast_paths(self, X, horizon)[0]
+        bounds = self.intervals(level)
+        lower, upper = ((path + bounds[:horizon, side]) if bounds is not None else np.full(horizon, np.nan)
+                        for side in (0, 1))
+        dates = pd.date_range(series.index[-1] + pd.Timedelta(days=1), periods=horizon, freq="D")
+        return pd.DataFrame({"date": dates, "forecast": path, "lower": np.maximum(lower, 0.0), "upper": upper})
 
     def predict_next(self, series: pd.Series) -> tuple[pd.Timestamp, float]:
         """The forecast for the day after ``series`` ends, and that day's date."""
-        days = self.spec.data.days
-        if len(series) < days:
-            raise InputError(f"the model reads the last days={days} days to predict; the data has only {len(series)}")
-        x = series.to_numpy(dtype=np.float64)[::-1][:days].reshape(1, days)
-        return series.index[-1] + pd.Timedelta(days=1), float(self.predict(x)[0])
+        row = self.forecast(series, 1).iloc[0]
+        return row["date"], float(row["forecast"])
 
     def write(self, directory) -> None:
         """Write ``model.npz``, ``model.json`` (naming the npz's sha256) and ``history.csv`` into ``directory``."""
@@ -105,6 +143,10 @@ class Forecaster:
             "updates_per_epoch": run.updates_per_epoch,
             "stopped_early_at": run.stopped_early_at,
             "best_epoch": run.best_epoch,
+            "baselines": run.baselines,
+            "mase_scale": run.mase_scale,
+            "backtest": self.backtest,
+            "candidates": self.candidates,
         })
 
     def save(self, directory) -> None:
@@ -143,6 +185,7 @@ class Forecaster:
         forecaster = cls(spec)
         forecaster.run = _SavedRun(spec, model, scaler, ranges, meta.get("data_sha256"), record["metrics"],
                                    record["scored"], record)
+        forecaster.backtest, forecaster.candidates = record["backtest"], record["candidates"]
         return forecaster, meta
 
 
@@ -223,7 +266,10 @@ def _metadata(meta: dict, path) -> tuple:
                   "updates_per_epoch": _whole("updates_per_epoch", meta["updates_per_epoch"], 0, 10**8),
                   "stopped_early_at": _whole("stopped_early_at", meta["stopped_early_at"], 1, epochs, none=True),
                   "best_epoch": _whole("best_epoch", meta["best_epoch"], 1, epochs, none=True),
-                  "metrics": _metrics(meta["metrics"]), "scored": list(scored)}
+                  "metrics": _metrics(meta["metrics"]), "scored": list(scored),
+                  "baselines": _baselines(meta.get("baselines", {})),
+                  "mase_scale": _positive("mase_scale", meta.get("mase_scale")),
+                  "backtest": _backtest(meta.get("backtest")), "candidates": _candidates(meta.get("candidates"))}
     except KeyError as error:
         raise InputError(f"{path} is not valid gradstep model metadata (it has no {str(error)[:40]}); "
                          "train the model again") from None
@@ -233,13 +279,71 @@ def _metadata(meta: dict, path) -> tuple:
     return spec, ranges, scaler, record
 
 
+def _positive(name: str, value):
+    if value is not None and not (_finite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive number or null")
+    return value
+
+
+def _errors(name: str, value) -> dict:
+    if not isinstance(value, dict) or set(value) != {"mae", "mse"} or not all(
+            _finite(v) and v >= 0 for v in value.values()):
+        raise ValueError(f"{name} must hold mae and mse, finite numbers at least 0")
+    return {key: float(v) for key, v in value.items()}
+
+
+def _baselines(value) -> dict:
+    if not isinstance(value, dict) or not set(value) <= set(runs.PARTS):
+        raise ValueError(f"baselines must map parts ({', '.join(runs.PARTS)}) to the baselines' errors")
+    checked = {}
+    for part, errors in value.items():
+        if not isinstance(errors, dict) or not set(errors) <= set(BASELINES):
+            raise ValueError(f"baselines.{part} must map {' and '.join(BASELINES)} to errors")
+        checked[part] = {name: _errors(f"baselines.{part}.{name}", e) for name, e in errors.items()}
+    return checked
+
+
+def _backtest(value):
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"folds", "mae", "std", "residuals"}:
+        raise ValueError("backtest must hold folds, mae, std and residuals")
+    folds, residuals = value["folds"], value["residuals"]
+    if not isinstance(folds, list) or not 1 <= len(folds) <= 100:
+        raise ValueError("backtest.folds must be a list of 1 to 100 folds")
+    for fold in folds:
+        if not isinstance(fold, dict) or set(fold) != {"train", "test", "mae"} or not _finite(fold["mae"]):
+            raise ValueError("each backtest fold must hold its train and test dates and its mae")
+        _date_range("backtest fold's train", fold["train"])
+        _date_range("backtest fold's test", fold["test"])
+    if not isinstance(residuals, list) or not 1 <= len(residuals) <= HORIZON or not all(
+            isinstance(step, list) and 1 <= len(step) <= 100_000 and all(_finite(r) for r in step) for step in residuals):
+        raise ValueError(f"backtest.residuals must be 1 to {HORIZON} lists of finite numbers")
+    if not (_finite(value["mae"]) and _finite(value["std"])):
+        raise ValueError("backtest.mae and backtest.std must be finite numbers")
+    return value
+
+
+def _candidates(value):
+    if value is None:
+        return None
+    keys = {"candidate", "model", "mae", "std", "seconds"}
+    if not isinstance(value, list) or len(value) > 50 or not all(
+            isinstance(row, dict) and set(row) == keys and all(isinstance(row[k], str) and len(row[k]) <= 200
+                                                               for k in ("candidate", "model"))
+            and all(_finite(row[k]) for k in ("mae", "std", "seconds")) for row in value):
+        raise ValueError("candidates must be a list of at most 50 rows of candidate, model, mae, std and seconds")
+    return value
+
+
 class _SavedRun(runs.Run):
     """A Run read back from disk: its ranges come from the metadata (the windows are not saved)."""
 
     def __init__(self, spec, model, scaler, ranges, data_sha256, metrics, scored, record):
         super().__init__(spec, model, scaler, None, pd.DataFrame(), data_sha256, metrics=metrics, scored=scored,
                          updates_per_epoch=record["updates_per_epoch"], stopped_early_at=record["stopped_early_at"],
-                         best_epoch=record["best_epoch"])
+                         best_epoch=record["best_epoch"], baselines=record["baselines"],
+                         mase_scale=record["mase_scale"])
         self._ranges = ranges
         self._epochs_run = record["epochs_run"]
 

@@ -21,13 +21,30 @@ def save(figure, path) -> None:
     plt.close(figure)
 
 
-def prediction_plot(dates, truth, prediction, path, title: str = "") -> None:
-    """Predicted vs true views on the test days, in thousands of views."""
+def prediction_plot(dates, truth, prediction, path, title: str = "", unit: str = "views") -> None:
+    """Predicted vs true values on the test days, in thousands of ``unit``."""
     figure, axes = plt.subplots(figsize=(9, 3.8))
     dates = pd.to_datetime(dates)
-    axes.plot(dates, np.asarray(truth) / 1e3, color="tab:blue", label="true views")
+    axes.plot(dates, np.asarray(truth) / 1e3, color="tab:blue", label=f"true {unit}")
     axes.plot(dates, np.asarray(prediction) / 1e3, color="tab:red", label="predicted")
-    axes.set_ylabel("views (k)")
+    axes.set_ylabel(f"{unit} (k)")
+    axes.set_title(title, fontsize=10)
+    axes.legend()
+    figure.autofmt_xdate()
+    save(figure, path)
+
+
+def forecast_plot(history: pd.Series, forecast: pd.DataFrame, path, title: str = "", unit: str = "views",
+                  level: float = 80) -> None:
+    """The last days of the series, the forecast after them and its ``level`` % interval as a band."""
+    figure, axes = plt.subplots(figsize=(9, 3.8))
+    axes.plot(history.index, history.to_numpy(), color="tab:blue", label=unit)
+    dates = pd.to_datetime(forecast["date"])
+    if forecast["lower"].notna().all():
+        axes.fill_between(dates, forecast["lower"], forecast["upper"], color="tab:red", alpha=0.2,
+                          label=f"{level:g} % interval")
+    axes.plot(dates, forecast["forecast"], "o-", ms=3, color="tab:red", label="forecast")
+    axes.set_ylabel(unit)
     axes.set_title(title, fontsize=10)
     axes.legend()
     figure.autofmt_xdate()

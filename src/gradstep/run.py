@@ -14,6 +14,7 @@ between runs (a search, the lab) can prove it chose on validation data.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 
@@ -21,12 +22,13 @@ import numpy as np
 import pandas as pd
 
 from . import nn
+from .baselines import baseline_errors, mase_scale
 from .data import Split, Standardizer, make_windows, split_windows
 from .errors import InputError
 from .random import streams
 from .regularizers import batch_transform
-from .spec import DataSpec, ModelSpec, RunSpec
-from .training import EarlyStopping, Snapshot, Trainer, predict
+from .spec import BASELINES, DataSpec, ModelSpec, RunSpec
+from .training import EarlyStopping, History, Snapshot, Trainer, predict
 
 PARTS = ("train", "valid", "test")
 MAX_MEMORY = 2 * 2**30
@@ -71,7 +73,10 @@ def prepare(spec: RunSpec, series: pd.Series) -> tuple[Split, Standardizer]:
 def parameter_shapes(spec: ModelSpec, days: int) -> dict[str, tuple]:
     """The names and shapes of ``build_model(spec, days, seed).state_dict()``, computed without building it:
     one weight (out, in) and bias (out,) per Linear layer, keyed by its place in the Sequential."""
-    if spec.kind == "linear":
+    if spec.ensemble > 1:
+        one = parameter_shapes(dataclasses.replace(spec, ensemble=1), days)
+        return {f"{member}.{name}": shape for member in range(spec.ensemble) for name, shape in one.items()}
+    if spec.kind in ("linear", *BASELINES):
         widths, stride = [days, 1], 1
     elif spec.kind == "sigmoid":
         widths, stride = [days, spec.units, 1], 2
@@ -113,8 +118,13 @@ def check_size(spec: RunSpec, rows: int) -> None:
 def build_model(spec: ModelSpec, days: int, seed: int) -> nn.Module:
     """A fresh model of ``spec`` reading ``days`` days: weights from seed's "init" stream, dropout from its own.
     Refused before anything is allocated when its parameters need more than gradstep allows."""
-    check_size(RunSpec(model=spec, data=DataSpec(days=days)), 1)
+    check_size(RunSpec(model=spec, data=DataSpec(days=max(days, BASELINES.get(spec.kind, 1)))), 1)
+    if spec.ensemble > 1:
+        one = dataclasses.replace(spec, ensemble=1)
+        return nn.Ensemble(*(build_model(one, days, seed + member) for member in range(spec.ensemble)))
     rngs = streams(seed)
+    if spec.kind in BASELINES:
+        return nn.lag_model(days, BASELINES[spec.kind], dtype=spec.dtype)
     if spec.kind == "linear":
         return nn.linear_model(days, dtype=spec.dtype, rng=rngs["init"])
     if spec.kind == "sigmoid":
@@ -145,11 +155,14 @@ class Run:
     best_epoch: int | None = None
     metrics: dict = field(default_factory=dict)
     scored: list = field(default_factory=list)
+    baselines: dict = field(default_factory=dict)
+    mase_scale: float | None = None
+    series_: pd.Series | None = field(default=None, repr=False)
 
     @property
     def epochs_run(self) -> int:
-        """How many epochs training ran (fewer than asked for when it stopped early)."""
-        return len(self.history)
+        """How many epochs training ran (fewer than asked for when it stopped early; an ensemble's longest)."""
+        return int(self.history["epoch"].max()) if len(self.history) else 0
 
     @property
     def ranges(self) -> dict:
@@ -181,10 +194,19 @@ class Run:
         """MAE and MSE in views on the test days; ``scored`` records that the test days have been looked at."""
         return self._score("test")
 
+    def mase(self, part: str) -> float | None:
+        """The scored part's MAE over the seasonal naive's MAE on the training days."""
+        mae = self.metrics.get(part, {}).get("mae")
+        return None if mae is None or not self.mase_scale else mae / self.mase_scale
+
     def _score(self, part: str) -> dict:
         windows = getattr(self.split_, part)
         if not len(windows):
             return {}
+        if self.series_ is not None:
+            self.baselines[part] = baseline_errors(self.series_, windows.dates, windows.y)
+            if part == "train":
+                self.mase_scale = mase_scale(self.series_, windows.dates, windows.y)
         self.metrics[part] = errors(self.predict(windows.X), windows.y)
         if part not in self.scored:
             self.scored.append(part)
@@ -196,8 +218,9 @@ def fit(spec: RunSpec, series: pd.Series | None = None, *, callbacks=(), progres
     """Train ``spec`` on ``series`` (read from ``spec.data`` when None); score the training and validation parts.
 
     The standardiser sees the training part only; the test days are scored only by ``Run.score_test()``.
-    ``checkpoint(state)`` is called at most every ``checkpoint_every`` seconds between epochs with the
-    trainer's state; passing such a ``state`` back continues that training to the same result.
+    An ensemble's members are trained one after another, each from its own seed; the baselines are not
+    trained. ``checkpoint(state)`` is called at most every ``checkpoint_every`` seconds between epochs;
+    passing such a ``state`` back continues that training to the same result.
     """
     if not isinstance(spec, RunSpec):
         raise InputError(f"fit() needs a RunSpec, got {type(spec).__name__}")
@@ -205,6 +228,35 @@ def fit(spec: RunSpec, series: pd.Series | None = None, *, callbacks=(), progres
     parts, scaler = prepare(spec, series)
     check_size(spec, len(parts.train) + len(parts.valid))
     model = build_model(spec.model, spec.data.days, spec.train.seed)
+    members = list(model) if isinstance(model, nn.Ensemble) else [model]
+    state = state or {"member": 0, "done": [], "trainer": None}
+    done, rows, histories = [], [], []
+    for index, member in enumerate(members if spec.model.kind not in BASELINES else []):
+        if index < state["member"]:
+            saved = state["done"][index]
+            member.load_state_dict(saved["model"])
+            history = History(**saved["history"])
+        else:
+            def save(trainer_state, index=index, done=done):
+                checkpoint({"member": index, "done": done, "trainer": trainer_state})
+            history = _train(spec, member, spec.train.seed + index, parts, scaler, callbacks, progress,
+                             save if checkpoint is not None else None, checkpoint_every,
+                             state["trainer"] if index == state["member"] else None)
+        done = [*done, {"model": member.state_dict(), "history": dataclasses.asdict(history)}]
+        rows += [{**row, "member": index} if len(members) > 1 else row for row in history.rows]
+        histories.append(history)
+    first = histories[0] if histories else History()
+    run = Run(spec, model, scaler, parts, pd.DataFrame(rows), data_hash(series),
+              updates_per_epoch=first.updates_per_epoch, stopped_early_at=first.stopped_early_at,
+              best_epoch=first.best_epoch, series_=series)
+    run.score("train")
+    run.score("valid")
+    return run
+
+
+def _train(spec: RunSpec, model: nn.Module, seed: int, parts: Split, scaler: Standardizer, callbacks, progress,
+           checkpoint, checkpoint_every: float, state: dict | None) -> History:
+    """Train one model of the run (an ensemble's member from its own ``seed``) on the standardised windows."""
     train, regularization = spec.train, spec.regularization
     callbacks = list(callbacks)
     if train.patience is not None:
@@ -212,16 +264,10 @@ def fit(spec: RunSpec, series: pd.Series | None = None, *, callbacks=(), progres
     if checkpoint is not None:
         callbacks.append(Snapshot(checkpoint, every=checkpoint_every))
     trainer = Trainer(model, loss=train.loss, optimizer=train.optimizer, lr=train.lr, epochs=train.epochs,
-                      batch_size=train.batch_size, seed=train.seed, momentum=train.momentum,
+                      batch_size=train.batch_size, seed=seed, momentum=train.momentum,
                       weight_decay=regularization.weight_decay, l1=regularization.l1,
                       batch_transform=batch_transform(regularization, scaler), callbacks=callbacks,
                       progress=progress, metrics={"mae": lambda p, y: np.abs(p - y).mean() * scaler.std})
     transform = scaler.transform
-    history = trainer.fit(transform(parts.train.X), transform(parts.train.y),
-                          transform(parts.valid.X), transform(parts.valid.y), state=state)
-    run = Run(spec, model, scaler, parts, pd.DataFrame(history.rows), data_hash(series),
-              updates_per_epoch=history.updates_per_epoch, stopped_early_at=history.stopped_early_at,
-              best_epoch=history.best_epoch)
-    run.score("train")
-    run.score("valid")
-    return run
+    return trainer.fit(transform(parts.train.X), transform(parts.train.y), transform(parts.valid.X),
+                       transform(parts.valid.y), state=state)

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 
 from .errors import InputError
 
-MODELS = ("linear", "sigmoid", "relu")
+MODELS = ("linear", "sigmoid", "relu", "naive", "seasonal_naive")
+BASELINES = {"naive": 1, "seasonal_naive": 7}
 LOSS_NAMES = ("mae", "mse", "huber")
 OPTIMIZER_NAMES = ("sgd", "adam", "adamw")
 FILLS = ("interpolate", "zero")
@@ -199,20 +200,30 @@ class ModelSpec(_Spec):
     """Which of the chapter's models: linear y = b + wᵀx, sigmoid y = b + cᵀσ(b + W x), or relu layers."""
 
     kind: str = parameter("linear", OneOf(MODELS),
-                          "linear: y = b + Σ wj xj; sigmoid: y = b + cᵀσ(b + W x); relu: layers of ReLUs")
+                          "linear: y = b + Σ wj xj; sigmoid: y = b + cᵀσ(b + W x); relu: layers of ReLUs; "
+                          "the baselines, not trained: naive y = x1 (yesterday), seasonal_naive y = x7 "
+                          "(a week ago)")
     units: int = parameter(100, Interval(int, 1, 4096), "sigmoids or ReLUs per layer (sigmoid, relu)")
     layers: int = parameter(1, Interval(int, 1, 16), "layers of ReLUs (relu)")
     dropout: float = parameter(0.0, Interval(float, 0, 1, open_high=True),
                                "dropout probability after each ReLU layer (relu)")
     dtype: str = parameter("float32", OneOf(DTYPES), "the parameters' floating-point type")
+    ensemble: int = parameter(1, Interval(int, 1, 20),
+                              "average N models trained from the seeds seed, seed+1, …, seed+N−1")
 
     def describe(self, days: int) -> str:
-        """e.g. "linear, 56 days" or "relu, 3 layers of 100, 56 days"."""
+        """e.g. "linear, 56 days", "relu, 3 layers of 100, 56 days" or "seasonal naive (a week ago)"."""
+        if self.kind == "naive":
+            return "naive (yesterday's value)"
+        if self.kind == "seasonal_naive":
+            return "seasonal naive (the value a week before)"
         if self.kind == "linear":
-            return f"linear, {days} days"
-        if self.kind == "sigmoid":
-            return f"sigmoid, {self.units} unit{'s' * (self.units > 1)}, {days} days"
-        return f"relu, {self.layers} layer{'s' * (self.layers > 1)} of {self.units}, {days} days"
+            text = f"linear, {days} days"
+        elif self.kind == "sigmoid":
+            text = f"sigmoid, {self.units} unit{'s' * (self.units > 1)}, {days} days"
+        else:
+            text = f"relu, {self.layers} layer{'s' * (self.layers > 1)} of {self.units}, {days} days"
+        return text + (f", mean of {self.ensemble} seeds" if self.ensemble > 1 else "")
 
 
 @dataclass(frozen=True)
@@ -267,6 +278,13 @@ class RunSpec:
         for name, kind in SECTIONS.items():
             if not isinstance(getattr(self, name), kind):
                 raise InputError(f"{name} must be a {kind.__name__}, got {type(getattr(self, name)).__name__}")
+        lag = BASELINES.get(self.model.kind)
+        if lag is not None and self.model.ensemble > 1:
+            raise InputError(f"the {self.model.kind} baseline is not trained, so an ensemble of it is the same "
+                             f"model (got ensemble={self.model.ensemble}); drop ensemble")
+        if lag is not None and self.data.days < lag:
+            raise InputError(f"the {self.model.kind} baseline reads the value {lag} day{'s' * (lag > 1)} before, so "
+                             f"it needs days={lag} or more (got days={self.data.days})")
         if self.train.patience is not None and self.data.valid_days < 1:
             raise InputError(f"early stopping (patience={self.train.patience}) needs a validation part; "
                              "give one, e.g. valid_days=45")

@@ -44,3 +44,27 @@ class Sequential(Module):
         for step in planned[1]:
             x = step(x)
         return x
+
+
+class Ensemble(Module):
+    """y = (1/N) Σₙ fₙ(x): the mean of N models' outputs (members registered as "0", "1", …)."""
+
+    def __init__(self, *members: Module):
+        super().__init__()
+        if not members:
+            raise ValueError("an Ensemble needs at least one member")
+        for index, member in enumerate(members):
+            setattr(self, str(index), member)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __getitem__(self, index: int) -> Module:
+        return list(self._modules.values())[index]
+
+    def forward(self, x):
+        outputs = [member(x) for member in self._modules.values()]
+        total = outputs[0]
+        for output in outputs[1:]:
+            total = total + output
+        return total * (1.0 / len(outputs))

@@ -49,3 +49,14 @@ def relu_network(days: int, units: int, layers: int = 1, dtype=None, seed: int |
         width = units
     modules.append(Linear(width, 1, dtype=dtype, rng=rng))
     return Sequential(*modules)
+
+
+def lag_model(days: int, lag: int, dtype=None) -> Sequential:
+    """y = x_lag: the value ``lag`` days before (naive: lag 1; seasonal naive: lag 7) as a linear model over
+    ``days`` days with w_lag = 1, every other weight and b = 0. With one mean and spread standardising
+    inputs and targets alike, it predicts the same in views as in standardised units."""
+    model = linear_model(days, dtype=dtype, seed=0)
+    weight = np.zeros((1, days))
+    weight[0, lag - 1] = 1.0
+    model.load_state_dict({"0.weight": weight, "0.bias": np.zeros(1)})
+    return model

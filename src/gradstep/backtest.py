@@ -1,0 +1,185 @@
+"""Rolling-origin backtests inside the training part, model choice by them, and intervals from their errors.
+
+A backtest cuts the last ``folds × fold_days`` days of the training part into folds. For each fold the
+run path trains the spec on every day before the fold (its own validation days, if any, at the end of
+those) and forecasts the fold's days one step ahead, from the true values before each day; it also
+forecasts 1, 2, …, ``horizon`` days ahead from each day (recursively: each forecast becomes the input
+of the next), so the errors by horizon step give the intervals. The series is cut at the fold's last
+day, so no fold ever sees its own future, and the test days are never read at all.
+
+    result = backtest(spec, series)            # result.table: one row per fold
+    table = compare(candidates(spec), series)  # ranked by mean MAE over the folds
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import run as runs
+from .data import make_windows
+from .errors import InputError
+from .spec import BASELINES, RunSpec
+
+FOLDS = 4
+FOLD_DAYS = 28
+HORIZON = 28
+LEVEL = 80
+
+
+@dataclass
+class Backtest:
+    """One spec's backtest: a row per fold (its days and one-step MAE) and the errors y − ŷ by step."""
+
+    spec: RunSpec
+    table: pd.DataFrame
+    residuals: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def mae(self) -> float:
+        return float(self.table["mae"].mean())
+
+    @property
+    def std(self) -> float:
+        return float(self.table["mae"].std(ddof=0))
+
+    def to_dict(self) -> dict:
+        """Plain JSON: the folds, the mean and spread of their MAE, the residuals by step (rounded)."""
+        return {"folds": [{"train": list(row.train), "test": list(row.test), "mae": float(row.mae)}
+                          for row in self.table.itertuples()],
+                "mae": self.mae, "std": self.std,
+                "residuals": [[round(float(r), 6) for r in step] for step in self.residuals]}
+
+
+def training_end(spec: RunSpec, series: pd.Series) -> pd.Timestamp:
+    """The last day of the training part (its validation days included): no backtest reads past it."""
+    parts = runs.split(spec, series)
+    last = parts.valid if len(parts.valid) else parts.train
+    return pd.Timestamp(last.dates[-1])
+
+
+def folds(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS) -> list[dict]:
+    """The folds' training and forecast days: the last ``n_folds × fold_days`` days of the training part."""
+    end = training_end(spec, series)
+    first = pd.Timestamp(make_windows(series.loc[:end], spec.data.days).dates[0])
+    needed = 2 * spec.data.days + spec.data.valid_days + 30
+    starts = [end - pd.Timedelta(days=fold_days * (n_folds - i) - 1) for i in range(n_folds)]
+    if (starts[0] - first).days < needed:
+        fits = max(0, ((end - first).days + 1 - needed) // fold_days)
+        raise InputError(f"a backtest of folds={n_folds} × {fold_days} days needs at least {needed} training days "
+                         f"before its first fold with days={spec.data.days}, and the training part "
+                         f"{first:%Y-%m-%d}..{end:%Y-%m-%d} has room for {fits}; use folds={fits} or fewer, "
+                         "fewer days, or a longer training part")
+    return [{"train": (first.date().isoformat(), (start - pd.Timedelta(days=1)).date().isoformat()),
+             "test": (start.date().isoformat(), (start + pd.Timedelta(days=fold_days - 1)).date().isoformat())}
+            for start in starts]
+
+
+def forecast_paths(run: runs.Run, X: np.ndarray, horizon: int) -> np.ndarray:
+    """Recursive forecasts 1..``horizon`` days ahead from each row of past values X (newest first):
+    ŷ_{t+1} = f(y_t, …), then ŷ_{t+2} = f(ŷ_{t+1}, y_t, …), and so on. Shape (rows, horizon)."""
+    X = np.array(X, dtype=np.float64)
+    paths = np.empty((len(X), horizon))
+    for step in range(horizon):
+        paths[:, step] = run.predict(X)
+        X = np.concatenate([paths[:, step:step + 1], X[:, :-1]], axis=1)
+    return paths
+
+
+def step_residuals(run: runs.Run, series: pd.Series, start: pd.Timestamp, end: pd.Timestamp,
+                   horizon: int) -> list[np.ndarray]:
+    """y − ŷ for each horizon step h, over every forecast made from a day before ``start``..``end`` whose
+    target day lies in ``start``..``end`` (the values up to each origin are the true ones)."""
+    days = run.spec.data.days
+    values = series.loc[:end]
+    origins = pd.date_range(start - pd.Timedelta(days=1), end - pd.Timedelta(days=1), freq="D")
+    position = values.index.get_indexer(origins)
+    array = values.to_numpy(dtype=np.float64)
+    X = np.stack([array[p - days + 1:p + 1][::-1] for p in position])
+    paths = forecast_paths(run, X, horizon)
+    residuals = []
+    for step in range(horizon):
+        targets = position + step + 1
+        inside = targets < len(array)
+        residuals.append(array[targets[inside]] - paths[inside, step])
+    return residuals
+
+
+def backtest(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS,
+             horizon: int = HORIZON) -> Backtest:
+    """Train ``spec`` on each fold's past and score its days one step ahead; collect the errors by step."""
+    started = time.perf_counter()
+    rows, residuals = [], [[] for _ in range(horizon)]
+    for fold in folds(spec, series, n_folds, fold_days):
+        start, end = (pd.Timestamp(day) for day in fold["test"])
+        seen = series.loc[:end]
+        fold_spec = spec.replace(train=fold["train"], test=fold["test"])
+        run = runs.fit(fold_spec, seen)
+        mae = run.score_test()["mae"]
+        rows.append({**fold, "mae": mae})
+        for step, errors in enumerate(step_residuals(run, seen, start, end, horizon)):
+            residuals[step].extend(errors.tolist())
+    return Backtest(spec, pd.DataFrame(rows), [np.array(step) for step in residuals],
+                    time.perf_counter() - started)
+
+
+def candidates(spec: RunSpec) -> dict[str, RunSpec]:
+    """What ``--model auto`` chooses from: the two baselines, linear models on 7, 14, 28 and 56 days, and a
+    sigmoid (100 units) and a ReLU network (2 layers of 100) on 56 days with early stopping on the last
+    28 training days; the training settings otherwise ``spec``'s."""
+    plain = spec.replace(ensemble=1, units=100, layers=1, dropout=0.0)
+    chosen = {name: plain.replace(kind=name, days=7, valid_days=0, patience=None) for name in BASELINES}
+    for days in (7, 14, 28, 56):
+        chosen[f"linear {days} days"] = plain.replace(kind="linear", days=days, valid_days=0, patience=None)
+    stopping = {"days": 56, "valid_days": 28, "patience": 10, "epochs": max(spec.train.epochs, 200)}
+    chosen["sigmoid 100 units"] = plain.replace(kind="sigmoid", **stopping)
+    chosen["relu 2 × 100"] = plain.replace(kind="relu", layers=2, **stopping)
+    return chosen
+
+
+def compare(specs: dict[str, RunSpec], series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS,
+            horizon: int = HORIZON, on_done=None) -> tuple[pd.DataFrame, dict[str, Backtest]]:
+    """Backtest each spec on the same folds; a table ranked by mean one-step MAE, and the backtests.
+    ``on_done(name, backtest)`` is called as each finishes."""
+    done = {}
+    for name, spec in specs.items():
+        done[name] = backtest(spec, series, n_folds, fold_days, horizon)
+        if on_done is not None:
+            on_done(name, done[name])
+    table = pd.DataFrame([{"candidate": name, "model": result.spec.model.describe(result.spec.data.days),
+                           "mae": result.mae, "std": result.std, "seconds": result.seconds}
+                          for name, result in done.items()])
+    return table.sort_values("mae", kind="stable").reset_index(drop=True), done
+
+
+def choose(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS,
+           horizon: int = HORIZON, seeds: int = 3, on_done=None) -> tuple[str, Backtest, pd.DataFrame]:
+    """The candidate with the lowest backtest MAE; a trained winner is also backtested as the mean of
+    ``seeds`` seeds, and that ensemble is chosen when its backtest MAE is lower. Returns its name, its
+    backtest and the table of every candidate (the ensemble as a row of its own)."""
+    table, done = compare(candidates(spec), series, n_folds, fold_days, horizon, on_done)
+    name = table["candidate"].iloc[0]
+    best = done[name]
+    if best.spec.model.kind not in BASELINES and seeds > 1:
+        ensemble = backtest(best.spec.replace(ensemble=seeds), series, n_folds, fold_days, horizon)
+        label = f"{name}, mean of {seeds} seeds"
+        if on_done is not None:
+            on_done(label, ensemble)
+        row = {"candidate": label, "model": ensemble.spec.model.describe(ensemble.spec.data.days),
+               "mae": ensemble.mae, "std": ensemble.std, "seconds": ensemble.seconds}
+        table = pd.concat([table, pd.DataFrame([row])]).sort_values("mae", kind="stable").reset_index(drop=True)
+        if ensemble.mae < best.mae:
+            name, best = label, ensemble
+    return name, best, table
+
+
+def interval(residuals: list, level: float = LEVEL) -> np.ndarray:
+    """Per horizon step, the (lower, upper) quantiles of y − ŷ that hold ``level`` % of the backtest's
+    errors between them: the forecast ŷ plus these is the interval. Shape (steps, 2)."""
+    low, high = (100 - level) / 200, (100 + level) / 200
+    return np.array([np.quantile(np.asarray(step, dtype=np.float64), [low, high]) for step in residuals])
+
