@@ -479,6 +479,11 @@ def _load_for(args, console):
     return forecaster, series, data
 
 
+def _stderr_console():
+    from rich.console import Console
+    return Console(stderr=True, width=120)
+
+
 def _check_level(args) -> None:
     from .spec import Interval as Check
     Check(float, 50, 99).check("level", args.level)
@@ -487,7 +492,7 @@ def _check_level(args) -> None:
 def command_evaluate(args, console) -> int:
     import json
     _check_level(args)
-    forecaster, series, data = _load_for(args, console)
+    forecaster, series, data = _load_for(args, _stderr_console() if args.json else console)
     results = forecaster.evaluate(series, level=args.level)
     unit_name = unit(series)
     model = forecaster.spec.model.describe(forecaster.spec.data.days)
@@ -513,6 +518,8 @@ def command_predict(args, console) -> int:
 
     from .plots import forecast_plot
     _check_level(args)
+    if args.format != "table":  # notes go to standard error, so the output stays machine-readable
+        console = _stderr_console()
     forecaster, series, data = _load_for(args, console)
     frame = forecaster.forecast(series, args.horizon, args.level)
     unit_name = unit(series)

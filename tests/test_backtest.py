@@ -1,0 +1,148 @@
+"""Rolling-origin backtests: folds inside the training part that never see their future, errors by horizon
+step, the choice among candidates, and intervals from those errors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gradstep import backtest as bt, run as runs
+from gradstep.errors import InputError
+from gradstep.forecast import Forecaster
+from gradstep.spec import DataSpec, ModelSpec, RunSpec
+
+
+@pytest.fixture(scope="module")
+def views():
+    return runs.load_series(DataSpec()).loc[:"2021-03-31"]  # the lecture's split: train 2017-2020
+
+
+NAIVE = RunSpec(model=ModelSpec(kind="naive", dtype="float64"), data=DataSpec(days=7))
+SEASONAL = RunSpec(model=ModelSpec(kind="seasonal_naive", dtype="float64"), data=DataSpec(days=7))
+
+
+def test_folds_tile_the_end_of_the_training_part(views):
+    folds = bt.folds(NAIVE, views, n_folds=3, fold_days=10)
+    assert folds == [{"train": ("2017-01-08", "2020-12-01"), "test": ("2020-12-02", "2020-12-11")},
+                     {"train": ("2017-01-08", "2020-12-11"), "test": ("2020-12-12", "2020-12-21")},
+                     {"train": ("2017-01-08", "2020-12-21"), "test": ("2020-12-22", "2020-12-31")}]
+    with_valid = RunSpec(data=DataSpec(days=7, valid_days=30))
+    assert bt.folds(with_valid, views, 1, 10)[0]["test"][1] == "2020-12-31"  # validation days are training days
+    short = views.loc["2019-06-01":]  # no lecture split: the last 45 days are the test days
+    assert bt.folds(NAIVE, short, 1, 10)[0]["test"] == ("2021-02-05", "2021-02-14")
+
+
+def test_too_short_a_training_part_names_the_folds_that_fit(views):
+    with pytest.raises(InputError, match=r"^a backtest of folds=60 × 28 days needs at least 44 training days before "
+                                         r"its first fold with days=7, and the training part 2017-01-08\.\.2020-12-31 "
+                                         r"has room for 50; use folds=50 or fewer"):
+        bt.folds(NAIVE, views, n_folds=60)
+
+
+def test_no_fold_trains_on_or_reads_its_own_future_or_the_test_days(views, monkeypatch):
+    seen = []
+    real_fit = runs.fit
+
+    def spy(spec, series, **options):
+        seen.append((spec.data.train, spec.data.test, series.index[-1]))
+        return real_fit(spec, series, **options)
+    monkeypatch.setattr(runs, "fit", spy)
+    result = bt.backtest(RunSpec(data=DataSpec(days=7)).replace(epochs=2), views, n_folds=3, fold_days=14)
+    assert len(seen) == 3
+    for (train, test, last_read), row in zip(seen, result.table.itertuples()):
+        assert train[1] < test[0] and pd.Timestamp(last_read) == pd.Timestamp(test[1])
+        assert tuple(row.test) == test and pd.Timestamp(test[1]) < pd.Timestamp("2021-01-01")
+
+
+def test_the_naive_backtest_errors_by_hand(views):
+    result = bt.backtest(NAIVE, views, n_folds=2, fold_days=14, horizon=3)
+    y = views
+    for row in result.table.itertuples():
+        days = pd.date_range(*row.test, freq="D")
+        expected = np.abs(y.loc[days].to_numpy() - y.shift(1).loc[days].to_numpy()).mean()
+        assert row.mae == pytest.approx(expected)
+    fold_days = [pd.date_range(*row.test, freq="D") for row in result.table.itertuples()]
+    for step in range(3):  # h days ahead the naive forecast is still the value at the origin
+        expected = np.concatenate([y.loc[days[step:]].to_numpy() - y.shift(step + 1).loc[days[step:]].to_numpy()
+                                   for days in fold_days])
+        np.testing.assert_allclose(np.sort(result.residuals[step]), np.sort(expected), atol=1e-9)
+    assert [len(step) for step in result.residuals] == [28, 26, 24]
+    assert result.mae == pytest.approx(result.table["mae"].mean())
+    assert result.std == pytest.approx(result.table["mae"].std(ddof=0))
+
+
+def test_forecast_paths_are_recursive(views):
+    run = runs.fit(SEASONAL, views)
+    X = np.arange(1.0, 8.0)[None, :]  # newest first: yesterday 1, a week ago 7
+    np.testing.assert_allclose(bt.forecast_paths(run, X, 10)[0], [7, 6, 5, 4, 3, 2, 1, 7, 6, 5], rtol=1e-9)
+
+
+def test_to_dict_is_plain_json(views):
+    import json
+    result = bt.backtest(NAIVE, views, n_folds=2, fold_days=7, horizon=2).to_dict()
+    assert json.loads(json.dumps(result)) == result
+    assert set(result) == {"folds", "mae", "std", "residuals"} and len(result["residuals"]) == 2
+
+
+def test_candidates_are_the_baselines_four_linear_models_and_two_networks():
+    chosen = bt.candidates(RunSpec(data=DataSpec(page="Christmas", days=3)).replace(epochs=50, units=7))
+    assert list(chosen) == ["naive", "seasonal_naive", "linear 7 days", "linear 14 days", "linear 28 days",
+                            "linear 56 days", "sigmoid 100 units", "relu 2 × 100"]
+    assert all(spec.data.page == "Christmas" for spec in chosen.values())
+    relu = chosen["relu 2 × 100"]
+    assert (relu.model.units, relu.model.layers, relu.data.days, relu.data.valid_days, relu.train.patience,
+            relu.train.epochs) == (100, 2, 56, 28, 10, 200)
+    assert chosen["linear 28 days"].train.patience is None and chosen["linear 28 days"].data.days == 28
+
+
+def fake(maes: dict, monkeypatch):
+    """Replace backtest() by one returning the given MAE per model description, to test the choice alone."""
+    def backtest(spec, series, *args):
+        mae = maes[spec.model.describe(spec.data.days)]
+        table = pd.DataFrame({"train": [("a", "b")], "test": [("c", "d")], "mae": [mae]})
+        return bt.Backtest(spec, table, [np.zeros(3)])
+    monkeypatch.setattr(bt, "backtest", backtest)
+
+
+MAES = {"naive (yesterday's value)": 9.0, "seasonal naive (the value a week before)": 8.0,
+        "linear, 7 days": 7.0, "linear, 14 days": 6.0, "linear, 28 days": 5.0, "linear, 56 days": 4.5,
+        "sigmoid, 100 units, 56 days": 4.0, "relu, 2 layers of 100, 56 days": 5.5}
+
+
+@pytest.mark.parametrize("ensemble_mae, chosen", [(3.0, "sigmoid 100 units, mean of 3 seeds"),
+                                                  (4.0, "sigmoid 100 units"), (4.5, "sigmoid 100 units")])
+def test_choose_takes_the_lowest_mae_and_an_ensemble_only_when_it_is_lower(monkeypatch, ensemble_mae, chosen):
+    fake({**MAES, "sigmoid, 100 units, 56 days, mean of 3 seeds": ensemble_mae}, monkeypatch)
+    name, best, table = bt.choose(RunSpec(), None)
+    assert name == chosen and best.spec.model.ensemble == (3 if "mean" in chosen else 1)
+    assert list(table["mae"]) == sorted(table["mae"]) and len(table) == 9
+
+
+def test_a_baseline_winner_gets_no_ensemble(monkeypatch):
+    fake({**MAES, "seasonal naive (the value a week before)": 1.0}, monkeypatch)
+    name, best, table = bt.choose(RunSpec(), None)
+    assert name == "seasonal_naive" and len(table) == 8
+
+
+def test_interval_quantiles_by_step():
+    residuals = [np.arange(-50, 51, dtype=float), np.arange(0, 101, dtype=float)]
+    np.testing.assert_allclose(bt.interval(residuals, 80), [[-40, 40], [10, 90]])
+    np.testing.assert_allclose(bt.interval(residuals, 50), [[-25, 25], [25, 75]])
+
+
+def test_forecast_adds_the_step_quantiles_and_evaluate_counts_the_test_days_inside(views):
+    forecaster = Forecaster(SEASONAL).fit(views)
+    forecaster.backtest = {"folds": [], "mae": 1.0, "std": 0.0,
+                           "residuals": [[-100.0, 0.0, 100.0], [-1e9, 0.0, 1e9]]}
+    frame = forecaster.forecast(views, horizon=2, level=50)
+    week_ago = views.iloc[-7:-5].to_numpy()
+    np.testing.assert_allclose(frame["forecast"], week_ago, rtol=1e-9)
+    np.testing.assert_allclose(frame["upper"], week_ago + [50, 5e8], rtol=1e-9)
+    np.testing.assert_allclose(frame["lower"], [week_ago[0] - 50, 0.0], rtol=1e-9)  # a count is not below 0
+    assert list(frame["date"]) == list(pd.date_range("2021-04-01", periods=2))
+    with pytest.raises(InputError, match=r"^horizon=3 is out of range; this model forecasts 1 to 2 days ahead"):
+        forecaster.forecast(views, horizon=3)
+    result = forecaster.evaluate(views, level=50)
+    test = forecaster.run.split_.test
+    error = test.y - test.X[:, 6]
+    assert result["test"]["interval_coverage"] == pytest.approx(np.mean(np.abs(error) <= 50))
+    assert "interval_coverage" not in result["train"]

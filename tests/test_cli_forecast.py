@@ -1,0 +1,152 @@
+"""The practitioner's commands: train --model auto, backtest, predict with a horizon and intervals, evaluate
+--json, all in the units of the user's own value column."""
+
+import json
+
+import numpy as np
+import pytest
+
+from gradstep.cli import FOLD_DAYS, FOLDS, HORIZON, LEVEL, main
+from gradstep.data import load_pageviews
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory):
+    """A channel export of 400 days whose value column is "Watch time (hours)"."""
+    path = tmp_path_factory.mktemp("export") / "channel.csv"
+    hours = load_pageviews("Periodic_table").iloc[-400:] / 100
+    path.write_text("Date,Watch time (hours)\n" + "".join(f"{d:%Y-%m-%d},{v:.2f}\n" for d, v in hours.items()))
+    return path, hours
+
+
+@pytest.fixture(scope="module")
+def auto(export, tmp_path_factory):
+    path, _ = export
+    out = tmp_path_factory.mktemp("auto") / "m"
+    capture = pytest.MonkeyPatch()
+    lines = []
+    capture.setattr("gradstep.cli._say", lambda console, text: lines.append(text))
+    try:
+        assert main(["train", "--csv", str(path), "--model", "auto", "--epochs", "20", "--folds", "2", "--quiet",
+                     "--out", str(out)]) == 0
+    finally:
+        capture.undo()
+    return out, lines
+
+
+def test_the_cli_constants_are_the_backtest_modules():
+    from gradstep import backtest
+    assert (FOLDS, FOLD_DAYS, HORIZON, LEVEL) == (backtest.FOLDS, backtest.FOLD_DAYS, backtest.HORIZON,
+                                                  backtest.LEVEL)
+
+
+def test_auto_prints_each_candidate_then_the_choice_and_records_the_table(auto):
+    out, lines = auto
+    assert lines[3].startswith("choosing by backtest: 8 candidates on 2 folds of 28 days")
+    finished = [line for line in lines if line.startswith("  ") and "MAE" in line]
+    assert len(finished) >= 8 and all("Watch time (hours)" in line for line in finished)
+    meta = json.loads((out / "model.json").read_text())
+    chosen = next(line for line in lines if line.startswith("chosen: "))[len("chosen: "):]
+    table = meta["candidates"]
+    assert [row["mae"] for row in table] == sorted(row["mae"] for row in table)
+    assert table[0]["mae"] == meta["backtest"]["mae"] and len(meta["backtest"]["folds"]) == 2
+    assert chosen.split(",")[0] in {row["candidate"] for row in table}
+    assert len(meta["backtest"]["residuals"]) == HORIZON
+    assert set(meta["baselines"]["test"]) == {"naive", "seasonal_naive"} and meta["mase_scale"] > 0
+
+
+def test_predict_gives_the_horizon_with_intervals_in_every_format(capsys, auto, export, tmp_path):
+    out, _ = auto
+    path, hours = export
+    code, text, err = run(capsys, "predict", out, "--csv", path, "--horizon", 14, "--plot", tmp_path / "f.png")
+    assert code == 0, err
+    rows = [line for line in text.splitlines() if line.startswith("│ 20")]
+    assert len(rows) == 14 and "forecast (Watch time (hours))" in text and "test MAE when trained: model" in text
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    code, text, err = run(capsys, "predict", out, "--csv", path, "--horizon", 3, "--format", "csv", "--level", 90)
+    assert err.startswith("note: using date column")  # notes go to standard error: the output stays CSV
+    lines = text.splitlines()
+    assert lines[0] == "date,Watch time (hours),lower_90,upper_90" and len(lines) == 4
+    first = lines[1].split(",")
+    assert first[0] == f"{hours.index[-1] + np.timedelta64(1, 'D'):%Y-%m-%d}"
+    assert float(first[2]) <= float(first[1]) <= float(first[3])
+    code, text, _ = run(capsys, "predict", out, "--csv", path, "--horizon", 3, "--format", "json")
+    result = json.loads(text)
+    assert result["unit"] == "Watch time (hours)" and result["level"] == 80 and len(result["forecast"]) == 3
+    wide = run(capsys, "predict", out, "--csv", path, "--horizon", 3, "--format", "json", "--level", 95)[1]
+    for narrow_row, wide_row in zip(result["forecast"], json.loads(wide)["forecast"]):
+        assert wide_row["lower"] <= narrow_row["lower"] and wide_row["upper"] >= narrow_row["upper"]
+
+
+def test_evaluate_json_has_the_test_mae_and_the_interval_coverage(capsys, auto, export):
+    out, _ = auto
+    code, text, err = run(capsys, "evaluate", out, "--csv", export[0], "--json")
+    assert code == 0, err
+    result = json.loads(text)
+    meta = json.loads((out / "model.json").read_text())
+    assert result["test"]["mae"] == pytest.approx(meta["metrics"]["test"]["mae"])
+    assert 0 <= result["test"]["interval_coverage"] <= 1 and result["unit"] == "Watch time (hours)"
+    assert result["test"]["seasonal_naive"]["mae"] > 0 and result["backtest"]["mae"] == meta["backtest"]["mae"]
+    code, text, _ = run(capsys, "evaluate", out, "--csv", export[0])
+    assert "MAE (Watch time (hours))" in text and "% interval (one day ahead) held" in text
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--horizon", "29"], f"--horizon 29 is out of range; this model forecasts 1 to {HORIZON} days ahead"),
+    (["--horizon", "0"], "--horizon 0 is out of range"),
+    (["--level", "99.5"], "--level 99.5 is out of range; it must be a number from 50, at most 99"),
+    (["--format", "xml"], "invalid choice: 'xml'"),
+])
+def test_bad_predict_options_get_one_line(capsys, auto, export, argv, words):
+    out, _ = auto
+    if argv[0] == "--format":
+        with pytest.raises(SystemExit) as exit_:
+            main(["predict", str(out), "--csv", str(export[0]), *argv])
+        assert exit_.value.code == 2 and words in capsys.readouterr().err
+        return
+    code, _, err = run(capsys, "predict", out, "--csv", export[0], *argv)
+    assert code == 2 and err.count("\n") == 1 and words in err
+
+
+def test_backtest_command_ranks_the_candidates_without_reading_the_test_days(capsys, export, monkeypatch):
+    from gradstep import run as runs
+    last_days = []
+    real_fit = runs.fit
+    monkeypatch.setattr(runs, "fit", lambda spec, series, **o: (last_days.append(series.index[-1]),
+                                                                real_fit(spec.replace(epochs=3), series, **o))[1])
+    code, text, err = run(capsys, "backtest", "--csv", export[0], "--folds", 1)
+    assert code == 0, err
+    test_start = export[1].index[-45]
+    assert last_days and max(last_days) < test_start
+    ranks = [line for line in text.splitlines() if line.startswith("│ ")]
+    assert len(ranks) == 8 and "MAE (Watch time (hours))" in text
+
+
+def test_too_many_folds_name_the_flag_and_what_fits(capsys, export, tmp_path):
+    code, _, err = run(capsys, "train", "--csv", export[0], "--days", "7", "--folds", "20", "--epochs", "1",
+                       "--quiet", "--out", tmp_path / "m")
+    assert code == 2 and "a backtest of --folds 20 × 28 days needs at least 44 training days" in err
+    assert "use --folds 10 or fewer" in err and not (tmp_path / "m").exists()
+
+
+def test_folds_zero_means_no_backtest_and_no_interval(capsys, export, tmp_path):
+    out = tmp_path / "m"
+    assert run(capsys, "train", "--csv", export[0], "--days", "7", "--folds", "0", "--epochs", "1", "--quiet",
+               "--out", out)[0] == 0
+    code, text, _ = run(capsys, "predict", out, "--csv", export[0], "--horizon", 2)
+    rows = [line for line in text.splitlines() if line.startswith("│ 20")]
+    assert code == 0 and "note: no interval" in text and len(rows) == 2 and all(row.count("–") == 2 for row in rows)
+    assert json.loads((out / "model.json").read_text())["backtest"] is None
+    code, _, err = run(capsys, "train", "--csv", export[0], "--model", "auto", "--folds", "0", "--out", out)
+    assert code == 2 and "--model auto chooses by a backtest; give --folds 1 or more" in err
+
+
+def test_auto_refuses_options_it_chooses_itself(capsys, tmp_path):
+    code, _, err = run(capsys, "train", "--model", "auto", "--days", "7", "--units", "5", "--out", tmp_path / "m")
+    assert code == 2 and "--units and --days do not apply to --model auto" in err
