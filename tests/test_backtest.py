@@ -123,16 +123,18 @@ def test_a_baseline_winner_gets_no_ensemble(monkeypatch):
     assert name == "seasonal_naive" and len(table) == 8
 
 
-def test_interval_quantiles_by_step():
-    residuals = [np.arange(-50, 51, dtype=float), np.arange(0, 101, dtype=float)]
-    np.testing.assert_allclose(bt.interval(residuals, 80), [[-40, 40], [10, 90]])
-    np.testing.assert_allclose(bt.interval(residuals, 50), [[-25, 25], [25, 75]])
+def test_interval_is_split_conformal_on_the_absolute_errors_by_step():
+    residuals = [np.arange(1, 10, dtype=float) * np.array([1, -1] * 4 + [1]), np.arange(0, 100, dtype=float)]
+    # n = 9: the ⌈10 × 0.8⌉ = 8th smallest |error| is 8; n = 100: the ⌈101 × 0.5⌉ = 51st is 50
+    np.testing.assert_allclose(bt.interval(residuals, 80)[0], [-8, 8])
+    np.testing.assert_allclose(bt.interval(residuals, 50)[1], [-50, 50])
+    np.testing.assert_allclose(bt.interval([[3.0, -1.0]], 99), [[-3, 3]])  # never past the largest error
 
 
 def test_forecast_adds_the_step_quantiles_and_evaluate_counts_the_test_days_inside(views):
     forecaster = Forecaster(SEASONAL).fit(views)
     forecaster.backtest = {"folds": [], "mae": 1.0, "std": 0.0,
-                           "residuals": [[-100.0, 0.0, 100.0], [-1e9, 0.0, 1e9]]}
+                           "residuals": [[-100.0, 50.0, 10.0], [-1e9, 0.0, 5e8]]}  # 50 %: the 2nd smallest |r|
     frame = forecaster.forecast(views, horizon=2, level=50)
     week_ago = views.iloc[-7:-5].to_numpy()
     np.testing.assert_allclose(frame["forecast"], week_ago, rtol=1e-9)

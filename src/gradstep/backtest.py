@@ -178,8 +178,12 @@ def choose(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: in
 
 
 def interval(residuals: list, level: float = LEVEL) -> np.ndarray:
-    """Per horizon step, the (lower, upper) quantiles of y − ŷ that hold ``level`` % of the backtest's
-    errors between them: the forecast ŷ plus these is the interval. Shape (steps, 2)."""
-    low, high = (100 - level) / 200, (100 + level) / 200
-    return np.array([np.quantile(np.asarray(step, dtype=np.float64), [low, high]) for step in residuals])
-
+    """Per horizon step, the offsets (−q, +q) of the split-conformal interval: q is the ⌈(n + 1)·level⌉-th
+    smallest of the n backtest errors |y − ŷ| at that step, so a new error falls within ±q with chance at
+    least ``level`` % when errors are exchangeable. Shape (steps, 2)."""
+    bounds = []
+    for step in residuals:
+        errors = np.sort(np.abs(np.asarray(step, dtype=np.float64)))
+        rank = min(len(errors), int(np.ceil((len(errors) + 1) * level / 100)))
+        bounds.append((-errors[rank - 1], errors[rank - 1]))
+    return np.array(bounds)
