@@ -305,7 +305,8 @@ def _results(run) -> dict:
 
 def _backtest_line(result: dict, unit: str) -> str:
     folds = result["folds"]
-    return (f"backtest: {len(folds)} folds {folds[0]['test'][0]}..{folds[-1]['test'][1]}, one day ahead: MAE "
+    return (f"backtest: {len(folds)} fold{'s' * (len(folds) > 1)} {folds[0]['test'][0]}..{folds[-1]['test'][1]}, "
+            f"one day ahead: MAE "
             f"{result['mae']:,.0f} ± {result['std']:,.0f} {unit} (mean ± std over folds)")
 
 
