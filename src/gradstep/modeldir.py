@@ -20,7 +20,6 @@ import errno
 import fcntl
 import glob
 import hashlib
-import json
 import os
 import shutil
 import tempfile
