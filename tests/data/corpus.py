@@ -2,8 +2,9 @@
 
 Each MALFORMED entry is (file name in malformed/, substrings the one-line message must contain,
 read_series keyword arguments, make_windows keyword arguments). The messages are the library's, in
-Python's words (days=7); the CLI tests expect the same words in flags (--days 7), through cli.in_flags. An empty window dict means the file is
-refused while it is read, before any --days matters; entries with {"days": 7} are refused later, by the
+Python's words (days=7, test=('2021-01-16', '2021-01-30')); the CLI tests expect the same words in flags
+(--days 7, --test 2021-01-16:2021-01-30), through cli.in_flags. An empty window dict means the file is refused
+while it is read, before any --days matters; entries with {"days": N} are refused later, by make_windows or the
 split (too short) or by the standardizer (constant values), so they need the whole pipeline.
 """
 
@@ -40,13 +41,23 @@ MALFORMED = [
      {}, {}),
     ("unknown_column.csv", ['no column named "Clicks"', '"Date", "Views"'], {"value_column": "Clicks"}, {}),
     ("unknown_column.csv", ['no column named "Day"', '"Date", "Views"'], {"date_column": "Day"}, {}),
+    # The fixes name the dates of the file's last 15 days (2021-01-16..2021-01-30), not "fewer days".
     ("too_short.csv", ["the data has 30 days", "days=7 with a 45-day test part needs at least 60 days",
-                       "(7 history days + 8 training days + 45 test days)", "use fewer history days than days=7, or a longer file"],
+                       "(7 history days + 8 training days + 45 test days)",
+                       "; keep days=7 with test=('2021-01-16', '2021-01-30'), the last 15 days or fewer, "
+                       "or use a longer file"],
      {}, {"days": 7}),
+    ("too_short.csv", ["the data has 30 days; days=56 needs at least 57 (56 history days + 1 day to predict), and 158 "
+                       "with the default 45-day test part (56 history days + 57 training days + 45 test days)",
+                       "; use days=7 with test=('2021-01-16', '2021-01-30'), the last 15 days or fewer, "
+                       "or use a longer file"],
+     {}, {"days": 56}),
     ("constant.csv", ["constant", "all 500"], {}, {"days": 7}),
     ("year_9999.csv", ["dates outside 1677-09-22..2262-04-11", 'line 4 ("9999-12-31")'], {}, {}),
     ("huge_values.csv", ["too large to compute with", 'line 3 ("1e297")', "scale the column down"], {}, {}),
     ("excel_serial_dates.csv", ["no date column", "dates like 2021-01-31"], {}, {}),
     ("gzipped.csv.gz", ["gzipped.csv.gz is compressed with gzip", "gunzip"], {}, {}),
-    ("utf16.csv", ["utf16.csv is a binary file", "UTF-8"], {}, {}),
+    ("hourly.csv", ['"2022-09-01T00:00:00Z" and "2022-09-01T01:00:00Z"', "needs one value per day",
+                    "add up each day's values into one row per day"], {}, {}),
+    ("ambiguous_two_digit_years.csv", ["day/month/year", "month/day/year", "neither", "like 2021-01-31"], {}, {}),
 ]

@@ -4,9 +4,15 @@ import pytest
 from corpus import GOOD_DIR, MALFORMED, MALFORMED_DIR
 
 from gradstep.data import Standardizer, load_pageviews, make_windows, read_series, split_windows
+from gradstep.data.dates import DAY_FIRST_NOTE, MONTH_FIRST_NOTE, TWO_DIGIT_YEAR_NOTE
 from gradstep.errors import InputError
 
 USING = 'using date column "{}" and value column "{}"'
+UTF8_BOM = "read the file as UTF-8, as its byte order mark says"
+UTF16_LE = "read the file as UTF-16 little-endian, as its byte order mark says"
+DECIMAL_COMMAS = 'read commas as decimal marks ("169,96" as 169.96){}, as not every comma has 3 digits after it'
+DOTS_TOO = ' and dots as thousands separators ("1.234,5" as 1234.5)'
+COMMA_THOUSANDS = 'read commas as thousands separators ("1,234" as 1234), as every comma has 3 digits after it'
 
 
 def _run_pipeline(path, read_kwargs, window_kwargs):
@@ -40,7 +46,7 @@ GOOD = [
     ("dayfirst.csv", {}, _day("2020-12-30", 4), [5, 6, 7, 8], "Views",
      [USING.format("Date", "Views"), "read the dates as day/month/year"]),
     ("semicolon.csv", {}, _day("2020-12-31", 3), [1234, 1300, 999], "Aufrufe",
-     [USING.format("Datum", "Aufrufe"), "read the dates as day/month/year"]),
+     [USING.format("Datum", "Aufrufe"), UTF8_BOM, "read the dates as day/month/year"]),
     ("newest_first_with_total.csv", {}, _day("2021-01-01", 4), [1200, 1302, 1200, 1234], "Views",
      [USING.format("Date", "Views"), 'dropped the "Total" row (line 2)', "sorted newest-first rows into date order"]),
     ("youtube_export.csv", {"value_column": "Views"}, _day("2021-01-01", 2), [1234, 1234], "Views",
@@ -51,7 +57,7 @@ GOOD = [
      [USING.format("date", "views"), "read the dates as month/day/year"]),
     ("monthfirst.csv", {}, _day("2020-12-30", 3), [5, 6, 7], "views",
      [USING.format("date", "views"), "read the dates as month/day/year"]),
-    ("bom_crlf_tab.csv", {}, _day("2021-01-01", 3), [3, 4, 5], "count", [USING.format("day", "count")]),
+    ("bom_crlf_tab.csv", {}, _day("2021-01-01", 3), [3, 4, 5], "count", [USING.format("day", "count"), UTF8_BOM]),
     ("blank_lines_and_notes.csv", {}, _day("2021-01-01", 3), [7, 8, 9], "views", [USING.format("date", "views")]),
     ("german_thousands.csv", {}, _day("2020-12-30", 3), [1234, 987, 12345678], "Aufrufe",
      [USING.format("Datum", "Aufrufe"), "read the dates as day/month/year",
@@ -60,6 +66,32 @@ GOOD = [
      [USING.format("date", "views"), 'the last line (line 4: "2021-01-03,1") does not end with a line break; '
       "if the file was cut short, its last value may be incomplete"]),
     ("old_mac_line_breaks.csv", {}, _day("2021-01-01", 2), [10, 12], "views", [USING.format("date", "views")]),
+    # Catches a reader that takes the first "# ----" line for a one-column header, or stops at the comment block
+    # after the table (Universal Analytics "Day Index" export: M/D/YY dates, quoted "1,203").
+    ("google_analytics.csv", {}, _day("2022-09-01", 4), [169, 180, 1203, 97], "Users",
+     [USING.format("Day Index", "Users"), "skipped 6 comment lines (starting with #)", MONTH_FIRST_NOTE,
+      TWO_DIGIT_YEAR_NOTE]),
+    # Catches two-digit years read as 1921/1922 or refused, and a year change (12/31/21 to 1/1/22) misread.
+    ("us_short_dates.csv", {}, _day("2021-12-30", 4), [5, 6, 7, 8], "Views",
+     [USING.format("Date", "Views"), MONTH_FIRST_NOTE, TWO_DIGIT_YEAR_NOTE]),
+    # Catches date-times refused as "no date column", or midnight UTC shifted to another day.
+    ("iso_datetime_utc.csv", {}, _day("2022-09-01", 3), [12, 15, 11], "views",
+     [USING.format("date", "views"), 'read date-times like "2022-09-01T00:00:00Z" as the dates written, dropping '
+      "the time of day (the same on every row) and any time zone"]),
+    # Catches "169,96" refused as non-numeric, read as 16996 (comma as thousands), or "1.234,5" read as 1.2345.
+    ("semicolon_decimal_commas.csv", {}, _day("2022-09-01", 4), [169.96, 1234.5, 98, 0.25],
+     "Wiedergabezeit (Stunden)",
+     [USING.format("Datum", "Wiedergabezeit (Stunden)"), DAY_FIRST_NOTE, DECIMAL_COMMAS.format(DOTS_TOO)]),
+    # Excel's "Unicode text": catches UTF-16 called binary (its NUL bytes) or decoded as UTF-8, and a non-ASCII
+    # header mangled; "1,234" in a tab file has 3 digits after its comma, so it stays 1234.
+    ("excel_unicode_text.txt", {}, _day("2022-09-01", 3), [169, 1234, 98], "Visualizações",
+     [USING.format("Date", "Visualizações"), UTF16_LE, MONTH_FIRST_NOTE, COMMA_THOUSANDS]),
+    # Excel's "CSV UTF-8": catches the byte order mark kept in the first column's name; the value column's name is
+    # the header's text, the unit the CLI shows.
+    ("excel_csv_utf8.csv", {}, _day("2022-09-01", 3), [12.5, 13.25, 9], "Watch time (hours)",
+     [USING.format("Date", "Watch time (hours)"), UTF8_BOM]),
+    # Was refused as binary (malformed/utf16.csv): UTF-16 with a byte order mark, commas, one day.
+    ("utf16.csv", {}, _day("2021-01-01", 1), [10], "views", [USING.format("date", "views"), UTF16_LE]),
 ]
 
 
@@ -370,3 +402,108 @@ def test_the_series_index_is_named_date(tmp_path):
     path = tmp_path / "views.csv"
     path.write_text("Day,Views\n2021-01-01,5\n2021-01-02,6\n")
     assert read_series(path).index.name == "date"
+
+
+# Comment lines (issue 11, item 5): lines whose first non-blank character is "#".
+
+def test_comment_lines_after_the_header_are_skipped_before_the_csv_parser_sees_them(tmp_path):
+    """Catches skipping only the comments before the header, or skipping rows after csv has parsed them: the
+    unbalanced quote in a comment would swallow the next lines, and the indented comment has leading blanks."""
+    path = _write(tmp_path, 'date,views\n# exported "by hand\n2021-01-01,1\n   # a note\n2021-01-02,2\n#\n')
+    series = read_series(path)
+    assert series.tolist() == [1, 2]
+    assert series.attrs["notes"] == [USING.format("date", "views"), "skipped 3 comment lines (starting with #)"]
+
+
+def test_line_numbers_count_comment_lines(tmp_path):
+    """Catches a reader that deletes comment lines and then cites the wrong line for a bad value."""
+    path = _write(tmp_path, "# one\n# two\ndate,views\n2021-01-01,1\n2021-01-02,x\n")
+    assert 'line 5 ("x")' in _refusal(path)
+
+
+def test_a_hash_that_is_not_first_on_its_line_is_no_comment(tmp_path):
+    """Catches skipping every line containing "#": here "#" is part of a note cell."""
+    path = _write(tmp_path, "date,note,views\n2021-01-01,ad #1,5\n2021-01-02,,6\n")
+    series = read_series(path)
+    assert series.tolist() == [5, 6] and not any("comment" in note for note in series.attrs["notes"])
+
+
+def test_many_comment_lines_do_not_hide_the_delimiter(tmp_path):
+    """Catches sniffing the first 20 lines as they are: 25 blanked comment lines would leave it nothing but
+    blank lines, and the semicolon file would be read as one column."""
+    path = _write(tmp_path, "# note\n" * 25 + "date;views\n2021-01-01;5\n2021-01-02;6\n")
+    assert read_series(path).tolist() == [5, 6]
+
+
+def test_a_file_of_comments_only_is_empty(tmp_path):
+    """Catches a comment line taken for the header once the comments before it are gone."""
+    path = _write(tmp_path, "# ----\n# All Web Site Data\n")
+    assert _refusal(path) == f"{path} is empty (no rows); give a CSV file with a header line and one row per day"
+
+
+# Decimal commas in files separated by semicolons or tabs; commas stay thousands separators in comma files.
+
+@pytest.mark.parametrize(("cells", "values", "note"), [
+    # every comma has 3 digits after it: thousands (a reader always taking commas as decimals gives 1.234)
+    (["1,234", "12,345,678", "98"], [1234, 12345678, 98], COMMA_THOUSANDS),
+    (["1,234.5", "2,000"], [1234.5, 2000], COMMA_THOUSANDS),
+    # one comma without 3 digits after it makes every comma a decimal mark, "1,234" included
+    (["1,234", "2,5"], [1.234, 2.5], DECIMAL_COMMAS.format("")),
+    (["1.234,5", "1 234,5", "7"], [1234.5, 1234.5, 7], DECIMAL_COMMAS.format(DOTS_TOO)),
+    (["0,5", "10"], [0.5, 10], DECIMAL_COMMAS.format("")),
+])
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_commas_in_a_semicolon_or_tab_file_follow_the_three_digit_rule(tmp_path, delimiter, cells, values, note):
+    """Catches commas read one way for every file, or cell by cell (1,234 and 2,5 in one column as 1234 and 2.5)."""
+    rows = [f"2021-01-{day:02d}{delimiter}{cell}" for day, cell in enumerate(cells, 1)]
+    path = _write(tmp_path, "\n".join([f"date{delimiter}views", *rows]) + "\n")
+    series = read_series(path)
+    assert series.tolist() == values
+    assert series.attrs["notes"] == [USING.format("date", "views"), note]
+
+
+def test_a_comma_file_never_reads_commas_as_decimal_marks(tmp_path):
+    """Catches decimal commas applied to every file: in a comma-separated file "1,234" is 1234 and "169,96" is
+    not a number (as before)."""
+    path = _write(tmp_path, 'date,views\n2021-01-01,"1,234"\n2021-01-02,"169,96"\n')
+    assert 'non-numeric values on line 3 ("169,96")' in _refusal(path)
+
+
+def test_decimal_commas_count_when_choosing_the_value_column(tmp_path):
+    """Catches a column chooser that parses numbers the comma-file way: it would find no numeric column."""
+    path = _write(tmp_path, "Datum;Notiz;Stunden\n01.09.2022;Urlaub;1,5\n02.09.2022;;2,25\n")
+    series = read_series(path)
+    assert series.name == "Stunden" and series.tolist() == [1.5, 2.25]
+
+
+@pytest.mark.parametrize(("cell", "problem"), [
+    ("-1,5", 'negative values on line 3 ("-1,5")'),
+    ("1,2,3", 'non-numeric values on line 3 ("1,2,3")'),
+    ("2.5", 'non-numeric values on line 3 ("2.5")'),  # a dot among decimal commas groups thousands, or nothing
+])
+def test_bad_cells_among_decimal_commas_are_cited(tmp_path, cell, problem):
+    """Catches a decimal-comma reader that drops or guesses at cells it cannot read."""
+    path = _write(tmp_path, f"date;views\n2021-01-01;0,5\n2021-01-02;{cell}\n")
+    assert problem in _refusal(path)
+
+
+# Encodings: a byte order mark decides, before any check for NUL bytes.
+
+@pytest.mark.parametrize(("codec", "encoding"), [("utf-16-le", "UTF-16 little-endian"),
+                                                  ("utf-16-be", "UTF-16 big-endian")])
+def test_utf16_with_a_byte_order_mark_is_read_in_either_byte_order(tmp_path, codec, encoding):
+    """Catches a reader that decodes one byte order only, or calls the NUL bytes of UTF-16 binary."""
+    path = tmp_path / "views.txt"
+    path.write_bytes(("\ufeffDate\tAufrufe für März\r\n2022-09-01\t1,5\r\n2022-09-02\t2\r\n").encode(codec))
+    series = read_series(path)
+    assert series.name == "Aufrufe für März" and series.tolist() == [1.5, 2]
+    assert series.attrs["notes"] == [USING.format("Date", "Aufrufe für März"),
+                                     f"read the file as {encoding}, as its byte order mark says",
+                                     DECIMAL_COMMAS.format("")]
+
+
+def test_the_value_columns_name_is_the_headers_text(tmp_path):
+    """The CLI shows series.name as the unit: catches a name stripped of its unit, lower-cased or renamed."""
+    series = read_series(GOOD_DIR / "youtube_export.csv", value_column="Watch time (hours)")
+    assert series.name == "Watch time (hours)" and series.attrs["value_column"] == "Watch time (hours)"
+    assert series.tolist() == [50.3, 50.2]

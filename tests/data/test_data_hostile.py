@@ -5,6 +5,7 @@ its caps shows in the message it gives (or in a suite that takes minutes), and t
 an alarm that turns a reader blocked on the pipe into a failure instead of a hang.
 """
 
+import codecs
 import contextlib
 import datetime
 import gzip
@@ -85,9 +86,16 @@ def _read_or_refuse(path, **kwargs) -> None:
 
 # (id, file contents, keyword arguments, parts of the refusal). The comment on each says which reader it catches.
 REFUSED = [
-    # reads UTF-16 as text with a NUL between letters, or guesses a codec and reads garbage
-    ("utf16", "date,views\n2021-01-01,1\n".encode("utf-16"), {}, ["is a binary file", "(UTF-8)"]),
+    # guesses a codec without a byte order mark and reads garbage (UTF-16 with a mark is read, see READ)
     ("utf16_without_bom", "date,views\n2021-01-01,1\n".encode("utf-16-le"), {}, ["is a binary file"]),
+    # trusts a UTF-16 byte order mark so far that binary after it, or a UTF-32 file, passes the NUL check
+    ("utf16_bom_then_nul_characters", codecs.BOM_UTF16_LE + b"d\0a\0" + b"\0" * 100, {}, ["is a binary file"]),
+    ("utf16_bom_then_binary", codecs.BOM_UTF16_LE + bytes(range(256)) * 4, {},
+     ["is not UTF-16 little-endian text (undecodable byte on line 1)"]),
+    ("utf32", "date,views\n2021-01-01,1\n".encode("utf-32"), {}, ["is a binary file"]),
+    # decodes a cut-off UTF-16 file (an odd number of bytes) with a replacement character, or crashes
+    ("utf16_odd_length", "date,views\n2021-01-01,1\n".encode("utf-16") + b"7", {},
+     ["is not UTF-16 little-endian text (undecodable byte on line 3)", "CSV UTF-8"]),
     # decodes compressed bytes, or says "binary" where "gunzip it" is the fix
     ("gzip", gzip.compress(GOOD), {}, ["compressed with gzip", "gunzip"]),
     ("zip_or_xlsx", _zip(GOOD), {}, ["zip archive", "Excel workbook", "CSV file"]),
@@ -102,10 +110,10 @@ REFUSED = [
     ("excel_serial_dates", _dates("44197", "44198", "44199"), {}, ["no date column", "dates like 2021-01-31"]),
     ("excel_serial_dates_named", _dates("44197", "44198"), {"date_column": "date"},
      ["dates that cannot be read", 'line 2 ("44197")']),
-    # lets pandas parse offsets and shift days, or mixes time zones
-    ("timezone_offsets", _dates("2021-01-01T00:00+01:00", "2021-01-02T00:00+01:00"), {}, ["no date column"]),
-    ("timezone_utc_named", _dates("2021-01-01T00:00:00Z", "2021-01-02T00:00:00Z"), {"date_column": "date"},
-     ["dates that cannot be read", '("2021-01-01T00:00:00Z")']),
+    # drops the times of hourly data, or reads an hour of 24 or an offset of 25 hours
+    ("hourly", _dates("2021-01-01T00:00:00Z", "2021-01-01T01:00:00Z"), {}, ["different times of day"]),
+    ("hour_24", _dates("2021-01-01T24:00:00Z", "2021-01-02T24:00:00Z"), {}, ["no date column"]),
+    ("offset_25_hours", _dates("2021-01-01T00:00+25:00", "2021-01-02T00:00+25:00"), {}, ["no date column"]),
     # keeps dates that pandas cannot hold in nanoseconds (later code converts to them)
     ("year_9999", _dates("2021-01-01", "9999-01-01"), {},
      ["dates outside 1677-09-22..2262-04-11", 'line 3 ("9999-01-01")']),
@@ -174,7 +182,7 @@ def test_hostile_file_is_refused_with_one_short_line(tmp_path, contents, kwargs,
 # (id, file contents, values read, first day, notes after the "using" note)
 READ = [
     # keeps the BOM in the first column's name, or refuses the file
-    ("bom", b"\xef\xbb\xbf" + GOOD, [5, 6, 7], "2021-01-01", []),
+    ("bom", b"\xef\xbb\xbf" + GOOD, [5, 6, 7], "2021-01-01", ["read the file as UTF-8, as its byte order mark says"]),
     ("crlf", GOOD.replace(b"\n", b"\r\n"), [5, 6, 7], "2021-01-01", []),
     # splits lines only at \n: an old Mac export (\r alone) is one long line
     ("cr_only", GOOD.replace(b"\n", b"\r"), [5, 6, 7], "2021-01-01", []),
@@ -195,6 +203,21 @@ READ = [
     ("first_day_pandas_holds", _dates("1677-09-22", "1677-09-23"), [1, 2], "1677-09-22", []),
     ("last_day_pandas_holds", _dates("2262-04-10", "2262-04-11"), [1, 2], "2262-04-10", []),
     ("largest_value", _rows(f"{MAX_VALUE:g}", "0"), [MAX_VALUE, 0], "2021-01-01", []),
+    # calls UTF-16 binary for its NUL bytes (Excel's "Unicode text" export), in either byte order
+    ("utf16_le", codecs.BOM_UTF16_LE + "date,views\n2021-01-01,1\n".encode("utf-16-le"), [1],
+     "2021-01-01", ["read the file as UTF-16 little-endian, as its byte order mark says"]),
+    ("utf16_be", codecs.BOM_UTF16_BE + "date,views\n2021-01-01,1\n".encode("utf-16-be"), [1],
+     "2021-01-01", ["read the file as UTF-16 big-endian, as its byte order mark says"]),
+    # lets pandas parse offsets and shift days to UTC (2021-01-01T00:00+01:00 is 2020-12-31 in UTC)
+    ("timezone_offsets", _dates("2021-01-01T00:00+01:00", "2021-01-02T00:00+01:00"), [1, 2], "2021-01-01",
+     ['read date-times like "2021-01-01T00:00+01:00" as the dates written, dropping the time of day (the same on '
+      "every row) and any time zone"]),
+    ("timezone_utc", _dates("2021-01-01T00:00:00Z", "2021-01-02T00:00:00Z"), [1, 2], "2021-01-01",
+     ['read date-times like "2021-01-01T00:00:00Z" as the dates written, dropping the time of day (the same on '
+      "every row) and any time zone"]),
+    # takes a Google Analytics comment block for a one-column header
+    ("comment_lines", b"# ----\n# All Web Site Data\n# ----\n\n" + GOOD, [5, 6, 7], "2021-01-01",
+     ["skipped 3 comment lines (starting with #)"]),
 ]
 
 
@@ -222,6 +245,17 @@ def test_a_file_over_the_byte_cap_is_refused_from_its_size(tmp_path):
     """Catches a reader that reads the whole file first: the sparse file would be read as 64 MiB of NULs."""
     path = tmp_path / "file.csv"
     with path.open("wb") as file:
+        file.truncate(MAX_BYTES + 1)
+    assert _refusal(path) == (f"{path} is larger than 64 MiB, the most gradstep reads; keep only the date and value "
+                              "columns and the days you need")
+
+
+def test_the_byte_cap_holds_for_utf16(tmp_path):
+    """Catches a cap counted in characters after decoding: UTF-16 takes two bytes a character, so the file is
+    refused from its size in bytes, before it is decoded."""
+    path = tmp_path / "file.csv"
+    with path.open("wb") as file:
+        file.write(codecs.BOM_UTF16_LE)
         file.truncate(MAX_BYTES + 1)
     assert _refusal(path) == (f"{path} is larger than 64 MiB, the most gradstep reads; keep only the date and value "
                               "columns and the days you need")
@@ -382,11 +416,14 @@ _VALUE_CELLS = st.one_of(
 @st.composite
 def _csv_files(draw) -> bytes:
     """CSV-shaped files: a header and rows of daily dates and counts, a few cells hostile, odd separators, line
-    endings, a BOM, scrambled or missing rows and a cut-off end, so that many are read and many refused."""
+    endings, a BOM or UTF-16, comment lines, decimal commas, scrambled or missing rows and a cut-off end, so that
+    many are read and many refused."""
     delimiter = draw(st.sampled_from([",", ";", "\t"]))
     ending = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     header = draw(st.sampled_from([["date", "views"], ["Datum", "Aufrufe"], ["day", "Total"]]))
-    date_format = draw(st.sampled_from(["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d"]))
+    date_format = draw(st.sampled_from(["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%m/%d/%y",
+                                        "%d/%m/%y", "%Y-%m-%dT00:00:00Z", "%Y-%m-%d %H:00"]))
+    decimal_commas = delimiter != "," and draw(st.booleans())
     start = draw(st.dates(min_value=datetime.date(1677, 9, 22), max_value=datetime.date(2262, 3, 1)))
     hostile = st.integers(0, 49).map(lambda n: n == 0)  # each cell hostile with a chance of 1 in 50
     rows = []
@@ -395,12 +432,16 @@ def _csv_files(draw) -> bytes:
             continue  # a missing day
         day = start + datetime.timedelta(days=n)
         date = draw(_DATE_CELLS) if draw(hostile) else f"{day:{date_format}}"
-        values = [draw(_VALUE_CELLS) if draw(hostile) else str(draw(st.integers(0, 10**6))) for _ in header[1:]]
+        numbers = [draw(st.integers(0, 10**6)) for _ in header[1:]]
+        values = [draw(_VALUE_CELLS) if draw(hostile) else f"{n // 100},{n % 100:02d}" if decimal_commas else str(n)
+                  for n in numbers]
         rows.append([date, *values])
     if draw(hostile):
         rows = draw(st.permutations(rows))
-    text = draw(st.sampled_from(["", "\ufeff"])) + ending.join(delimiter.join(row) for row in [header, *rows])
-    data = (text + draw(st.sampled_from([ending, "", ending * 3]))).encode()
+    comments = draw(st.sampled_from(["", f"# ----{ending}# All Web Site Data{ending}{ending}"]))
+    text = comments + ending.join(delimiter.join(row) for row in [header, *rows])
+    text = draw(st.sampled_from(["", "\ufeff"])) + text + draw(st.sampled_from([ending, "", ending * 3]))
+    data = text.encode(draw(st.sampled_from(["utf-8", "utf-8", "utf-16"])))
     return data[:len(data) - draw(st.sampled_from([0, 0, 0, 1, 4]))]
 
 

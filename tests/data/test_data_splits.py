@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -147,7 +149,8 @@ def test_too_short_message_spells_out_the_sum():
         split_windows(make_windows(_series(60), 7), valid_days=5)
     assert str(caught.value) == ("the data has 60 days; days=7 with a 45-day test part needs at least 65 days "
                                  "(7 history days + 8 training days + 5 validation days + 45 test days); "
-                                 "use fewer history days than days=7, or a longer file")
+                                 "use days=4, or keep days=7 with test=('2022-01-21', '2022-03-01'), the last 40 "
+                                 "days or fewer, or use a longer file")
 
 
 def test_train_range_alone_needs_45_days_after_it():
@@ -244,3 +247,64 @@ def test_the_batch_helpers_old_names_still_work():
     with pytest.raises(AttributeError) as caught:
         data.nonsense  # noqa: B018
     assert str(caught.value) == "module 'gradstep.data' has no attribute 'nonsense'"
+
+
+# Data too short for the default split: the message names what would fit, with the file's own dates.
+
+def _too_short(n, days, valid_days=0):
+    """The refusal for n days of data (from 2022-09-01) with `days`, from make_windows or the default split."""
+    with pytest.raises(InputError) as caught:
+        split_windows(make_windows(_series(n, start="2022-09-01"), days), valid_days=valid_days)
+    assert "\n" not in str(caught.value)
+    return str(caught.value)
+
+
+def test_a_30_day_file_with_days_56_is_told_what_fits_word_for_word():
+    """Catches the old advice ("use fewer history days"): the file cannot hold 45 test days at any days, so the
+    message offers a week of history and the test range of the last 15 days, 2022-09-16..2022-09-30."""
+    assert _too_short(30, 56) == (
+        "the data has 30 days; days=56 needs at least 57 (56 history days + 1 day to predict), and 158 with the "
+        "default 45-day test part (56 history days + 57 training days + 45 test days); use days=7 with "
+        "test=('2022-09-16', '2022-09-30'), the last 15 days or fewer, or use a longer file")
+
+
+@pytest.mark.parametrize(("n", "days", "valid_days", "fits"), [
+    (100, 56, 0, "use days=27, or use a longer file"),  # 27 + 28 + 45 = 100
+    (150, 56, 0, "use days=52, or keep days=56 with test=('2022-12-23', '2023-01-28'), the last 37 days or fewer"),
+    (30, 7, 0, "keep days=7 with test=('2022-09-16', '2022-09-30'), the last 15 days or fewer"),
+    (10, 7, 0, "use days=3 with test=('2022-09-08', '2022-09-10'), the last 3 days or fewer"),
+    (4, 1, 0, "keep days=1 with test=('2022-09-04', '2022-09-04'), the last day, or use a longer file"),
+    (3, 2, 0, "test days); use a longer file"),  # no split of 3 days leaves a training day per weight
+])
+def test_the_advice_fits_the_data(n, days, valid_days, fits):
+    """Catches advice that ignores the file: the numbers and dates follow from its length and last day."""
+    assert fits in _too_short(n, days, valid_days)
+
+
+_ADVICE = re.compile(r"(?:use|keep) days=(\d+)(?: with test=\('([\d-]+)', '([\d-]+)'\))?")
+
+
+@pytest.mark.parametrize(("n", "days", "valid_days"), [
+    (n, days, valid_days) for n in [4, 5, 9, 10, 16, 30, 47, 48, 60, 100, 157] for days in [1, 2, 7, 28, 56]
+    for valid_days in [0, 5] if n < minimum_rows(days, valid_days=valid_days)])
+def test_every_split_the_message_offers_works_and_is_the_largest(n, days, valid_days):
+    """Catches off-by-one advice: each offered split works, with days + 1 training days, while one history
+    day more (with the default test part) or one test day more (with the offered days) is refused again."""
+    series = _series(n, start="2022-09-01")
+    message = _too_short(n, days, valid_days)
+    if n <= days:
+        valid_days = 0  # make_windows refused, before the split: it advises for no validation days
+    for history, start, end in _ADVICE.findall(message):
+        history = int(history)
+        test = (start, end) if start else None
+        split = split_windows(make_windows(series, history), test=test, valid_days=valid_days)
+        if test:
+            assert len(split.train) == history + 1
+        else:
+            assert len(split.test) == 45
+        with pytest.raises(InputError):
+            if test:
+                longer = (f"{pd.Timestamp(start) - pd.Timedelta(days=1):%Y-%m-%d}", end)
+                split_windows(make_windows(series, history), test=longer, valid_days=valid_days)
+            else:
+                split_windows(make_windows(series, history + 1), valid_days=valid_days)

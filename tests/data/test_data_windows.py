@@ -93,3 +93,19 @@ def test_a_value_that_is_not_a_number_is_refused_naming_its_day():
     with pytest.raises(InputError, match=r"^the series has a value that is not a number on 2021-01-03; fill or drop "
                                          r"it first \(read_series refuses or fills such days\)$"):
         make_windows(series, 1)
+
+
+def test_too_few_days_message_says_what_fits_word_for_word():
+    """Catches the old "use fewer history days" advice: 10 days hold days=3 with the last 3 days for testing."""
+    with pytest.raises(InputError) as caught:
+        make_windows(_series(range(10)), 10)
+    assert str(caught.value) == (
+        "the data has 10 days; days=10 needs at least 11 (10 history days + 1 day to predict), and 66 with the default "
+        "45-day test part (10 history days + 11 training days + 45 test days); use days=3 with "
+        "test=('2021-01-08', '2021-01-10'), the last 3 days or fewer, or use a longer file")
+
+
+def test_an_empty_series_is_refused_without_naming_dates_it_lacks():
+    """Catches advice that reads the last date of a series that has none (an IndexError instead of a refusal)."""
+    with pytest.raises(InputError, match=r"^the data has 0 days; days=1 needs at least 2 .*; use a longer file$"):
+        make_windows(_series([]), 1)

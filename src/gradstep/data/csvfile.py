@@ -1,9 +1,11 @@
 """Read a user's CSV of daily values into the same kind of series as the built-in data, or say what is wrong."""
 
+import codecs
 import contextlib
 import csv
 import io
 import os
+import re
 import stat
 from collections.abc import Iterator
 from os import PathLike
@@ -27,11 +29,20 @@ _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
 _SIGNATURES = {b"\x1f\x8b": "compressed with gzip; decompress it (gunzip) and give the CSV file inside",
                b"PK\x03\x04": "a zip archive (an Excel workbook is one); export the data as a CSV file (UTF-8)"}
+# A byte order mark names the encoding (Excel's "Unicode text" is UTF-16 little-endian); without one, UTF-8.
+_ENCODINGS = {codecs.BOM_UTF8: ("utf-8-sig", "UTF-8"), codecs.BOM_UTF16_LE: ("utf-16", "UTF-16 little-endian"),
+              codecs.BOM_UTF16_BE: ("utf-16", "UTF-16 big-endian")}
+# Lines whose first non-blank character is "#" (Google Analytics starts its exports with several).
+_COMMENT = r"(?<![^\r\n])[^\S\r\n]*#[^\r\n]*"
 # csv.Sniffer takes time growing with the square of its sample: it sees at most this many characters.
 _SNIFF_CHARS = 4_000
 _TOTAL = r"(?i)totals?:?"
+# Number cells: separators before groups of 3 digits (1,234 or 1 234), and whole cells as _to_values tells them apart.
 _THOUSANDS = r"(?<=\d)[,\s](?=\d{3}(?!\d))"
 _DOTTED_THOUSANDS = r"\d{1,3}(?:\.\d{3})+"
+_COMMA_THOUSANDS = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+_DECIMAL_COMMA = r"-?(?:\d{1,3}(?:[.\s]\d{3})+|\d+)(?:,\d+)?"
+_THOUSANDS_BEFORE_DECIMAL_COMMA = r"(?<=\d)[.\s](?=\d{3}(?!\d))"
 _SHOWN = 3
 
 
@@ -43,20 +54,19 @@ def read_series(
 ) -> pd.Series:
     """Read one column of daily values from a CSV file: float64, named after the column, daily index "date".
 
-    The choices made (columns, dropped Total rows, sorting, filled days) are listed in series.attrs["notes"].
+    The choices made (columns, encoding, skipped comment lines, dropped Total rows, date and number readings,
+    sorting, filled days) are listed in series.attrs["notes"].
     Missing days are refused unless fill is "interpolate" (straight lines between neighbours) or "zero".
     Anything but a regular file, and files beyond the MAX_ limits above, are refused before they are parsed.
     """
     if fill not in (None, *FILLS):
         raise InputError(f"fill={show(fill)} is not a choice; use fill='interpolate' or fill='zero'")
     name = filename(path)
-    text = _read_text(path, name)
-    cells = _read_cells(text, name)
-    date_column, value_column = _choose_columns(cells, date_column, value_column, name)
-    notes = [f"using date column {show(date_column)} and value column {show(value_column)}"]
-    unended = _unended_last_line(text)
-    if unended:
-        notes.append(unended)
+    text, file_notes = _read_text(path, name)
+    delimiter = _sniff_delimiter(text)
+    cells = _read_cells(text, delimiter, name)
+    date_column, value_column = _choose_columns(cells, date_column, value_column, delimiter, name)
+    notes = [f"using date column {show(date_column)} and value column {show(value_column)}", *file_notes]
     table = cells[[date_column, value_column]].set_axis(["date", "value"], axis=1)
 
     total = table["date"].str.fullmatch(_TOTAL)
@@ -64,13 +74,9 @@ def read_series(
         notes.append(f'dropped the {show(table["date"][total].iloc[0])} {"row" if total.sum() == 1 else "rows"} '
                      f"({lines(table.index[total])})")
         table = table[~total]
-    dates, order_note = parse_dates(table["date"], f"column {show(date_column)} of {name}")
-    if order_note:
-        notes.append(order_note)
-    values = _to_numbers(table["value"])
-    if _dots_are_thousands(table["value"]):
-        values = _to_numbers(table["value"].str.replace(".", "", regex=False))
-        notes.append('read dots as thousands separators ("1.234" as 1234), as every dotted value has groups of 3 digits')
+    dates, date_notes = parse_dates(table["date"], f"column {show(date_column)} of {name}")
+    values, number_note = _to_values(table["value"], delimiter)
+    notes += [*date_notes, *([number_note] if number_note else [])]
     _check_cells(table, dates, values, date_column, value_column, name)
 
     series = pd.Series(values.to_numpy(), index=pd.DatetimeIndex(dates, name="date"), name=value_column)
@@ -116,23 +122,41 @@ def _refuse_unless_regular(mode: int, name: str) -> None:
         raise InputError(f"{name} is {kind}, not a file; give the path of a CSV file")
 
 
-def _read_text(path: str | PathLike, name: str) -> str:
-    """Return the file's text, refusing files that are not UTF-8 text or have too many or too long lines."""
-    data = _read_bytes(path, name)
+def _read_text(path: str | PathLike, name: str) -> tuple[str, list[str]]:
+    """Return the file's text with its comment lines blanked, and notes on its encoding, comments and last line.
+
+    Refuses compressed, binary and undecodable files, and files with too many or too long lines.
+    """
+    text, encoding = _decode(_read_bytes(path, name), name)
+    _check_lines(text, name)
+    text, comments = re.subn(_COMMENT, "", text)  # blanked, not removed, so that line numbers stay the file's
+    notes = [f"read the file as {encoding}, as its byte order mark says"] if encoding else []
+    if comments:
+        notes.append(f"skipped {count(comments, 'comment line')} (starting with #)")
+    unended = _unended_last_line(text)
+    return text, [*notes, *([unended] if unended else [])]
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str | None]:
+    """Decode the bytes as their byte order mark says, else as UTF-8; return the text and the encoding a mark named.
+
+    The encoding is chosen before looking for NUL characters, so UTF-16 text is not mistaken for binary.
+    """
     for signature, what in _SIGNATURES.items():
         if data.startswith(signature):
             raise InputError(f"{name} is {what}")
-    if b"\0" in data:
-        raise InputError(f"{name} is a binary file, not CSV text; export the data as a CSV file (UTF-8)")
+    codec, encoding = next((found for mark, found in _ENCODINGS.items() if data.startswith(mark)), ("utf-8", None))
     try:
-        text = data.decode("utf-8-sig")
+        text, undecodable = data.decode(codec), None
     except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        raise InputError(
-            f"{name} is not UTF-8 text (undecodable byte on line {line}); save it as a CSV UTF-8 file"
-        ) from None
-    _check_lines(text, name)
-    return text
+        text, undecodable = data.decode(codec, errors="replace"), err.start
+    if "\0" in text:
+        raise InputError(f"{name} is a binary file, not CSV text; export the data as a CSV file (UTF-8)")
+    if undecodable is not None:
+        line = data[:undecodable].decode(codec, errors="replace").count("\n") + 1
+        raise InputError(f"{name} is not {encoding or 'UTF-8'} text (undecodable byte on line {line}); "
+                         "save it as a CSV UTF-8 file")
+    return text, encoding
 
 
 def _line_breaks(text: str) -> int:
@@ -162,9 +186,9 @@ def _unended_last_line(text: str) -> str | None:
             "if the file was cut short, its last value may be incomplete")
 
 
-def _rows(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
+def _rows(text: str, delimiter: str, name: str) -> Iterator[tuple[int, list[str]]]:
     """Yield each non-blank CSV row as its 1-based first line number and its stripped fields."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text), skipinitialspace=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
     previous_end = 0
     try:
         for row in reader:
@@ -177,9 +201,9 @@ def _rows(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
         ) from None
 
 
-def _read_cells(text: str, name: str) -> pd.DataFrame:
+def _read_cells(text: str, delimiter: str, name: str) -> pd.DataFrame:
     """Parse the text into stripped strings, one column per header field, indexed by 1-based file line number."""
-    rows = _rows(text, name)
+    rows = _rows(text, delimiter, name)
     header_line, header = next(rows, (None, None))
     if header is None:
         raise InputError(f"{name} is empty (no rows); give a CSV file with a header line and one row per day")
@@ -203,11 +227,12 @@ def _read_cells(text: str, name: str) -> pd.DataFrame:
 
 
 def _sniff_delimiter(text: str) -> str:
-    """Guess the field separator (comma, semicolon or tab) from the first lines; a comma when unclear."""
+    """Guess the field separator (comma, semicolon or tab) from the first non-blank lines; a comma when unclear."""
     head = text[:_SNIFF_CHARS].splitlines()
     whole_lines = head if len(text) <= _SNIFF_CHARS else (head[:-1] or head)  # the last may be cut short
     try:
-        return csv.Sniffer().sniff("\n".join(whole_lines[:20]), delimiters=",;\t").delimiter
+        return csv.Sniffer().sniff("\n".join([line for line in whole_lines if line.strip()][:20]),
+                                   delimiters=",;\t").delimiter
     except csv.Error:
         return ","
 
@@ -232,7 +257,7 @@ def _check_header(header: list[str], line: int, name: str) -> None:
 
 
 def _choose_columns(
-    cells: pd.DataFrame, date_column: str | None, value_column: str | None, name: str
+    cells: pd.DataFrame, date_column: str | None, value_column: str | None, delimiter: str, name: str
 ) -> tuple[str, str]:
     """Return the date and value columns: the ones named, else the only column that looks like dates or numbers."""
     for given in (date_column, value_column):
@@ -251,7 +276,7 @@ def _choose_columns(
         [column for column in others if is_date_like(countable[column].dropna()).mean() > 0.5],
         "date", "with dates like 2021-01-31", "date_column", cells.columns, name)
     rest = list(cells.columns.drop(date_column))
-    numeric = [column for column in rest if _to_numbers(countable[column].dropna()).notna().mean() > 0.5]
+    numeric = [column for column in rest if _to_values(countable[column].dropna(), delimiter)[0].notna().mean() > 0.5]
     # With only one other column, that is the value column even when most of its cells are bad (reported later).
     value_column = value_column or _only_candidate(
         numeric if numeric or len(rest) > 1 else rest, "numeric",
@@ -267,6 +292,37 @@ def _only_candidate(candidates: list[str], kind: str, wanted: str, option: str, 
     if len(candidates) > 1:
         raise InputError(f"{name} has several {kind} columns: {quoted(candidates)}; choose one with {option}=NAME")
     return candidates[0]
+
+
+def _to_values(texts: pd.Series, delimiter: str) -> tuple[pd.Series, str | None]:
+    """Parse value cells into float64 (NaN where a cell is not a number), with a note when separators were read.
+
+    Commas are thousands separators in a comma-separated file. In a file separated by semicolons or tabs, they
+    are too when every cell with a comma has exactly 3 digits after each comma ("1,234", "1,234,567.5");
+    otherwise commas are decimal marks ("169,96"), and dots or spaces before groups of 3 digits thousands
+    separators ("1.234,5"). Without commas, dots are thousands separators when every dotted value groups digits
+    by 3 ("1.234", "12.345.678") and every other value is a whole number; otherwise decimal points.
+    """
+    commas = texts.str.contains(",", regex=False)
+    if delimiter != "," and commas.any():
+        if not texts[commas].str.fullmatch(_COMMA_THOUSANDS).all():
+            return _read_decimal_commas(texts)
+        return _to_numbers(texts), ('read commas as thousands separators ("1,234" as 1234), as every comma has 3 '
+                                    "digits after it")
+    if _dots_are_thousands(texts):
+        return (_to_numbers(texts.str.replace(".", "", regex=False)),
+                'read dots as thousands separators ("1.234" as 1234), as every dotted value has groups of 3 digits')
+    return _to_numbers(texts), None
+
+
+def _read_decimal_commas(texts: pd.Series) -> tuple[pd.Series, str]:
+    """Parse cells like "169,96", "1.234,5" or "1 234" into float64 (NaN for any other cell), with a note."""
+    cells = texts.where(texts.str.fullmatch(_DECIMAL_COMMA))
+    numbers = cells.str.replace(_THOUSANDS_BEFORE_DECIMAL_COMMA, "", regex=True).str.replace(",", ".", regex=False)
+    dotted = cells.str.contains(".", regex=False).any()
+    dots = ' and dots as thousands separators ("1.234,5" as 1234.5)' if dotted else ""
+    return (pd.to_numeric(numbers, errors="coerce").astype("float64"),
+            f'read commas as decimal marks ("169,96" as 169.96){dots}, as not every comma has 3 digits after it')
 
 
 def _to_numbers(texts: pd.Series) -> pd.Series:

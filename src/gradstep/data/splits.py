@@ -61,7 +61,7 @@ def split_windows(
         if first_day <= pd.Timestamp(LECTURE_TRAIN[0]) and last_day >= pd.Timestamp(LECTURE_TEST[1]):
             train, test = LECTURE_TRAIN, LECTURE_TEST
         else:
-            _check_length(len(windows) + windows.days, windows.days, valid_days)
+            _check_length(len(windows) + windows.days, windows.days, valid_days, windows.dates)
             test = (windows.dates[-TEST_DAYS], last_day)
             train = (first_day, windows.dates[-TEST_DAYS - 1])
     if train is None:
@@ -92,16 +92,48 @@ def split_windows(
     return Split(train=train_part, valid=valid_part, test=test_part)
 
 
-def _check_length(total: int, days: int, valid_days: int) -> None:
-    """Refuse data too short for the default split, saying how many days it needs and why."""
+def _check_length(total: int, days: int, valid_days: int, dates: pd.DatetimeIndex) -> None:
+    """Refuse data too short for the default split, saying how many days it needs, why, and what would fit."""
     need = minimum_rows(days, valid_days=valid_days)
     if total < need:
         valid = f" + {count(valid_days, 'validation day')}" if valid_days else ""
         raise InputError(
             f"the data has {count(total, 'day')}; days={days} with a {TEST_DAYS}-day test part needs at least "
             f"{need} days ({count(days, 'history day')} + {count(days + 1, 'training day')}{valid} + "
-            f"{TEST_DAYS} test days); use fewer history days than days={days}, or a longer file"
+            f"{TEST_DAYS} test days); {what_fits(total, days, valid_days, dates)}"
         )
+
+
+def what_fits(total: int, days: int, valid_days: int, dates: pd.DatetimeIndex) -> str:
+    """Say what splits `total` days of data ending on dates[-1], for a message: "use days=27, or keep days=56 with
+    test=(...) ..., or use a longer file".
+
+    Offered: the most history days that leave the default test part; the longest test range at the end that
+    `days` leaves; when neither fits, at most a week of history days with a test range at least as long.
+    """
+    fits = []
+    most_days = (total - TEST_DAYS - valid_days - 1) // 2  # the largest d with minimum_rows(d, ...) <= total
+    if most_days >= 1:
+        fits.append(f"use days={most_days}")
+    longest = _longest_test(total, days, valid_days)
+    if longest >= 1:
+        fits.append(f"keep days={days} with {_last_days(longest, dates[-1])}")
+    week = min(7, (total - valid_days - 1) // 3)  # the test part it leaves is at least as long as its history
+    if not fits and week >= 1:
+        fits.append(f"use days={week} with {_last_days(_longest_test(total, week, valid_days), dates[-1])}")
+    return ", or ".join([*fits, "use a longer file"])
+
+
+def _longest_test(total: int, days: int, valid_days: int) -> int:
+    """The most test days left by `total` days after the history, days + 1 training days and the validation days."""
+    return total - minimum_rows(days, test_days=0, valid_days=valid_days)
+
+
+def _last_days(test_days: int, last_day: pd.Timestamp) -> str:
+    """A test range of the last `test_days` days up to last_day, in Python's words: test=('2022-09-16', ...)."""
+    first = last_day - pd.Timedelta(days=test_days - 1)
+    last = "the last day" if test_days == 1 else f"the last {test_days} days or fewer"
+    return f"test=('{first:%Y-%m-%d}', '{last_day:%Y-%m-%d}'), {last}"
 
 
 def _parse_range(

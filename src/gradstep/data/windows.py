@@ -44,8 +44,12 @@ def make_windows(series: pd.Series, days: int) -> Windows:
     if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 1:
         raise InputError(f"days={days!r} is not a whole number of at least 1; use e.g. days=7")
     if len(series) <= days:
+        from gradstep.data.splits import TEST_DAYS, minimum_rows, what_fits  # splits imports this module
         raise InputError(f"the data has {count(len(series), 'day')}; days={days} needs at least {days + 1} "
-                         f"({days} history days + 1 day to predict); use fewer history days than days={days}, or a longer file")
+                         f"({count(days, 'history day')} + 1 day to predict), and {minimum_rows(days)} with the "
+                         f"default {TEST_DAYS}-day test part ({count(days, 'history day')} + "
+                         f"{count(days + 1, 'training day')} + {TEST_DAYS} test days); "
+                         f"{what_fits(len(series), days, 0, series.index)}")
     steps = np.diff(series.index.to_numpy())
     if not (steps == np.timedelta64(1, "D")).all():
         raise InputError("make_windows needs one value per consecutive day; read the data with "
