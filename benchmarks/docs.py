@@ -11,7 +11,8 @@ from pathlib import Path
 REPRODUCE_HEADING = "## gradstep reproduce"
 STARTUP_HEADING = "## Start-up"
 COMPARE_HEADING = "## Before and after"
-SECTIONS = (REPRODUCE_HEADING, STARTUP_HEADING, COMPARE_HEADING)
+FORECAST_HEADING = "## Forecasts against statsforecast"
+SECTIONS = (REPRODUCE_HEADING, STARTUP_HEADING, COMPARE_HEADING, FORECAST_HEADING)
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -112,14 +112,14 @@ MAES = {"naive (yesterday's value)": 9.0, "seasonal naive (the value a week befo
                                                   (4.0, "sigmoid 100 units"), (4.5, "sigmoid 100 units")])
 def test_choose_takes_the_lowest_mae_and_an_ensemble_only_when_it_is_lower(monkeypatch, ensemble_mae, chosen):
     fake({**MAES, "sigmoid, 100 units, 56 days, mean of 3 seeds": ensemble_mae}, monkeypatch)
-    name, best, table = bt.choose(RunSpec(), None)
+    name, best, table = bt.choose(bt.candidates(RunSpec()), None)
     assert name == chosen and best.spec.model.ensemble == (3 if "mean" in chosen else 1)
     assert list(table["mae"]) == sorted(table["mae"]) and len(table) == 9
 
 
 def test_a_baseline_winner_gets_no_ensemble(monkeypatch):
     fake({**MAES, "seasonal naive (the value a week before)": 1.0}, monkeypatch)
-    name, best, table = bt.choose(RunSpec(), None)
+    name, best, table = bt.choose(bt.candidates(RunSpec()), None)
     assert name == "seasonal_naive" and len(table) == 8
 
 

@@ -48,7 +48,7 @@ def test_the_cli_constants_are_the_backtest_modules():
 
 def test_auto_prints_each_candidate_then_the_choice_and_records_the_table(auto):
     out, lines = auto
-    assert lines[3].startswith("choosing by backtest: 8 candidates on 2 folds of 28 days")
+    assert any(line.startswith("choosing by backtest: 8 candidates on 2 folds of 28 days") for line in lines)
     finished = [line for line in lines if line.startswith("  ") and "MAE" in line]
     assert len(finished) >= 8 and all("Watch time (hours)" in line for line in finished)
     meta = json.loads((out / "model.json").read_text())
@@ -150,3 +150,22 @@ def test_folds_zero_means_no_backtest_and_no_interval(capsys, export, tmp_path):
 def test_auto_refuses_options_it_chooses_itself(capsys, tmp_path):
     code, _, err = run(capsys, "train", "--model", "auto", "--days", "7", "--units", "5", "--out", tmp_path / "m")
     assert code == 2 and "--units and --days do not apply to --model auto" in err
+
+
+def test_auto_on_a_short_file_leaves_out_what_does_not_fit_and_still_chooses(capsys, export, tmp_path):
+    path, hours = export
+    short = tmp_path / "short.csv"
+    short.write_text("Date,Watch time (hours)\n" + "".join(f"{d:%Y-%m-%d},{v:.2f}\n" for d, v in hours.iloc[-150:].items()))
+    code, text, err = run(capsys, "train", "--csv", short, "--model", "auto", "--epochs", "5", "--quiet",
+                          "--out", tmp_path / "m")
+    assert code == 0, err
+    assert ("note: left out for lack of training days: linear 28 days, linear 56 days, sigmoid 100 units, relu 2 × 100"
+            in text)
+    assert "choosing by backtest: 4 candidates on 1 fold of 28 days" in text
+    code, text, err = run(capsys, "train", "--csv", short, "--days", "7", "--epochs", "1", "--quiet", "--out",
+                          tmp_path / "n")
+    assert code == 0 and "note: the training part has room for 1 backtest fold of 28 days, not 4" in text
+    tiny = tmp_path / "tiny.csv"
+    tiny.write_text("Date,Watch time (hours)\n" + "".join(f"{d:%Y-%m-%d},{v:.2f}\n" for d, v in hours.iloc[-100:].items()))
+    code, _, err = run(capsys, "train", "--csv", tiny, "--model", "auto", "--quiet", "--out", tmp_path / "o")
+    assert code == 2 and "the data is too short to backtest any candidate on 1 fold of 28 days" in err

@@ -8,7 +8,7 @@ of the next), so the errors by horizon step give the intervals. The series is cu
 day, so no fold ever sees its own future, and the test days are never read at all.
 
     result = backtest(spec, series)            # result.table: one row per fold
-    table = compare(candidates(spec), series)  # ranked by mean MAE over the folds
+    table, results = compare(candidates(spec), series)  # ranked by mean MAE over the folds
 """
 
 from __future__ import annotations
@@ -62,18 +62,30 @@ def training_end(spec: RunSpec, series: pd.Series) -> pd.Timestamp:
     return pd.Timestamp(last.dates[-1])
 
 
-def folds(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS) -> list[dict]:
-    """The folds' training and forecast days: the last ``n_folds × fold_days`` days of the training part."""
+def _room(spec: RunSpec, series: pd.Series, fold_days: int) -> tuple[pd.Timestamp, pd.Timestamp, int, int]:
+    """The training part's first target day and last day, the training days a fold needs before it, and how
+    many folds of ``fold_days`` fit after those."""
     end = training_end(spec, series)
     first = pd.Timestamp(make_windows(series.loc[:end], spec.data.days).dates[0])
     needed = 2 * spec.data.days + spec.data.valid_days + 30
-    starts = [end - pd.Timedelta(days=fold_days * (n_folds - i) - 1) for i in range(n_folds)]
-    if (starts[0] - first).days < needed:
-        fits = max(0, ((end - first).days + 1 - needed) // fold_days)
+    return first, end, needed, max(0, ((end - first).days + 1 - needed) // fold_days)
+
+
+def max_folds(spec: RunSpec, series: pd.Series, fold_days: int = FOLD_DAYS) -> int:
+    """How many folds of ``fold_days`` the training part has room for."""
+    return _room(spec, series, fold_days)[3]
+
+
+def folds(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS) -> list[dict]:
+    """The folds' training and forecast days: the last ``n_folds × fold_days`` days of the training part."""
+    first, end, needed, fits = _room(spec, series, fold_days)
+    if n_folds > fits:
+        advice = f"use folds={fits} or fewer" if fits else "use folds=0 (no backtest, so no intervals)"
         raise InputError(f"a backtest of folds={n_folds} × {fold_days} days needs at least {needed} training days "
                          f"before its first fold with days={spec.data.days}, and the training part "
-                         f"{first:%Y-%m-%d}..{end:%Y-%m-%d} has room for {fits}; use folds={fits} or fewer, "
-                         "fewer days, or a longer training part")
+                         f"{first:%Y-%m-%d}..{end:%Y-%m-%d} has room for {fits}; {advice}, fewer days, or a longer "
+                         "training part")
+    starts = [end - pd.Timedelta(days=fold_days * (n_folds - i) - 1) for i in range(n_folds)]
     return [{"train": (first.date().isoformat(), (start - pd.Timedelta(days=1)).date().isoformat()),
              "test": (start.date().isoformat(), (start + pd.Timedelta(days=fold_days - 1)).date().isoformat())}
             for start in starts]
@@ -156,12 +168,23 @@ def compare(specs: dict[str, RunSpec], series: pd.Series, n_folds: int = FOLDS, 
     return table.sort_values("mae", kind="stable").reset_index(drop=True), done
 
 
-def choose(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS,
+def fitting(specs: dict[str, RunSpec], series: pd.Series, fold_days: int = FOLD_DAYS) -> dict[str, int]:
+    """For each spec the series has room to backtest, how many folds it has room for."""
+    rooms = {}
+    for name, spec in specs.items():
+        try:
+            rooms[name] = max_folds(spec, series, fold_days)
+        except InputError:  # too short even to split for this many days
+            rooms[name] = 0
+    return {name: room for name, room in rooms.items() if room}
+
+
+def choose(specs: dict[str, RunSpec], series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS,
            horizon: int = HORIZON, seeds: int = 3, on_done=None) -> tuple[str, Backtest, pd.DataFrame]:
     """The candidate with the lowest backtest MAE; a trained winner is also backtested as the mean of
     ``seeds`` seeds, and that ensemble is chosen when its backtest MAE is lower. Returns its name, its
     backtest and the table of every candidate (the ensemble as a row of its own)."""
-    table, done = compare(candidates(spec), series, n_folds, fold_days, horizon, on_done)
+    table, done = compare(specs, series, n_folds, fold_days, horizon, on_done)
     name = table["candidate"].iloc[0]
     best = done[name]
     if best.spec.model.kind not in BASELINES and seeds > 1:

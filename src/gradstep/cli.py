@@ -151,9 +151,10 @@ def build_parser() -> Parser:
         if item.name not in SOURCE_FIELDS:
             _add_field(groups[section], item)
     train.add_argument("--out", required=True, metavar="DIR", help="where to write the model, its history and the test plot")
-    train.add_argument("--folds", type=_text_to(int, None), default=FOLDS, metavar="N",
+    train.add_argument("--folds", type=_text_to(int, None), default=None, metavar="N",
                        help=f"backtest folds of {FOLD_DAYS} days at the end of the training part: their errors give "
-                            f"the forecasts' intervals, and --model auto chooses by them; 0 for none (default: {FOLDS})")
+                            f"the forecasts' intervals, and --model auto chooses by them; 0 for none (default: "
+                            f"{FOLDS}, or as many as the training part has room for)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.add_argument("--resume", action="store_true",
                        help="continue the interrupted training into --out from its last checkpoint (saved after "
@@ -373,14 +374,27 @@ def _resume_spec(args, saved: dict) -> RunSpec:
 
 
 def _choose(spec, series, args, console, unit_name: str):
-    """--model auto: backtest the candidates (a line as each finishes) and return the winner's spec, its
-    backtest and the candidates' table."""
-    from .backtest import candidates, choose
-    if args.folds < 1:
+    """--model auto: backtest the candidates the data has room for (a line as each finishes) on the same
+    folds, and return the winner's spec, its backtest and the candidates' table."""
+    from .backtest import candidates, choose, fitting
+    if args.folds == 0:
         raise InputError("--model auto chooses by a backtest; give --folds 1 or more")
-    _say(console, f"choosing by backtest: {len(candidates(spec))} candidates on {args.folds} folds of {FOLD_DAYS} "
-                  "days before the test days")
-    name, best, table = choose(spec, series, n_folds=args.folds, on_done=lambda label, result: _say(
+    everyone = candidates(spec)
+    rooms = fitting(everyone, series)
+    if args.folds is not None:
+        rooms = {name: room for name, room in rooms.items() if room >= args.folds}
+    if not rooms:
+        raise InputError(f"the data is too short to backtest any candidate on {args.folds or 1} fold"
+                         f"{'s' * ((args.folds or 1) > 1)} of {FOLD_DAYS} days; choose a model with --model (and "
+                         "--folds 0), or give a longer file")
+    left_out = [name for name in everyone if name not in rooms]
+    if left_out:
+        _say(console, f"note: left out for lack of training days: {', '.join(left_out)}")
+    args.folds = args.folds or min(FOLDS, *rooms.values())
+    chosen = {name: everyone[name] for name in rooms}
+    _say(console, f"choosing by backtest: {len(chosen)} candidates on {args.folds} fold{'s' * (args.folds > 1)} of "
+                  f"{FOLD_DAYS} days before the test days")
+    name, best, table = choose(chosen, series, n_folds=args.folds, on_done=lambda label, result: _say(
         console, f"  {label}: MAE {result.mae:,.0f} ± {result.std:,.0f} {unit_name} ({result.seconds:.1f} s)"))
     rows = table.to_dict("records")
     console.print(_candidates_table(rows, unit_name))
@@ -389,14 +403,15 @@ def _choose(spec, series, args, console, unit_name: str):
 
 
 def command_train(args, console) -> int:
-    from .backtest import backtest, interval
+    from .backtest import backtest, interval, max_folds
     from .forecast import Forecaster
     from .io import writable_directory
     from .modeldir import ModelDirectory
     from .plots import prediction_plot
     from .run import data_hash, split
     from .spec import Interval as Check
-    Check(int, 0, 20).check("folds", args.folds)
+    if args.folds is not None:
+        Check(int, 0, 20).check("folds", args.folds)
     out = writable_directory(args.out, "--out")
     spec = None if args.resume else run_spec(args)
     with ModelDirectory(out) as target:
@@ -418,9 +433,15 @@ def command_train(args, console) -> int:
             target.discard_checkpoint()
         _say(console, f"data: {data.describe()}, {_series_line(series)}")
         _notes(console, series)
-        _say(console, f"dates: {split(spec, series).describe()}")
         if args.kind == "auto" and not args.resume:
             spec, result, rows = _choose(spec, series, args, console, unit_name)
+        _say(console, f"dates: {split(spec, series).describe()}")
+        if args.folds is None:
+            args.folds = min(FOLDS, max_folds(spec, series))
+            if args.folds < FOLDS:
+                _say(console, f"note: the training part has room for {args.folds} backtest fold"
+                              f"{'s' * (args.folds != 1)} of {FOLD_DAYS} days, not {FOLDS}"
+                              + ("; without a backtest the forecasts have no intervals" if not args.folds else ""))
         train = spec.train
         _say(console, f"model: {spec.model.describe(spec.data.days)}"
                       + ("" if spec.model.kind in ("naive", "seasonal_naive") else
