@@ -60,14 +60,22 @@ def test_the_naive_backtest_errors_by_hand(views):
         days = pd.date_range(*row.test, freq="D")
         expected = np.abs(y.loc[days].to_numpy() - y.shift(1).loc[days].to_numpy()).mean()
         assert row.mae == pytest.approx(expected)
+    level = y.rolling(7).mean()  # the mean of the last 7 days at each origin
     fold_days = [pd.date_range(*row.test, freq="D") for row in result.table.itertuples()]
     for step in range(3):  # h days ahead the naive forecast is still the value at the origin
-        expected = np.concatenate([y.loc[days[step:]].to_numpy() - y.shift(step + 1).loc[days[step:]].to_numpy()
-                                   for days in fold_days])
-        np.testing.assert_allclose(np.sort(result.residuals[step]), np.sort(expected), atol=1e-9)
-    assert [len(step) for step in result.residuals] == [28, 26, 24]
+        expected = np.concatenate([np.abs(y.loc[days[step:]].to_numpy() - y.shift(step + 1).loc[days[step:]].to_numpy())
+                                   / level.shift(step + 1).loc[days[step:]].to_numpy() for days in fold_days])
+        np.testing.assert_allclose(result.scores[step], expected, rtol=1e-9)
+    assert [len(step) for step in result.scores] == [28, 26, 24]
     assert result.mae == pytest.approx(result.table["mae"].mean())
     assert result.std == pytest.approx(result.table["mae"].std(ddof=0))
+
+
+def test_the_level_is_floored_at_a_hundredth_of_the_training_mean(views):
+    run = runs.fit(NAIVE, views)
+    X = np.zeros((2, 7))
+    X[1, :7] = 700.0
+    np.testing.assert_allclose(bt.local_level(run, X), [0.01 * run.standardizer_.mean, 700.0])
 
 
 def test_forecast_paths_are_recursive(views):
@@ -80,7 +88,7 @@ def test_to_dict_is_plain_json(views):
     import json
     result = bt.backtest(NAIVE, views, n_folds=2, fold_days=7, horizon=2).to_dict()
     assert json.loads(json.dumps(result)) == result
-    assert set(result) == {"folds", "mae", "std", "residuals"} and len(result["residuals"]) == 2
+    assert set(result) == {"folds", "mae", "std", "scores"} and len(result["scores"]) == 2
 
 
 def test_candidates_are_the_baselines_four_linear_models_and_two_networks():
@@ -123,28 +131,34 @@ def test_a_baseline_winner_gets_no_ensemble(monkeypatch):
     assert name == "seasonal_naive" and len(table) == 8
 
 
-def test_interval_is_split_conformal_on_the_absolute_errors_by_step():
-    residuals = [np.arange(1, 10, dtype=float) * np.array([1, -1] * 4 + [1]), np.arange(0, 100, dtype=float)]
-    # n = 9: the ⌈10 × 0.8⌉ = 8th smallest |error| is 8; n = 100: the ⌈101 × 0.5⌉ = 51st is 50
-    np.testing.assert_allclose(bt.interval(residuals, 80)[0], [-8, 8])
-    np.testing.assert_allclose(bt.interval(residuals, 50)[1], [-50, 50])
-    np.testing.assert_allclose(bt.interval([[3.0, -1.0]], 99), [[-3, 3]])  # never past the largest error
+def test_conformal_takes_the_rank_that_guarantees_the_level():
+    scores = np.arange(1.0, 10.0)[::-1]
+    assert bt.conformal(scores, 80) == 8.0  # n = 9: the ⌈10 × 0.8⌉ = 8th smallest
+    assert bt.conformal(np.arange(100.0), 50) == 50.0  # n = 100: the ⌈101 × 0.5⌉ = 51st smallest
+    assert bt.conformal([3.0, 1.0], 99) == 3.0  # never past the largest
 
 
-def test_forecast_adds_the_step_quantiles_and_evaluate_counts_the_test_days_inside(views):
+def test_forecast_scales_the_interval_with_the_level_and_evaluate_calibrates_online(views):
     forecaster = Forecaster(SEASONAL).fit(views)
-    forecaster.backtest = {"folds": [], "mae": 1.0, "std": 0.0,
-                           "residuals": [[-100.0, 50.0, 10.0], [-1e9, 0.0, 5e8]]}  # 50 %: the 2nd smallest |r|
-    frame = forecaster.forecast(views, horizon=2, level=50)
-    week_ago = views.iloc[-7:-5].to_numpy()
+    forecaster.run.scored.append("test")
+    forecaster.backtest = {"folds": [], "mae": 1.0, "std": 0.0, "scores": [[0.3, 0.1, 0.2], [0.0, 0.5, 9.0]]}
+    history = views.loc[:"2020-12-31"]  # ends with the training part: only the backtest's scores calibrate
+    frame = forecaster.forecast(history, horizon=2, level=50)
+    week_ago, level = history.iloc[-7:-5].to_numpy(), history.iloc[-7:].mean()
     np.testing.assert_allclose(frame["forecast"], week_ago, rtol=1e-9)
-    np.testing.assert_allclose(frame["upper"], week_ago + [50, 5e8], rtol=1e-9)
-    np.testing.assert_allclose(frame["lower"], [week_ago[0] - 50, 0.0], rtol=1e-9)  # a count is not below 0
-    assert list(frame["date"]) == list(pd.date_range("2021-04-01", periods=2))
+    np.testing.assert_allclose(frame["upper"], week_ago + np.array([0.2, 0.5]) * level, rtol=1e-9)
+    np.testing.assert_allclose(frame["lower"], np.maximum(week_ago - np.array([0.2, 0.5]) * level, 0), rtol=1e-9)
+    assert list(frame["date"]) == list(pd.date_range("2021-01-01", periods=2))
     with pytest.raises(InputError, match=r"^horizon=3 is out of range; this model forecasts 1 to 2 days ahead"):
-        forecaster.forecast(views, horizon=3)
-    result = forecaster.evaluate(views, level=50)
+        forecaster.forecast(history, horizon=3)
+    later = forecaster.forecast(views, horizon=1, level=50)  # the days after training calibrate too
     test = forecaster.run.split_.test
-    error = test.y - test.X[:, 6]
-    assert result["test"]["interval_coverage"] == pytest.approx(np.mean(np.abs(error) <= 50))
+    seen = np.abs(views.loc["2021-01-01":].to_numpy() - views.shift(7).loc["2021-01-01":].to_numpy())
+    seen /= views.rolling(7).mean().shift(1).loc["2021-01-01":].to_numpy()
+    width = bt.conformal([0.3, 0.1, 0.2, *seen], 50) * views.iloc[-7:].mean()
+    assert later["upper"].iloc[0] == pytest.approx(later["forecast"].iloc[0] + width)
+    result = forecaster.evaluate(views, level=50)
+    scores = np.abs(test.y - test.X[:, 6]) / test.X.mean(axis=1)
+    expected = [score <= bt.conformal([0.3, 0.1, 0.2, *scores[:day]], 50) for day, score in enumerate(scores)]
+    assert result["test"]["interval_coverage"] == pytest.approx(np.mean(expected))
     assert "interval_coverage" not in result["train"]

@@ -57,7 +57,7 @@ def test_auto_prints_each_candidate_then_the_choice_and_records_the_table(auto):
     assert [row["mae"] for row in table] == sorted(row["mae"] for row in table)
     assert table[0]["mae"] == meta["backtest"]["mae"] and len(meta["backtest"]["folds"]) == 2
     assert chosen.split(",")[0] in {row["candidate"] for row in table}
-    assert len(meta["backtest"]["residuals"]) == HORIZON
+    assert len(meta["backtest"]["scores"]) == HORIZON
     assert set(meta["baselines"]["test"]) == {"naive", "seasonal_naive"} and meta["mase_scale"] > 0
 
 

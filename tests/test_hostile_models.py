@@ -560,7 +560,11 @@ def test_hostile_model_is_refused_in_one_line_or_answered_correctly(capsys, tmp_
     code, out, err = run(capsys, command, directory, *PAGE)
     if words is None:
         assert code == 0 and err == "", err
-        if name != "digest-mismatch-no-digest":
+        if name == "meta-split-before-data":  # every day counts as after training: the interval calibrates on
+            # more days, the forecast itself is the same
+            assert [row.split("│")[3] for row in answer(out, command)] == [
+                row.split("│")[3] for row in good_answers[command]]
+        elif name != "digest-mismatch-no-digest":
             assert answer(out, command) == good_answers[command]
         else:  # a zero last bias: another forecast, not a crash
             assert len(answer(out, command)) == 1 and answer(out, command) != good_answers[command]

@@ -4,8 +4,13 @@ A backtest cuts the last ``folds × fold_days`` days of the training part into f
 run path trains the spec on every day before the fold (its own validation days, if any, at the end of
 those) and forecasts the fold's days one step ahead, from the true values before each day; it also
 forecasts 1, 2, …, ``horizon`` days ahead from each day (recursively: each forecast becomes the input
-of the next), so the errors by horizon step give the intervals. The series is cut at the fold's last
-day, so no fold ever sees its own future, and the test days are never read at all.
+of the next). The series is cut at the fold's last day, so no fold ever sees its own future, and the
+test days are never read at all.
+
+Intervals are split-conformal on scores: the error |y − ŷ| over the level at the forecast's origin
+(the mean of its last 7 days), by horizon step, so an interval widens and narrows with the series'
+level. The scores are the backtest's, and, as days after the training part are observed, those days'
+own (online: a day's interval uses only the errors of days before it).
 
     result = backtest(spec, series)            # result.table: one row per fold
     table, results = compare(candidates(spec), series)  # ranked by mean MAE over the folds
@@ -32,11 +37,11 @@ LEVEL = 80
 
 @dataclass
 class Backtest:
-    """One spec's backtest: a row per fold (its days and one-step MAE) and the errors y − ŷ by step."""
+    """One spec's backtest: a row per fold (its days and one-step MAE) and the scores |y − ŷ| / level by step."""
 
     spec: RunSpec
     table: pd.DataFrame
-    residuals: list = field(default_factory=list)
+    scores: list = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -48,11 +53,11 @@ class Backtest:
         return float(self.table["mae"].std(ddof=0))
 
     def to_dict(self) -> dict:
-        """Plain JSON: the folds, the mean and spread of their MAE, the residuals by step (rounded)."""
+        """Plain JSON: the folds, the mean and spread of their MAE, the scores by step (rounded)."""
         return {"folds": [{"train": list(row.train), "test": list(row.test), "mae": float(row.mae)}
                           for row in self.table.itertuples()],
                 "mae": self.mae, "std": self.std,
-                "residuals": [[round(float(r), 6) for r in step] for step in self.residuals]}
+                "scores": [[round(float(score), 8) for score in step] for step in self.scores]}
 
 
 def training_end(spec: RunSpec, series: pd.Series) -> pd.Timestamp:
@@ -102,30 +107,41 @@ def forecast_paths(run: runs.Run, X: np.ndarray, horizon: int) -> np.ndarray:
     return paths
 
 
-def step_residuals(run: runs.Run, series: pd.Series, start: pd.Timestamp, end: pd.Timestamp,
-                   horizon: int) -> list[np.ndarray]:
-    """y − ŷ for each horizon step h, over every forecast made from a day before ``start``..``end`` whose
-    target day lies in ``start``..``end`` (the values up to each origin are the true ones)."""
+def local_level(run: runs.Run, X: np.ndarray) -> np.ndarray:
+    """The level at each row's origin: the mean of its last 7 days (all of them when fewer), floored at 1 %
+    of the training mean so that a week of zeros does not give an interval of width zero."""
+    floor = max(0.01 * run.standardizer_.mean, 1e-9)
+    return np.maximum(np.asarray(X, dtype=np.float64)[:, :7].mean(axis=1), floor)
+
+
+def step_scores(run: runs.Run, series: pd.Series, start: pd.Timestamp, end: pd.Timestamp,
+                horizon: int) -> list[np.ndarray]:
+    """|y − ŷ| / level for each horizon step h, over every forecast made from a day before ``start``..``end``
+    whose target day lies in ``start``..``end`` (the values up to each origin are the true ones), in
+    the order of their target days."""
     days = run.spec.data.days
     values = series.loc[:end]
     origins = pd.date_range(start - pd.Timedelta(days=1), end - pd.Timedelta(days=1), freq="D")
     position = values.index.get_indexer(origins)
+    position = position[position >= days - 1]  # an origin needs its days of history in the series
     array = values.to_numpy(dtype=np.float64)
+    if not len(position):
+        return [np.zeros(0) for _ in range(horizon)]
     X = np.stack([array[p - days + 1:p + 1][::-1] for p in position])
-    paths = forecast_paths(run, X, horizon)
-    residuals = []
+    paths, level = forecast_paths(run, X, horizon), local_level(run, X)
+    scores = []
     for step in range(horizon):
         targets = position + step + 1
         inside = targets < len(array)
-        residuals.append(array[targets[inside]] - paths[inside, step])
-    return residuals
+        scores.append(np.abs(array[targets[inside]] - paths[inside, step]) / level[inside])
+    return scores
 
 
 def backtest(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS,
              horizon: int = HORIZON) -> Backtest:
-    """Train ``spec`` on each fold's past and score its days one step ahead; collect the errors by step."""
+    """Train ``spec`` on each fold's past and score its days one step ahead; collect the scores by step."""
     started = time.perf_counter()
-    rows, residuals = [], [[] for _ in range(horizon)]
+    rows, scores = [], [[] for _ in range(horizon)]
     for fold in folds(spec, series, n_folds, fold_days):
         start, end = (pd.Timestamp(day) for day in fold["test"])
         seen = series.loc[:end]
@@ -133,10 +149,9 @@ def backtest(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: 
         run = runs.fit(fold_spec, seen)
         mae = run.score_test()["mae"]
         rows.append({**fold, "mae": mae})
-        for step, errors in enumerate(step_residuals(run, seen, start, end, horizon)):
-            residuals[step].extend(errors.tolist())
-    return Backtest(spec, pd.DataFrame(rows), [np.array(step) for step in residuals],
-                    time.perf_counter() - started)
+        for step, errors in enumerate(step_scores(run, seen, start, end, horizon)):
+            scores[step].extend(errors.tolist())
+    return Backtest(spec, pd.DataFrame(rows), [np.array(step) for step in scores], time.perf_counter() - started)
 
 
 def candidates(spec: RunSpec) -> dict[str, RunSpec]:
@@ -200,13 +215,8 @@ def choose(specs: dict[str, RunSpec], series: pd.Series, n_folds: int = FOLDS, f
     return name, best, table
 
 
-def interval(residuals: list, level: float = LEVEL) -> np.ndarray:
-    """Per horizon step, the offsets (−q, +q) of the split-conformal interval: q is the ⌈(n + 1)·level⌉-th
-    smallest of the n backtest errors |y − ŷ| at that step, so a new error falls within ±q with chance at
-    least ``level`` % when errors are exchangeable. Shape (steps, 2)."""
-    bounds = []
-    for step in residuals:
-        errors = np.sort(np.abs(np.asarray(step, dtype=np.float64)))
-        rank = min(len(errors), int(np.ceil((len(errors) + 1) * level / 100)))
-        bounds.append((-errors[rank - 1], errors[rank - 1]))
-    return np.array(bounds)
+def conformal(scores, level: float = LEVEL) -> float:
+    """The ⌈(n + 1)·level⌉-th smallest of n scores (the largest when that is past n): a new score is at most
+    this with chance at least ``level`` % when scores are exchangeable (split conformal prediction)."""
+    ordered = np.sort(np.asarray(scores, dtype=np.float64))
+    return float(ordered[min(len(ordered), int(np.ceil((len(ordered) + 1) * level / 100))) - 1])

@@ -403,7 +403,7 @@ def _choose(spec, series, args, console, unit_name: str):
 
 
 def command_train(args, console) -> int:
-    from .backtest import backtest, interval, max_folds
+    from .backtest import backtest, conformal, max_folds
     from .forecast import Forecaster
     from .io import writable_directory
     from .modeldir import ModelDirectory
@@ -471,10 +471,9 @@ def command_train(args, console) -> int:
         test = run.split_.test
         prediction = run.predict(test.X)
         if result is not None:
-            low, high = interval(result["residuals"], LEVEL)[0]
-            held = ((test.y >= prediction + low) & (test.y <= prediction + high)).mean()
-            _say(console, f"the {LEVEL} % interval from the backtest (one day ahead: {low:+,.0f} to {high:+,.0f}) "
-                          f"held {held:.0%} of the test days")
+            held = forecaster.evaluate(series)["test"]["interval_coverage"]
+            _say(console, f"the {LEVEL} % interval (one day ahead: ± {conformal(result['scores'][0]):.1%} of the "
+                          f"last week's mean, from the backtest) held {held:.0%} of the test days")
 
         def write(directory):
             forecaster.write(directory)

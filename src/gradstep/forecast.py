@@ -22,7 +22,7 @@ from . import run as runs
 from .data import Standardizer
 from .data.csvfile import MAX_VALUE
 from .errors import InputError
-from .backtest import HORIZON, LEVEL, forecast_paths, interval
+from .backtest import HORIZON, LEVEL, conformal, forecast_paths, local_level, step_scores
 from .baselines import baseline_errors, mase_scale
 from .io import DigestError, load_arrays, read_json, save_arrays, write_json, write_text
 from .modeldir import ModelDirectory, sha256_of
@@ -73,7 +73,8 @@ class Forecaster:
     def evaluate(self, series: pd.Series, level: float = LEVEL) -> dict:
         """Per part (the dates it was trained, validated and tested on), recomputed on ``series``: MAE and MSE,
         the naive and seasonal naive baselines' on the same days, MASE, and on the test days the share inside
-        the one-step interval at ``level`` %. The test days are among them, so ``scored`` records "test"."""
+        the one-step interval at ``level`` % (each day's interval calibrated on the backtest's scores and the
+        test days before it). The test days are among them, so ``scored`` records "test"."""
         run = self._fitted()
         ranges = run.ranges
         end = ranges["valid"] or ranges["train"]
@@ -81,7 +82,6 @@ class Forecaster:
         if "test" not in run.scored:
             run.scored.append("test")
         scale = mase_scale(series, parts.train.dates, parts.train.y)
-        bounds = self.intervals(level)
         results = {}
         for name in runs.PARTS:
             windows = getattr(parts, name)
@@ -90,22 +90,32 @@ class Forecaster:
             prediction = self.predict(windows.X)
             result = {**runs.errors(prediction, windows.y), **baseline_errors(series, windows.dates, windows.y)}
             result["mase"] = result["mae"] / scale if scale else None
-            if name == "test" and bounds is not None:
-                inside = (windows.y >= prediction + bounds[0, 0]) & (windows.y <= prediction + bounds[0, 1])
-                result["interval_coverage"] = float(inside.mean())
+            if name == "test" and self.backtest is not None:
+                scores = np.abs(windows.y - prediction) / local_level(run, windows.X)
+                base = self.backtest["scores"][0]
+                result["interval_coverage"] = float(np.mean([score <= conformal([*base, *scores[:day]], level)
+                                                             for day, score in enumerate(scores)]))
             results[name] = result
         return results
 
-    def intervals(self, level: float = LEVEL) -> np.ndarray | None:
-        """(lower, upper) offsets per horizon step from the backtest's errors (None without a backtest)."""
-        return None if self.backtest is None else interval(self.backtest["residuals"], level)
+    def _scores(self, series: pd.Series, steps: int) -> list:
+        """The scores by step to calibrate intervals with: the backtest's, and those of the days of ``series``
+        after the training part (days the model never trained on, each known before the next forecast)."""
+        base = [list(step) for step in self.backtest["scores"][:steps]]
+        ranges = self._fitted().ranges
+        start = pd.Timestamp((ranges["valid"] or ranges["train"])[1]) + pd.Timedelta(days=1)
+        if start > series.index[-1]:
+            return base
+        seen = step_scores(self._fitted(), series, start, series.index[-1], steps)
+        return [old + list(new) for old, new in zip(base, seen)]
 
     def forecast(self, series: pd.Series, horizon: int = 1, level: float = LEVEL) -> pd.DataFrame:
         """The next ``horizon`` days after ``series`` ends, recursively (each forecast is the input of the
-        next), with the interval at ``level`` % from the backtest's errors at each step: columns date,
+        next), with the interval at ``level`` %: ŷ ± q·s, where s is the mean of the last 7 days and q the
+        split-conformal quantile of the scores |y − ŷ|/s at that many days ahead (``_scores``). Columns date,
         forecast, lower, upper (lower and upper NaN without a backtest)."""
         days = self.spec.data.days
-        steps = len(self.backtest["residuals"]) if self.backtest else HORIZON
+        steps = len(self.backtest["scores"]) if self.backtest else HORIZON
         if not (isinstance(horizon, int) and 1 <= horizon <= steps):
             raise InputError(f"horizon={horizon!r} is out of range; this model forecasts 1 to {steps} days ahead "
                              f"(its backtest measured errors that far)")
@@ -113,11 +123,14 @@ class Forecaster:
             raise InputError(f"the model reads the last days={days} days to predict; the data has only {len(series)}")
         X = series.to_numpy(dtype=np.float64)[::-1][:days].reshape(1, days)
         path = forecast_paths(self, X, horizon)[0]
-        bounds = self.intervals(level)
-        lower, upper = ((path + bounds[:horizon, side]) if bounds is not None else np.full(horizon, np.nan)
-                        for side in (0, 1))
+        if self.backtest is None:
+            lower = upper = np.full(horizon, np.nan)
+        else:
+            width = np.array([conformal(step, level) for step in self._scores(series, horizon)])
+            width *= local_level(self._fitted(), X)[0]
+            lower, upper = np.maximum(path - width, 0.0), path + width
         dates = pd.date_range(series.index[-1] + pd.Timedelta(days=1), periods=horizon, freq="D")
-        return pd.DataFrame({"date": dates, "forecast": path, "lower": np.maximum(lower, 0.0), "upper": upper})
+        return pd.DataFrame({"date": dates, "forecast": path, "lower": lower, "upper": upper})
 
     def predict_next(self, series: pd.Series) -> tuple[pd.Timestamp, float]:
         """The forecast for the day after ``series`` ends, and that day's date."""
@@ -306,9 +319,9 @@ def _baselines(value) -> dict:
 def _backtest(value):
     if value is None:
         return None
-    if not isinstance(value, dict) or set(value) != {"folds", "mae", "std", "residuals"}:
-        raise ValueError("backtest must hold folds, mae, std and residuals")
-    folds, residuals = value["folds"], value["residuals"]
+    if not isinstance(value, dict) or set(value) != {"folds", "mae", "std", "scores"}:
+        raise ValueError("backtest must hold folds, mae, std and scores")
+    folds, scores = value["folds"], value["scores"]
     if not isinstance(folds, list) or not 1 <= len(folds) <= 100:
         raise ValueError("backtest.folds must be a list of 1 to 100 folds")
     for fold in folds:
@@ -316,9 +329,10 @@ def _backtest(value):
             raise ValueError("each backtest fold must hold its train and test dates and its mae")
         _date_range("backtest fold's train", fold["train"])
         _date_range("backtest fold's test", fold["test"])
-    if not isinstance(residuals, list) or not 1 <= len(residuals) <= HORIZON or not all(
-            isinstance(step, list) and 1 <= len(step) <= 100_000 and all(_finite(r) for r in step) for step in residuals):
-        raise ValueError(f"backtest.residuals must be 1 to {HORIZON} lists of finite numbers")
+    if not isinstance(scores, list) or not 1 <= len(scores) <= HORIZON or not all(
+            isinstance(step, list) and 1 <= len(step) <= 100_000 and all(_finite(r) and r >= 0 for r in step)
+            for step in scores):
+        raise ValueError(f"backtest.scores must be 1 to {HORIZON} lists of finite numbers at least 0")
     if not (_finite(value["mae"]) and _finite(value["std"])):
         raise ValueError("backtest.mae and backtest.std must be finite numbers")
     return value
