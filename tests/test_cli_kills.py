@@ -95,7 +95,9 @@ def test_two_trainings_into_one_directory_the_second_is_refused(tmp_path, refere
 
 
 def test_an_interrupted_training_says_how_to_resume_and_keeps_its_checkpoint(tmp_path):
-    process = gradstep(*TRAIN, "--epochs", "3000", "--out", tmp_path / "m")
+    # A shell starting the tests in the background leaves SIGINT ignored, and children inherit that: restore it
+    process = gradstep(*TRAIN, "--epochs", "3000", "--out", tmp_path / "m",
+                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     while not (tmp_path / ".m.checkpoint" / "checkpoint.json").exists():
         time.sleep(0.02)
     process.send_signal(signal.SIGINT)
