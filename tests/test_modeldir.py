@@ -1,5 +1,6 @@
 """A model directory is one unit: one writer at a time, committed whole, never a mix after a kill."""
 
+import errno
 import json
 import os
 import signal
@@ -272,3 +273,59 @@ def test_missing_and_damaged_checkpoints_are_refused(tmp_path):
 def test_sha256_of_a_file():
     import hashlib
     assert sha256_of(__file__) == hashlib.sha256(open(__file__, "rb").read()).hexdigest()
+
+
+def test_exchange_swaps_two_directories_in_one_step_or_names_what_is_missing(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for path in (a, b):
+        path.mkdir()
+        (path / "name").write_text(path.name)
+    assert modeldir._exchange(a, b) is True
+    assert (a / "name").read_text() == "b" and (b / "name").read_text() == "a"
+    with pytest.raises(FileNotFoundError) as missing:
+        modeldir._exchange(a, tmp_path / "gone")
+    assert missing.value.errno == errno.ENOENT and missing.value.filename == str(tmp_path / "gone")
+
+
+def test_on_linux_a_commit_over_a_model_renames_nothing(tmp_path, monkeypatch):
+    """The swap is one renameat2 call: with os.rename broken, replacing a model still works (the two-rename
+    fallback, where a kill between the renames needs the recovery on the next opening, is not used)."""
+    path = tmp_path / "deep" / "er" / "m"  # parents are created
+    with ModelDirectory(path) as target:
+        target.commit(model_files("old"))
+    monkeypatch.setattr(os, "rename", lambda *args: (_ for _ in ()).throw(OSError("rename used")))
+    seen = []
+    with ModelDirectory(path) as target:
+        target.commit(lambda directory: (seen.append(directory.parent), model_files("new")(directory)))
+    assert contents(path) == whole("new") and seen == [path.parent]  # written beside the model, not in /tmp
+
+
+def test_a_closed_directory_cannot_commit(tmp_path):
+    target = ModelDirectory(tmp_path / "m")
+    with target:
+        pass
+    with pytest.raises(RuntimeError, match=r"^commit\(\) needs the directory open: use `with ModelDirectory"):
+        target.commit(model_files("x"))
+    assert not (tmp_path / "m").exists()
+
+
+def test_a_long_training_checkpoint_over_a_mebibyte_of_json_loads(tmp_path):
+    rows = [{"epoch": epoch, "train_loss": 0.5, "valid_loss": 0.25, "seconds": 1.5} for epoch in range(20_000)]
+    with ModelDirectory(tmp_path / "m") as target:
+        target.save_checkpoint({}, {"rows": rows})
+        assert (target.checkpoint_dir / "checkpoint.json").stat().st_size > 1 << 20
+        assert target.load_checkpoint()[1]["rows"] == rows
+
+
+def test_a_kill_while_discarding_leaves_no_checkpoint_to_resume(tmp_path):
+    path = tmp_path / "m"
+    with ModelDirectory(path) as target:
+        target.save_checkpoint({}, {"w": np.ones(2)})
+
+    def killed_in_rmtree():
+        modeldir.shutil.rmtree = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
+        with ModelDirectory(path) as target:
+            target.discard_checkpoint()
+    assert in_child(killed_in_rmtree) == -signal.SIGKILL
+    with ModelDirectory(path) as target:
+        assert not target.has_checkpoint()

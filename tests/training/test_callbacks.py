@@ -197,3 +197,48 @@ def test_checkpoint_saves_only_on_a_strictly_better_loss(monitor):
     rows = [{"train_loss": value, "valid_loss": value} for value in [2.0, 2.0, 1.0, 1.0, 1.0, 0.5]]
     _run(Checkpoint(lambda model, row: saved.append(row["epoch"]), monitor=monitor), trainer, rows)
     assert saved == [1, 3, 6]
+
+
+def test_early_stopping_state_round_trips_with_its_best_weights():
+    stopper = EarlyStopping(patience=3)
+    trainer = Weighted()
+    _run(stopper, trainer, [{"epoch": 1, "valid_loss": 2.0}, {"epoch": 2, "valid_loss": 1.0},
+                            {"epoch": 3, "valid_loss": 1.5}])
+    saved = stopper.state_dict()
+    again = EarlyStopping(patience=3)
+    again.on_train_begin(trainer)
+    again.load_state_dict(saved)
+    assert (again.best, again.best_epoch, again.waited) == (1.0, 2, 1)
+    assert again.best_state.keys() == stopper.best_state.keys()
+    assert all(np.array_equal(again.best_state[k], stopper.best_state[k]) for k in stopper.best_state)
+    nothing = EarlyStopping()
+    nothing.on_train_begin(trainer)
+    nothing.load_state_dict({"best": float("inf"), "best_epoch": None, "waited": 0, "best_state": None})
+    assert nothing.best_state is None
+
+
+def test_checkpoint_state_round_trips():
+    checkpoint = Checkpoint(lambda model, row: None)
+    checkpoint.on_train_begin(None)
+    checkpoint.on_epoch_end(FakeTrainer(), {"epoch": 1, "train_loss": 3.0, "valid_loss": 2.5})
+    assert checkpoint.state_dict() == {"best": 2.5}
+    other = Checkpoint(lambda model, row: None)
+    other.load_state_dict({"best": "0.5"})
+    assert other.best == 0.5
+
+
+def test_snapshot_saves_after_the_first_epoch_then_at_most_every_interval(monkeypatch):
+    from gradstep.training import Snapshot
+    from gradstep.training import callbacks
+    clock = iter([100.0, 100.0, 100.4, 101.0, 101.0, 101.9, 102.0])
+    monkeypatch.setattr(callbacks.time, "monotonic", lambda: next(clock))
+    saved = []
+    trainer = FakeTrainer()
+    trainer.state_dict = lambda: len(saved)
+    snapshot = Snapshot(saved.append)
+    assert snapshot.every == 1.0
+    snapshot.on_train_begin(trainer)
+    for epoch in range(1, 5):
+        snapshot.on_epoch_end(trainer, {"epoch": epoch})
+    # epoch 1 at t=100 (first), then 100.4 (too soon), 101.0 (exactly 1 s after: saved), 101.9 (too soon)
+    assert saved == [0, 1]
