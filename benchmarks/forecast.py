@@ -240,8 +240,8 @@ def section(rows: list, result: dict, machine: str, versions: str, level: float)
         "- gradstep: a fresh `gradstep train --model auto --page P --out DIR --quiet` process (the choice by "
         "rolling-origin backtest over the training part, then training the winner; its wall time is “s”), then "
         f"`gradstep evaluate DIR --json --level {level:g}` for the test MAE, the naive and seasonal naive baselines' "
-        f"MAE on the same days and the share of test days inside its {level:g} % interval (from the backtest's "
-        "one-step errors).",
+        f"MAE on the same days and the share of test days inside its {level:g} % interval (split-conformal on the "
+        "errors over the last week's mean, calibrated on the backtest and, online, on the test days before each day).",
         "- statsforecast: each model alone, `StatsForecast(models=[m], freq=\"D\", n_jobs=1).cross_validation("
         f"df, h=1, n_windows=45, step_size=1, refit=False, level=[{level:g}])` on the series up to the last test "
         "day: `refit=False` fits the model once, on every day before the first test day, and moves through the "
