@@ -128,7 +128,7 @@ class Forecaster:
         else:
             width = np.array([conformal(step, level) for step in self._scores(series, horizon)])
             width *= local_level(self._fitted(), X)[0]
-            lower, upper = np.maximum(path - width, 0.0), path + width
+            lower, upper = np.maximum(path - width, 0.0), np.maximum(path + width, 0.0)  # counts are not below 0
         dates = pd.date_range(series.index[-1] + pd.Timedelta(days=1), periods=horizon, freq="D")
         return pd.DataFrame({"date": dates, "forecast": path, "lower": lower, "upper": upper})
 
