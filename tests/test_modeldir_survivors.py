@@ -16,22 +16,7 @@ import pytest
 from gradstep import modeldir
 from gradstep.errors import InputError
 from gradstep.modeldir import ModelDirectory, sha256_of
-
-
-def model_files(label: str):
-    """A commit writer putting every model file in, each holding ``label``."""
-    def write(directory):
-        for name in modeldir.MODEL_FILES:
-            (directory / name).write_text(f"{label} {name}")
-    return write
-
-
-def contents(path) -> dict:
-    return {entry.name: entry.read_text() for entry in sorted(path.iterdir())}
-
-
-def whole(label: str) -> dict:
-    return {name: f"{label} {name}" for name in sorted(modeldir.MODEL_FILES)}
+from test_modeldir import contents, model_files, whole  # tests/ is on the path: pytest's rootdir import
 
 
 @pytest.fixture(autouse=True)
