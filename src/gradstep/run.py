@@ -218,7 +218,8 @@ def fit(spec: RunSpec, series: pd.Series | None = None, *, callbacks=(), progres
     """Train ``spec`` on ``series`` (read from ``spec.data`` when None); score the training and validation parts.
 
     The standardiser sees the training part only; the test days are scored only by ``Run.score_test()``.
-    An ensemble's members are trained one after another, each from its own seed; the baselines are not
+    An ensemble's members are trained one after another, each from its own seed (its history has a
+    "member" column; ``stopped_early_at`` and ``best_epoch`` are the first member's); the baselines are not
     trained. ``checkpoint(state)`` is called at most every ``checkpoint_every`` seconds between epochs;
     passing such a ``state`` back continues that training to the same result.
     """
