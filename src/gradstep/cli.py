@@ -141,8 +141,10 @@ def build_parser() -> Parser:
         description="Train one of the chapter's models to predict tomorrow's views from the previous --days days. "
                     "Default split: train 2017-01-01..2020-12-31, test 2021-01-01..2021-02-14 (the lecture's); "
                     "for data that does not cover those dates, the last 45 days are the test part. The test days "
-                    "are scored once, after training, and the run records it. Writes DIR/model.npz, "
-                    "DIR/model.json, DIR/history.csv and DIR/test.png.")
+                    "are scored once, after training, and the run records it. --model auto backtests the "
+                    "candidates (gradstep backtest) and trains the best. Writes DIR/model.npz, "
+                    "DIR/model.json, DIR/history.csv and DIR/test.png, as one unit; --resume continues an "
+                    "interrupted training.")
     _add_source(train, "Standard_deviation")
     titles = {"data": "days and dates (target days, inclusive)", "model": "model", "train": "training",
               "regularization": "regularisation (remedies for overfitting)"}
