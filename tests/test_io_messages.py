@@ -78,23 +78,39 @@ def test_a_fifo_without_a_writer_is_refused_at_once(tmp_path):
     assert messages == [f"the file {path} is a named pipe (FIFO); give the path of a regular file"]
 
 
+READERS = {  # name: the file it makes too large, what its messages call it, the call with a cap
+    "model": ("model.npz", "model file", lambda path, cap: load_arrays(path, max_bytes=cap)),
+    "metadata": ("model.json", "metadata file", lambda path, cap: read_json(path, max_bytes=cap)),
+}
+
+
+def _too_large(path, reader: str) -> None:
+    if reader == "model":
+        save_arrays(path, {"w": np.zeros(4)})
+    else:
+        path.write_text("{}" + " " * 1498)
+
+
+@pytest.mark.parametrize("reader", list(READERS))
 @pytest.mark.parametrize("kind", ["directory", "fifo", "too-large"])
-def test_load_arrays_names_a_bad_path_the_model_file(tmp_path, kind):
-    """Catches load_arrays calling read_bytes without the word "model file" (None, the default "file", or
-    other wording)."""
-    path = tmp_path / "model.npz"
+def test_a_reader_names_a_bad_path_by_what_it_reads(tmp_path, reader, kind):
+    """Catches load_arrays or read_json calling read_bytes without their words ("model file", "metadata file";
+    None, the default "file", or other wording)."""
+    name, word, read = READERS[reader]
+    path = tmp_path / name
+    cap = 1 << 20
     if kind == "directory":
         path.mkdir()
-        expected = f"the model file {path} is a directory; give the path of a regular file"
+        expected = f"the {word} {path} is a directory; give the path of a regular file"
     elif kind == "fifo":
         os.mkfifo(path)
-        expected = f"the model file {path} is a named pipe (FIFO); give the path of a regular file"
+        expected = f"the {word} {path} is a named pipe (FIFO); give the path of a regular file"
     else:
-        save_arrays(path, {"w": np.zeros(4)})
-        size = path.stat().st_size
-        expected = (f"the model file {path} has {size:,} bytes, more than the 100 a gradstep model file can have; "
+        _too_large(path, reader)
+        size, cap = path.stat().st_size, 100
+        expected = (f"the {word} {path} has {size:,} bytes, more than the {cap:,} a gradstep {word} can have; "
                     "it is not one gradstep wrote")
-    assert refused(lambda: load_arrays(path, max_bytes=100 if kind == "too-large" else 1 << 20)) == expected
+    assert refused(lambda: read(path, cap)) == expected
 
 
 def test_a_digest_mismatch_says_to_train_again(tmp_path):
@@ -273,24 +289,6 @@ def test_file_mode_is_read_write_for_all_less_the_umask(tmp_path, umask, expecte
 
 
 # read_json: its word for the file, and OS errors cut at the first ';' and at 120 characters
-
-@pytest.mark.parametrize("kind", ["directory", "fifo", "too-large"])
-def test_read_json_names_a_bad_path_the_metadata_file(tmp_path, kind):
-    """Catches read_json calling read_bytes without the words "metadata file" (None, the default "file", or other
-    wording)."""
-    path = tmp_path / "model.json"
-    if kind == "directory":
-        path.mkdir()
-        expected = f"the metadata file {path} is a directory; give the path of a regular file"
-    elif kind == "fifo":
-        os.mkfifo(path)
-        expected = f"the metadata file {path} is a named pipe (FIFO); give the path of a regular file"
-    else:
-        path.write_text("{}" + " " * 1498)
-        expected = (f"the metadata file {path} has 1,500 bytes, more than the 1,000 a gradstep metadata file can "
-                    "have; it is not one gradstep wrote")
-    assert refused(lambda: read_json(path, max_bytes=1000)) == expected
-
 
 @pytest.mark.parametrize("where, reason", [
     ("/mnt/a;b/model.json", "[Errno 5] Input/output error: '/mnt/a"),
