@@ -209,6 +209,8 @@ def build_parser() -> Parser:
     reproduce.add_argument("--out", default="report", metavar="DIR", help="where to write the report (default: report)")
     reproduce.add_argument("--seeds", type=_text_to(int, None), default=3, help="seeds per configuration (default: 3)")
     reproduce.add_argument("--quick", action="store_true", help="fewer epochs and sizes: a fast look (under 30 s)")
+    reproduce.add_argument("--lang", choices=("en", "zh"), default="en",
+                           help="the report's language: en (English) or zh (中文, the book's terms) (default: en)")
     reproduce.add_argument("--workers", type=_text_to(int, None), default=os.cpu_count() or 1,
                            help="worker processes (default: one per core)")
     return parser
@@ -612,7 +614,7 @@ def command_reproduce(args, console) -> int:
     if data.csv is not None:
         load_series(data)
     run_reproduction(args.studies or None, out=out, seeds=args.seeds, quick=args.quick, workers=args.workers,
-                     console=console, data=data)
+                     console=console, data=data, lang=args.lang)
     return 0
 
 

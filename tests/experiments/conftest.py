@@ -26,6 +26,6 @@ def record(monkeypatch):
     """record(module, name): replace that figure function by a recorder; returns the list of its calls' arguments."""
     def replace(module, name):
         calls = []
-        monkeypatch.setattr(module, name, lambda *args: calls.append(args))
+        monkeypatch.setattr(module, name, lambda *args, **kwargs: calls.append(args))
         return calls
     return replace

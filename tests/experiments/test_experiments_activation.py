@@ -39,7 +39,7 @@ def test_collapse_is_the_product_of_the_layers():
 
 def _results(relu=(300.0, 500.0), gaps=(1e-12, 1e-11)):
     """2 seeds: the line 1.2k, the linear layers 1.1k, the ReLUs as given; forecast train 0.5k, test 0.8k."""
-    errors = {"linear model": (1100.0, 1300.0), "3 layers, no activation": (1000.0, 1200.0), "3 layers of ReLUs": relu}
+    errors = {"linear": (1100.0, 1300.0), "deep_linear": (1000.0, 1200.0), "relu": relu}
     return {("activation", seed): {"errors": {name: values[seed] for name, values in errors.items()},
                                    "forecast": {"train": (400.0, 600.0)[seed], "test": (700.0, 900.0)[seed]},
                                    "collapse_gap": gaps[seed], "seed": seed}

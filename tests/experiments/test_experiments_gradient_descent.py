@@ -21,7 +21,8 @@ def test_table_rows_end_at_the_closed_form_and_the_book(reproduced):
 
 
 def _path(lr, w, b, loss, gap):
-    return {"lr": lr, "path": [[0.0, 0.0]] + [[w, b]] * len(loss), "loss": loss, "gap": gap}
+    """A path whose losses are given in k views² (the study records views²)."""
+    return {"lr": lr, "path": [[0.0, 0.0]] + [[w, b]] * len(loss), "loss": [value * 1e6 for value in loss], "gap": gap}
 
 
 def _found(good_gap=1e-8):
@@ -33,7 +34,7 @@ def _found(good_gap=1e-8):
 
 def test_report_reads_each_rates_end_and_the_least_squares_optimum(tmp_path, monkeypatch):
     drawn = []
-    monkeypatch.setattr(gradient_descent, "descent_plot", lambda *args: drawn.append(args))
+    monkeypatch.setattr(gradient_descent, "descent_plot", lambda *args, **kwargs: drawn.append(args))
     found = _found()
     study = gradient_descent.report(Settings(), {("gradient-descent",): found}, tmp_path)
     assert study.tables[0].rows == [
@@ -52,7 +53,7 @@ def test_report_reads_each_rates_end_and_the_least_squares_optimum(tmp_path, mon
 
 
 def test_the_claim_fails_when_the_good_rate_stops_short(tmp_path, monkeypatch):
-    monkeypatch.setattr(gradient_descent, "descent_plot", lambda *args: None)
+    monkeypatch.setattr(gradient_descent, "descent_plot", lambda *args, **kwargs: None)
     study = gradient_descent.report(Settings(), {("gradient-descent",): _found(good_gap=1e-3)}, tmp_path)
     assert study.claims[0][1] is False and "within 1.0e-03" in study.claims[0][0]
     assert study.tables[0].rows[1][-1] == "not yet"
@@ -66,8 +67,18 @@ def test_the_claim_fails_when_the_good_rate_stops_short(tmp_path, monkeypatch):
     ([1.0, 0.5, np.nan], np.nan, "diverged"),
 ])
 def test_reached_the_optimum_column(tmp_path, monkeypatch, loss, gap, verdict):
-    monkeypatch.setattr(gradient_descent, "descent_plot", lambda *args: None)
+    monkeypatch.setattr(gradient_descent, "descent_plot", lambda *args, **kwargs: None)
     found = _found()
     found["paths"]["too large"] = _path(1.02, 5.0, -3000.0, loss, gap)
     study = gradient_descent.report(Settings(), {("gradient-descent",): found}, tmp_path)
     assert study.tables[0].rows[2][-1] == verdict
+
+
+def test_descent_records_the_loss_in_views_squared_at_each_point_of_the_path():
+    """Descent runs in standardised units; each recorded loss is the raw MSE of the point it was taken at (a loss left
+    standardised, or scaled by the std instead of its square, is off by orders of magnitude)."""
+    found = gradient_descent.descend(Settings().data, steps=3)
+    x, y = np.asarray(found["x"]), np.asarray(found["y"])
+    for run in found["paths"].values():
+        for (w, b), loss in zip(run["path"], run["loss"]):
+            assert loss == pytest.approx(np.mean((b + w * x - y) ** 2), rel=1e-9)

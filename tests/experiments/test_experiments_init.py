@@ -1,14 +1,19 @@
 """src/gradstep/experiments/__init__.py, the runner behind `gradstep reproduce`: every study runs, the report
 files and their figures, a subset of studies, the header, the worker pool and a user's CSV."""
 
+import json
 import os
 import re
+import shutil
 
 import numpy as np
+import pytest
 from rich.console import Console
 
+from gradstep.errors import InputError
 from gradstep.experiments import SINGLE_THREADED, STUDIES, machine, run_jobs, run_reproduction
 from gradstep.experiments.common import Job
+from gradstep.lang import Text
 
 
 def test_every_study_runs_in_order_with_a_finding_and_tables(reproduced):
@@ -32,11 +37,12 @@ def test_report_files_and_every_figure_they_name_exist(reproduced):
     out, studies, text = reproduced
     md, page = (out / "report.md").read_text(), (out / "report.html").read_text()
     figures = [name for s in studies.values() for name, _ in s.figures]
-    assert len(figures) == 6
+    assert len(figures) == 9
     for name in figures:
         assert (out / name).stat().st_size > 5000 and (out / name).read_bytes()[:4] == b"\x89PNG"
-        assert f"]({name})" in md and f"src='{name}'" in page
-    assert set(re.findall(r"src='([^']+)'", page)) == set(figures)
+        assert f"]({name})" in md and f'src="{name}"' in page
+    assert set(re.findall(r'src="([^"]+)"', page)) == set(figures)
+    assert sorted(p.name for p in out.iterdir()) == sorted(figures + ["report.html", "report.json", "report.md"])
     assert "wall time:" in md and "machine:" in md and "<table>" in page
     assert "✓ holds" in text and "L′ test" in text
     assert not list(out.glob("*.tmp"))
@@ -46,31 +52,105 @@ def test_report_header_describes_this_run(reproduced):
     """The header names the data, the lecture's split, every study, the seeds, and a command that reruns it."""
     out, _, _ = reproduced
     md = (out / "report.md").read_text()
-    assert ("- data: daily English Wikipedia views of Standard_deviation (built in); train 2017-01-01..2020-12-31, "
+    assert ("- data: daily English Wikipedia views of `Standard_deviation` (built in); train 2017-01-01..2020-12-31, "
             "test 2021-01-01..2021-02-14 as in the lecture") in md
-    assert f"- studies: {', '.join(STUDIES)}; seeds: 2; quick mode\n" in md
-    assert "- wall time: " in md and " s with 2 worker processes\n" in md
-    assert "- command: gradstep reproduce --seeds 2 --quick --workers 2\n" in md
-    assert md.count("\n## ") == len(STUDIES)
+    assert f"- studies: `{', '.join(STUDIES)}`; seeds: 2; quick mode\n" in md
+    assert "- wall time: " in md and " s with 2 worker process(es)\n" in md
+    assert "- command: `gradstep reproduce --seeds 2 --quick --workers 2`\n" in md
+    assert md.count("\n## ") == len(STUDIES) + 1 and "\n## Contents\n" in md
+
+
+def quiet():
+    return Console(file=open(os.devnull, "w"))
 
 
 def test_study_subset_runs_alone(tmp_path):
-    studies = run_reproduction(["piecewise"], out=tmp_path, seeds=1, quick=True, workers=1,
-                               console=Console(file=open(os.devnull, "w")))
+    studies = run_reproduction(["piecewise"], out=tmp_path, seeds=1, quick=True, workers=1, console=quiet())
     assert [s.name for s in studies] == ["piecewise"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["piecewise.png", "report.html", "report.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["piecewise.png", "report.html", "report.json", "report.md"]
     md = (tmp_path / "report.md").read_text()
-    assert "- command: gradstep reproduce piecewise --seeds 1 --quick --workers 1\n" in md
-    assert "- studies: piecewise; seeds: 1; quick mode\n" in md and md.count("\n## ") == 1
+    assert "- command: `gradstep reproduce piecewise --seeds 1 --quick --workers 1`\n" in md
+    assert "- studies: `piecewise`; seeds: 1; quick mode\n" in md and md.count("\n## ") == 2
+
+
+@pytest.fixture
+def full_report(reproduced, tmp_path):
+    """A copy of the session's full report (every study, 2 seeds, quick), with a stale figure the piecewise
+    section claims to have drawn."""
+    out = tmp_path / "report"
+    shutil.copytree(reproduced[0], out)
+    saved = json.loads((out / "report.json").read_text())
+    saved["studies"]["piecewise"]["figures"].append(["old_pieces.png", "an old figure"])
+    (out / "report.json").write_text(json.dumps(saved))
+    (out / "old_pieces.png").write_bytes(b"old")
+    return out
+
+
+def test_one_study_over_a_full_report_updates_its_section_and_keeps_the_others(full_report):
+    before = (full_report / "report.md").read_text()
+    linear_before = before.split("## Linear models")[1].split("\n## ")[0]
+    console = Console(record=True, width=200, file=open(os.devnull, "w"))
+    studies = run_reproduction(["piecewise"], out=full_report, seeds=2, quick=True, workers=2, console=console)
+    assert [s.name for s in studies] == list(STUDIES)
+    md = (full_report / "report.md").read_text()
+    assert md.count("\n## ") == len(STUDIES) + 1
+    assert md.split("## Linear models")[1].split("\n## ")[0] == linear_before
+    assert "- kept from the earlier run in this directory: gradient-descent, linear, units, depth, activation, " \
+           "batch-size\n" in md
+    assert "- command: `gradstep reproduce piecewise --seeds 2 --quick --workers 2`\n" in md
+    assert not (full_report / "old_pieces.png").exists() and (full_report / "linear_test.png").exists()
+    saved = json.loads((full_report / "report.json").read_text())
+    assert list(saved["studies"]) == list(STUDIES)
+    assert "piecewise: done at " in console.export_text() and "linear: done" not in console.export_text()
+
+
+def test_a_full_run_removes_the_figures_an_earlier_report_drew_and_this_one_does_not(full_report, monkeypatch):
+    """Even over a report of other settings: a full run replaces it whole (here "every study" is piecewise alone)."""
+    import gradstep.experiments as experiments
+    saved = json.loads((full_report / "report.json").read_text())
+    saved["settings"]["seeds"] = 5
+    saved["studies"]["depth"]["figures"].append(["../outside.png", "a name that leaves the directory"])
+    (full_report / "report.json").write_text(json.dumps(saved))
+    (full_report / "notes.png").write_bytes(b"the user's own")
+    (full_report.parent / "outside.png").write_bytes(b"not the report's")
+    monkeypatch.setattr(experiments, "STUDIES", {"piecewise": STUDIES["piecewise"]})
+    run_reproduction(None, out=full_report, seeds=1, quick=True, workers=1, console=quiet())
+    assert sorted(p.name for p in full_report.iterdir()) == ["notes.png", "piecewise.png", "report.html",
+                                                             "report.json", "report.md"]
+    assert (full_report.parent / "outside.png").exists()
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda out: (out / "report.json").write_text(json.dumps({**json.loads((out / "report.json").read_text()),
+                                                              "settings": {"seeds": 3}})),
+     "holds a report made with other settings"),
+    (lambda out: (out / "report.json").write_text("[1, 2"), "is not a report gradstep can update"),
+    (lambda out: (out / "report.json").write_text(json.dumps({"settings": {}, "studies": {"linear": {"x": 1}}})),
+     "is not a report gradstep can update"),
+    (lambda out: (out / "report.json").unlink(), "holds a report without report.json"),
+])
+def test_one_study_is_refused_over_a_report_it_cannot_keep(full_report, change, words):
+    change(full_report)
+    before = sorted(p.name for p in full_report.iterdir())
+    with pytest.raises(InputError, match=words):
+        run_reproduction(["piecewise"], out=full_report, seeds=2, quick=True, workers=1, console=quiet())
+    assert sorted(p.name for p in full_report.iterdir()) == before
 
 
 def test_jobs_run_in_workers_with_single_threaded_blas_and_the_environment_is_restored(monkeypatch):
-    """A worker sees 1 BLAS thread; afterwards the caller's own settings (set or unset) are back."""
+    """A worker sees 1 BLAS thread; afterwards the caller's own settings (set or unset) are back; a line is printed
+    when each study's last job is done."""
     monkeypatch.setenv("OMP_NUM_THREADS", "7")
     monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
-    jobs = [Job((name,), os.getenv, {"key": name}) for name in SINGLE_THREADED]
-    assert run_jobs(jobs, workers=1, progress=False) == {(name,): "1" for name in SINGLE_THREADED}
+    jobs = {"blas": [Job((name,), os.getenv, {"key": name}) for name in SINGLE_THREADED],
+            "nothing": [Job(("none",), os.getenv, {"key": "GRADSTEP_NOT_SET"})]}
+    console = Console(record=True, file=open(os.devnull, "w"))
+    results = run_jobs(jobs, workers=1, console=console, t=Text("en"))
+    assert results == {**{(name,): "1" for name in SINGLE_THREADED}, ("none",): None}
     assert os.environ["OMP_NUM_THREADS"] == "7" and "MKL_NUM_THREADS" not in os.environ
+    lines = console.export_text().splitlines()
+    assert sorted(line.split(" done")[0] for line in lines) == ["blas:", "nothing:"]
+    assert any(line.startswith("blas: done at ") and line.endswith(" s (3 job(s))") for line in lines)
 
 
 def test_machine_names_cores_and_versions():

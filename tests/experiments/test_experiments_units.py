@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from gradstep.experiments import units
 from gradstep.experiments.common import Settings
 
@@ -19,7 +21,7 @@ def test_table_rows_and_the_lectures_relu_numbers(reproduced):
     assert all(re.fullmatch(r"\d+\.\d{3} ± \d+\.\d{3}", cell) for row in table.rows for cell in row[2:5])
     assert [row[-2:] for row in table.rows if row[1] == "relu"] == [["0.32", "0.45"], ["0.28", "0.43"], ["0.27", "0.43"]]
     assert [row[-2:] for row in table.rows if row[1] == "sigmoid"] == [["–", "–"]] * 3
-    assert not study.figures and not study.claims
+    assert [name for name, _ in study.figures] == ["units.png"] and not study.claims
 
 
 def test_finding_quotes_the_tables_means(reproduced, means):
@@ -47,8 +49,9 @@ def _results():
     return results
 
 
-def test_report_puts_each_kind_and_part_in_its_place():
-    study = units.report(Settings(seeds=2), _results(), None)
+def test_report_puts_each_kind_and_part_in_its_place(tmp_path, record):
+    drawn = record(units, "units_plot")
+    study = units.report(Settings(seeds=2), _results(), tmp_path)
     assert study.tables[0].rows == [
         ["10", "sigmoid", "0.600 ± 0.007", "0.700 ± 0.007", "–", "–", "–"],
         ["100", "sigmoid", "0.550 ± 0.007", "0.720 ± 0.007", "–", "–", "–"],
@@ -57,10 +60,16 @@ def test_report_puts_each_kind_and_part_in_its_place():
         ["100", "relu", "0.350 ± 0.007", "0.480 ± 0.007", "0.910 ± 0.000", "0.28", "0.43"],
         ["1000", "relu", "0.300 ± 0.007", "0.490 ± 0.007", "0.920 ± 0.000", "0.27", "0.43"],
     ]
+    (sizes, numbers, where), = drawn
+    assert sizes == units.UNITS and where == tmp_path / "units.png"
+    for (kind, part), means in MEANS.items():
+        assert [mean for mean, _ in numbers[kind][part]] == pytest.approx(means)
+        assert [spread for _, spread in numbers[kind][part]] == pytest.approx([0.00707] * 3, rel=1e-3)
 
 
-def test_finding_describes_each_kind_and_part_with_the_lecture_only_for_relus():
-    study = units.report(Settings(seeds=2), _results(), None)
+def test_finding_describes_each_kind_and_part_with_the_lecture_only_for_relus(tmp_path, record):
+    record(units, "units_plot")
+    study = units.report(Settings(seeds=2), _results(), tmp_path)
     assert study.finding == (
         "With 10, 100 and 1000 ReLUs the training error L goes 0.400 → 0.350 → 0.300k (falls at every step; the "
         "lecture: 0.32 → 0.28 → 0.27) and the test error L′ goes 0.500 → 0.480 → 0.490k (lowest with 100 units; "

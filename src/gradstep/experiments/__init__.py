@@ -2,7 +2,8 @@
 
 Every study is a module with ``jobs(settings)`` and ``report(settings, results, out)``; all their
 jobs go to one pool of worker processes (concurrent.futures), then each study builds its tables and
-figures, and the runner writes ``report.md`` and ``report.html``.
+figures, and the runner writes ``report.json`` (every study's result, so a later run of one study can
+update its section and keep the rest), ``report.md`` and ``report.html``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import contextlib
 import os
 import platform
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -19,7 +20,8 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..io import write_text
+from ..errors import InputError
+from ..io import read_json, write_json, write_text
 from ..report import html_page, markdown, print_study
 from ..version import __version__
 from . import activation, batch_size, depth, gradient_descent, linear, piecewise, units
@@ -36,6 +38,7 @@ STUDIES = {
     "batch-size": batch_size,
 }
 
+MAX_REPORT_BYTES = 16 * 2**20
 SINGLE_THREADED = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
@@ -43,20 +46,31 @@ def _run(job):
     return job.key, job.run()
 
 
-def run_jobs(jobs: list, workers: int, progress: bool) -> dict:
-    """Run every job in ``workers`` fresh processes with single-threaded BLAS (so results do not depend
-    on the number of workers); the costliest first. Returns {key: result}."""
+def run_jobs(jobs: dict, workers: int, console: Console, t) -> dict:
+    """Run every study's jobs ({study: [Job]}) in ``workers`` fresh processes with single-threaded BLAS (so results
+    do not depend on the number of workers), the costliest first; print one line as each study's last job ends
+    (with a progress bar as well in a terminal). Returns {key: result}."""
     saved = {name: os.environ.get(name) for name in SINGLE_THREADED}
     os.environ.update(SINGLE_THREADED)
+    owner = {job.key: name for name, study_jobs in jobs.items() for job in study_jobs}
+    left = {name: len(study_jobs) for name, study_jobs in jobs.items()}
+    everything = sorted((job for study_jobs in jobs.values() for job in study_jobs), key=lambda job: -job.cost)
     results = {}
+    started = time.perf_counter()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool, \
                 Progress(TextColumn("reproducing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                         disable=not progress, transient=True) as bar:
-            task = bar.add_task("jobs", total=len(jobs))
-            for key, result in pool.map(_run, sorted(jobs, key=lambda job: -job.cost)):
+                         console=console, disable=not console.is_terminal, transient=True) as bar:
+            task = bar.add_task("jobs", total=len(everything))
+            for future in as_completed([pool.submit(_run, job) for job in everything]):
+                key, result = future.result()
                 results[key] = result
                 bar.advance(task)
+                name = owner[key]
+                left[name] -= 1
+                if not left[name]:
+                    console.print(t("report.done", name=name, seconds=f"{time.perf_counter() - started:.1f}",
+                                    jobs=len(jobs[name])), highlight=False, markup=False)
     finally:
         for name, value in saved.items():
             if value is None:
@@ -75,43 +89,96 @@ def machine() -> str:
             f"NumPy {np.__version__}, gradstep {__version__}")
 
 
+def _earlier(out: Path, settings: Settings, partial: bool) -> dict:
+    """The studies of the report already in ``out`` ({name: StudyResult}). A run of some studies (``partial``) keeps
+    the others, so it refuses (InputError) a report it cannot read or one made with other settings; a full run
+    only needs the earlier figures' names, to remove those no longer drawn."""
+    path = out / "report.json"
+    if not path.exists():
+        if partial and (out / "report.html").exists():
+            raise InputError(f"{out} holds a report without report.json (written by an older gradstep), which this "
+                             "run would replace by a part of it; run every study, or choose another --out")
+        return {}
+    try:
+        saved = read_json(path, max_bytes=MAX_REPORT_BYTES)
+        studies = {name: StudyResult.from_dict(study) for name, study in saved["studies"].items()}
+        same = saved["settings"] == _settings_record(settings)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        if partial:
+            raise InputError(f"{path} is not a report gradstep can update; run every study to replace it, or choose "
+                             "another --out") from None
+        return {}
+    if partial and not same:
+        raise InputError(f"{out} holds a report made with other settings (--seeds, --quick, the data or --lang); run "
+                         "every study to replace it, or choose another --out for these")
+    return studies
+
+
+def _settings_record(settings: Settings) -> dict:
+    return {"seeds": settings.seeds, "quick": settings.quick, "data": settings.data.to_dict(), "lang": settings.lang}
+
+
 def run_reproduction(names: list | None, out: Path, seeds: int, quick: bool, workers: int,
-                     console: Console, data: DataSpec | None = None) -> list[StudyResult]:
+                     console: Console, data: DataSpec | None = None, lang: str = "en") -> list[StudyResult]:
     """Run the studies (all by default) on ``data`` (the built-in page by default), print their tables, write
-    out/report.md and out/report.html."""
+    out/report.json, out/report.md and out/report.html in ``lang``. Over a report of the same settings, a run of
+    some studies replaces their sections and figures and keeps the others."""
     data = DataSpec() if data is None else data
-    settings = Settings(seeds=seeds, quick=quick, data=data)
+    settings = Settings(seeds=seeds, quick=quick, data=data, lang=lang)
+    t = settings.text
     chosen = [name for name in STUDIES if name in (names or STUDIES)]
-    started = time.perf_counter()
-    jobs = [job for name in chosen for job in STUDIES[name].jobs(settings)]
-    console.print(f"running {len(chosen)} studies: {len(jobs)} trainings with {settings.seeds} seed"
-                  f"{'s' * (settings.seeds > 1)} on {workers} worker{'s' * (workers > 1)}"
-                  f"{' (quick)' if quick else ''}", highlight=False)
     out = Path(out)
+    partial = len(chosen) < len(STUDIES)
+    earlier = _earlier(out, settings, partial)
+    started = time.perf_counter()
+    jobs = {name: STUDIES[name].jobs(settings) for name in chosen}
+    console.print(t("report.running", studies=len(chosen), jobs=sum(map(len, jobs.values())), seeds=settings.seeds,
+                    workers=workers, quick=t("report.running_quick") if quick else ""), highlight=False)
     out.mkdir(parents=True, exist_ok=True)
-    results = run_jobs(jobs, workers, progress=console.is_terminal)
-    studies = [STUDIES[name].report(settings, results, out) for name in chosen]
-    for study in studies:
-        print_study(console, study)
+    results = run_jobs(jobs, workers, console, t)
+    fresh = {name: STUDIES[name].report(settings, results, out) for name in chosen}
+    for study in fresh.values():
+        print_study(console, study, t)
+    drawn = {figure for study in fresh.values() for figure, _ in study.figures}
+    for name, study in earlier.items():
+        if name in fresh or not partial:
+            for figure, _ in study.figures:
+                if figure not in drawn and "/" not in figure and figure.endswith(".png"):
+                    with contextlib.suppress(FileNotFoundError):
+                        (out / figure).unlink()
+    kept = {name: study for name, study in earlier.items() if name not in fresh and name in STUDIES and partial}
+    studies = [fresh.get(name) or kept[name] for name in STUDIES if name in fresh or name in kept]
     seconds = time.perf_counter() - started
+    header = _header(settings, chosen if names else None, seconds, workers, kept)
+    write_json(out / "report.json", {"settings": _settings_record(settings), "header": header,
+                                     "studies": {study.name: study.to_dict() for study in studies}})
+    write_text(out / "report.md", markdown(studies, header, t))
+    write_text(out / "report.html", html_page(studies, header, t))
+    failed = [text for study in studies for text, held in study.claims if not held]
+    console.print(t("report.wrote", md=out / "report.md", html=out / "report.html", seconds=f"{seconds:.1f}")
+                  + (t("report.failed", failed=len(failed)) if failed else ""), highlight=False, markup=False)
+    return studies
+
+
+def _header(settings: Settings, names: list | None, seconds: float, workers: int, kept: dict) -> dict:
+    """The report's title and the lines that say what was run, on what, where and how to run it again."""
+    t, data = settings.text, settings.data
     if data.csv is not None:
-        source = f"your series {data.csv} (column {data.value_column or 'found from the file'})"
+        source = t("report.csv", csv=data.csv, column=data.value_column or t("report.csv_column"))
         source_flags = ["--csv", data.csv]
     else:
-        source = f"daily English Wikipedia views of {data.page or 'Standard_deviation'} (built in)"
+        source = t("report.builtin", page=data.page or "Standard_deviation")
         source_flags = ["--page", data.page] if data.page else []
-    header = {"title": "gradstep reproduce: the first chapter of deep learning on real data",
-              "lines": [f"data: {source}; {test_description(data)}",
-                        "MAE in thousands of views (k), mean ± std over seeds; the lecture's numbers are for its "
-                        "YouTube channel, so compare the patterns, not the digits",
-                        f"studies: {', '.join(chosen)}; seeds: {settings.seeds}{'; quick mode' if quick else ''}",
-                        f"wall time: {seconds:.1f} s with {workers} worker process{'es' * (workers > 1)}",
-                        f"machine: {machine()}",
-                        "command: " + " ".join(["gradstep reproduce", *(chosen if names else []), *source_flags]) +
-                        f" --seeds {settings.seeds}{' --quick' if quick else ''} --workers {workers}"]}
-    write_text(out / "report.md", markdown(studies, header))
-    write_text(out / "report.html", html_page(studies, header))
-    failed = [text for study in studies for text, held in study.claims if not held]
-    console.print(f"wrote {out / 'report.md'} and {out / 'report.html'} in {seconds:.1f} s"
-                  + (f"; {len(failed)} claim(s) FAILED" if failed else ""), highlight=False, markup=False)
-    return studies
+    command = " ".join(["gradstep reproduce", *(names or []), *source_flags, "--seeds", str(settings.seeds),
+                        *(["--quick"] if settings.quick else []), "--workers", str(workers),
+                        *(["--lang", settings.lang] if settings.lang != "en" else [])])
+    lines = [t("report.data", source=source, split=test_description(data, t)), t("report.units"),
+             t("report.studies", studies=", ".join(names or STUDIES), seeds=settings.seeds,
+               quick=t("report.quick") if settings.quick else ""),
+             t("report.wall", seconds=f"{seconds:.1f}", workers=workers),
+             t("report.machine", machine=machine()), t("report.command", command=command)]
+    if kept:
+        lines.append(t("report.kept", studies=", ".join(kept)))
+    if settings.figure_text.lang != settings.lang:
+        lines.append(t("report.figure_font"))
+    return {"title": t("report.title"), "lines": lines}

@@ -15,11 +15,17 @@ from ..plots import activation_plot
 from ..run import errors as mae_and_mse, prepare
 from ..spec import RunSpec
 from ..training import Trainer, predict
-from .common import Job, StudyResult, Table, k, seeded, series
+from .common import Job, StudyResult, Table, k, lesson, seeded, series
 from .piecewise import yearly_curve
 
-TITLE = "Activation functions: what depth without them cannot do"
 HIDDEN = 32
+FORMULAS = [r"W_3 \left(W_2 \left(W_1 \boldsymbol{x} + \boldsymbol{b}_1\right) + \boldsymbol{b}_2\right) + \boldsymbol{b}_3 "
+            r"= (W_3 W_2 W_1) \, \boldsymbol{x} + \left(W_3 (W_2 \boldsymbol{b}_1 + \boldsymbol{b}_2) + \boldsymbol{b}_3\right)",
+            r"W_3 \operatorname{ReLU}\!\left(W_2 \operatorname{ReLU}\!\left(W_1 \boldsymbol{x} + \boldsymbol{b}_1\right) "
+            r"+ \boldsymbol{b}_2\right) + \boldsymbol{b}_3"]
+TRY = ["gradstep train --model relu --layers 3 --units 32 --days 1 --epochs 200 --out try-relu-bends",
+       "gradstep train --model linear --days 1 --epochs 200 --out try-line",
+       "gradstep reproduce activation --page Christmas --out report-christmas"]
 
 
 def collapse(model: nn.Sequential) -> tuple[np.ndarray, np.ndarray]:
@@ -35,11 +41,11 @@ def curve_models(seed: int) -> dict:
     """The three models fitted to the yearly curve: straight line, 3 layers without and with ReLUs."""
     rng = np.random.default_rng(seed)
     return {
-        "linear model": nn.linear_model(1, dtype=np.float64, rng=rng),
-        "3 layers, no activation": nn.Sequential(nn.Linear(1, HIDDEN, dtype=np.float64, rng=rng),
+        "linear": nn.linear_model(1, dtype=np.float64, rng=rng),
+        "deep_linear": nn.Sequential(nn.Linear(1, HIDDEN, dtype=np.float64, rng=rng),
                                                  nn.Linear(HIDDEN, HIDDEN, dtype=np.float64, rng=rng),
                                                  nn.Linear(HIDDEN, 1, dtype=np.float64, rng=rng)),
-        "3 layers of ReLUs": nn.relu_network(1, HIDDEN, layers=3, dtype=np.float64, rng=rng),
+        "relu": nn.relu_network(1, HIDDEN, layers=3, dtype=np.float64, rng=rng),
     }
 
 
@@ -80,25 +86,19 @@ def jobs(settings):
 
 
 def report(settings, results, out) -> StudyResult:
+    t = settings.text
     runs = [results[("activation", s)] for s in seeded(settings)]
-    activation_plot(runs[0], out / "activation.png")
-    table = Table("fitting the yearly curve (views against day of the year): MAE in k views, mean ± std over seeds",
-                  ["model", "MAE on the curve"])
+    activation_plot(runs[0], out / "activation.png", t=settings.figure_text)
+    table = Table(t("activation.table"), [t("activation.col.model"), t("activation.col.mae")])
     for name in runs[0]["errors"]:
-        table.rows.append([name, k([r["errors"][name] for r in runs])])
-    forecast = Table("3 layers of 100 without activation on the forecasting task (56 days), MAE in k views",
-                     ["L train", "L′ test"])
+        table.rows.append([t("model." + name), k([r["errors"][name] for r in runs])])
+    forecast = Table(t("activation.forecast"), [t("col.train"), t("col.test")])
     forecast.rows.append([k([r["forecast"]["train"] for r in runs]), k([r["forecast"]["test"] for r in runs])])
     gap = max(r["collapse_gap"] for r in runs)
     errors = {name: np.mean([r["errors"][name] for r in runs]) / 1e3 for name in runs[0]["errors"]}
-    line, deep, relu = errors.values()
-    finding = (f"Stacking linear layers adds nothing: the 3-layer network without activations is exactly one linear "
-               f"model (largest difference {gap:.1e}) and fits the yearly curve no better than a straight line "
-               f"({deep:.3f}k vs {line:.3f}k); with ReLUs the same depth "
-               + (f"follows the curve ({relu:.3f}k)." if relu < 0.5 * line else
-                  f"fits it only somewhat better ({relu:.3f}k)."))
-    claims = [(f"the network without activations equals its collapsed linear model W = W3 W2 W1: largest difference "
-               f"{gap:.1e} (standardised units)", gap < 1e-9)]
-    return StudyResult("activation", TITLE, finding, [table, forecast],
-                       [("activation.png", "the yearly curve fitted by a line, 3 linear layers and 3 ReLU layers")],
-                       claims)
+    line, deep, relu = errors["linear"], errors["deep_linear"], errors["relu"]
+    finding = t("activation.finding", gap=f"{gap:.1e}", deep=f"{deep:.3f}", line=f"{line:.3f}",
+                relu=t("activation.follows" if relu < 0.5 * line else "activation.somewhat", mae=f"{relu:.3f}"))
+    claims = [(t("activation.claim", gap=f"{gap:.1e}"), gap < 1e-9)]
+    return lesson("activation", t("activation.title"), finding, t, FORMULAS, TRY, tables=[table, forecast],
+                  figures=[("activation.png", t("activation.figure"))], claims=claims)

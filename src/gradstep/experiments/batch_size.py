@@ -6,15 +6,26 @@ import numpy as np
 
 from ..spec import ModelSpec, TrainSpec
 from ..plots import batch_plot
-from .common import StudyResult, Table, k, mean_k, seeded, training_job
+from .common import StudyResult, Table, k, lesson, mean_k, seeded, training_job
 
-TITLE = "Batch size: full batch, stochastic and mini-batches"
 BATCHES = (None, 1, 16, 64, 256)
 MODEL = ModelSpec("relu", units=100, layers=1)
+FORMULAS = [r"\boldsymbol{g} = \nabla L^{(1)}(\boldsymbol{\theta}^0), \quad \boldsymbol{\theta}^1 = "
+            r"\boldsymbol{\theta}^0 - \eta \boldsymbol{g}; \quad \boldsymbol{g} = \nabla L^{(2)}(\boldsymbol{\theta}^1), "
+            r"\quad \boldsymbol{\theta}^2 = \boldsymbol{\theta}^1 - \eta \boldsymbol{g}; \ \ldots",
+            r"\text{updates per epoch} = \left\lceil N / B \right\rceil"]
+TRY = ["gradstep train --model relu --batch-size 1 --epochs 5 --out try-stochastic",
+       "gradstep train --model relu --batch-size full --epochs 5 --out try-full",
+       "gradstep train --model relu --batch-size full --lr 0.01 --epochs 100 --out try-full-faster"]
 
 
 def label(batch) -> str:
     return "full (N)" if batch is None else str(batch)
+
+
+def named(name: str, t) -> str:
+    """A batch size's name in the report's language: "full (N)" or the number."""
+    return t("batch-size.full") if name == label(None) else name
 
 
 def training(settings, batch, seed: int) -> TrainSpec:
@@ -30,23 +41,23 @@ def jobs(settings):
 
 
 def report(settings, results, out) -> StudyResult:
+    t = settings.text
     seeds = list(seeded(settings))
     runs = {label(b): [results[("batch", label(b), s)] for s in seeds] for b in BATCHES}
-    batch_plot({name: r[0]["history"] for name, r in runs.items()}, out / "batch_size.png")
-    table = Table(f"{MODEL.describe(56)}, Adam lr 0.001, {runs[label(None)][0]['epochs']} epochs; MAE in k views",
-                  ["batch size B", "updates per epoch", "seconds per epoch", "L train", "L′ test", "test 2021 (year)",
-                   "peak memory (MB)"])
+    batch_plot({name: r[0]["history"] for name, r in runs.items()}, out / "batch_size.png", t=settings.figure_text)
+    table = Table(t("batch-size.table", units=MODEL.units, days=56, epochs=runs[label(None)][0]["epochs"]),
+                  [t("batch-size.col.batch"), t("batch-size.col.updates"), t("batch-size.col.seconds"), t("col.train"),
+                   t("col.test"), t("col.year"), t("batch-size.col.memory")])
     for name, group in runs.items():
         seconds = np.mean([r["seconds"] / r["epochs"] for r in group])
-        table.rows.append([name, str(group[0]["updates_per_epoch"]), f"{seconds:.3f}", k([r["train"] for r in group]),
-                           k([r["test"] for r in group]), k([r["year"] for r in group]),
-                           f"{group[0]['peak_bytes'] / 2**20:.1f}"])
+        table.rows.append([named(name, t), str(group[0]["updates_per_epoch"]),
+                           f"{seconds:.3f}", k([r["train"] for r in group]), k([r["test"] for r in group]),
+                           k([r["year"] for r in group]), f"{group[0]['peak_bytes'] / 2**20:.1f}"])
     per_epoch = {name: np.mean([r["seconds"] / r["epochs"] for r in group]) for name, group in runs.items()}
     train = {name: mean_k([r["train"] for r in group]) for name, group in runs.items()}
     fastest, best = min(per_epoch, key=per_epoch.get), min(train, key=train.get)
-    finding = (f"Full batch makes 1 update per epoch and B = 1 makes {runs['1'][0]['updates_per_epoch']}: an epoch "
-               f"takes {per_epoch[label(None)]:.3f} s at full batch and {per_epoch['1']:.3f} s at B = 1. In the same "
-               f"epochs the lowest training loss comes from B = {best} and the fastest epochs from B = {fastest}; "
-               f"full batch, with one update per epoch, ends at L = {train[label(None)]:.3f}k.")
-    return StudyResult("batch-size", TITLE, finding, [table],
-                       [("batch_size.png", "training loss against epochs and against seconds for each batch size")])
+    finding = t("batch-size.finding", updates=runs["1"][0]["updates_per_epoch"], full=f"{per_epoch[label(None)]:.3f}",
+                one=f"{per_epoch['1']:.3f}", best=named(best, t), fastest=named(fastest, t),
+                loss=f"{train[label(None)]:.3f}")
+    return lesson("batch-size", t("batch-size.title"), finding, t, FORMULAS, TRY, tables=[table],
+                  figures=[("batch_size.png", t("batch-size.figure"))])

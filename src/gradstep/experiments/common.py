@@ -19,19 +19,34 @@ import pandas as pd
 
 from .. import run as runs
 from ..data import LECTURE_TEST, LECTURE_TRAIN
+from ..lang import Text
 from ..spec import DataSpec, ModelSpec, RunSpec, TrainSpec
 from ..training import Trainer
 
 YEAR_TEST = ("2021-01-01", "2021-12-31")
+EN = Text("en")
 
 
 @dataclass(frozen=True)
 class Settings:
-    """The run's choices: seeds per configuration, quick mode, and the data (a built-in page or a CSV)."""
+    """The run's choices: seeds per configuration, quick mode, the data (a built-in page or a CSV) and the
+    report's language."""
 
     seeds: int = 3
     quick: bool = False
     data: DataSpec = field(default_factory=DataSpec)
+    lang: str = "en"
+
+    @property
+    def text(self) -> Text:
+        """The report's words in ``lang``."""
+        return Text(self.lang)
+
+    @property
+    def figure_text(self) -> Text:
+        """The figures' words: ``lang`` where a font can draw it, else English."""
+        from ..plots import figure_text
+        return figure_text(self.lang)
 
     def epochs(self, full: int, quick: int) -> int:
         """The epochs of a training: ``quick`` in quick mode, else ``full``."""
@@ -62,7 +77,8 @@ class Table:
 
 @dataclass
 class StudyResult:
-    """What a study shows: one line of conclusion, tables, figures (file, caption) and checked claims (text, held)."""
+    """What a study shows, as a lesson: the idea, its formulas (LaTeX), tables, figures (file, caption), the
+    finding, checked claims (text, held) and what to try next (command, what to look for)."""
 
     name: str
     title: str
@@ -70,6 +86,26 @@ class StudyResult:
     tables: list = field(default_factory=list)
     figures: list = field(default_factory=list)
     claims: list = field(default_factory=list)
+    idea: str = ""
+    formulas: list = field(default_factory=list)
+    try_next: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The result as JSON-ready data (``from_dict`` reads it back)."""
+        return {**dataclasses.asdict(self), "tables": [dataclasses.asdict(table) for table in self.tables],
+                "claims": [[text, bool(held)] for text, held in self.claims]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> StudyResult:
+        pairs = {name: [tuple(pair) for pair in data[name]] for name in ("figures", "claims", "try_next")}
+        return cls(**{**data, **pairs, "tables": [Table(**table) for table in data["tables"]]})
+
+
+def lesson(name: str, title: str, finding: str, t: Text, formulas: list, commands: list, **parts) -> StudyResult:
+    """A study's result with its lesson: the idea and what each "try next" command shows come from the
+    catalogue (``NAME.idea``, ``NAME.try.1``, …), the formulas and commands from the study."""
+    return StudyResult(name, title, finding, idea=t(f"{name}.idea"), formulas=list(formulas),
+                       try_next=[(command, t(f"{name}.try.{i}")) for i, command in enumerate(commands, 1)], **parts)
 
 
 @functools.lru_cache(maxsize=4)
@@ -85,15 +121,14 @@ def covers(data: DataSpec, last: str) -> bool:
     return days[0] <= pd.Timestamp(LECTURE_TRAIN[0]) and days[-1] >= pd.Timestamp(last)
 
 
-def test_description(data: DataSpec) -> str:
+def test_description(data: DataSpec, t: Text = EN) -> str:
     """Which days the studies train and test on, in words."""
     if covers(data, LECTURE_TEST[1]):
-        year = ", and the whole of 2021 as a second test" if covers(data, YEAR_TEST[1]) else ""
-        return (f"train {LECTURE_TRAIN[0]}..{LECTURE_TRAIN[1]}, test {LECTURE_TEST[0]}..{LECTURE_TEST[1]} as in the "
-                f"lecture{year}")
+        return t("common.lecture_split", train=f"{LECTURE_TRAIN[0]}..{LECTURE_TRAIN[1]}",
+                 test=f"{LECTURE_TEST[0]}..{LECTURE_TEST[1]}",
+                 year=t("common.year_test") if covers(data, YEAR_TEST[1]) else "")
     days = series(data).index
-    return (f"the series spans {days[0]:%Y-%m-%d}..{days[-1]:%Y-%m-%d}, not the lecture's 2017–2021, so its own last "
-            "45 days are the test days and every earlier day trains (no whole-year test)")
+    return t("common.own_split", span=f"{days[0]:%Y-%m-%d}..{days[-1]:%Y-%m-%d}")
 
 
 def run_spec(data: DataSpec, model: ModelSpec, training: TrainSpec, days: int) -> RunSpec:
@@ -103,7 +138,8 @@ def run_spec(data: DataSpec, model: ModelSpec, training: TrainSpec, days: int) -
 
 def train_model(spec: dict, predictions: bool = False, history: bool = False, weights: bool = False,
                 memory: bool = False) -> dict:
-    """Fit one RunSpec through the run path; MAE in views on train, the test days and (if covered) the year 2021.
+    """Fit one RunSpec through the run path; MAE in views on train, validation (if the spec holds days out), the
+    test days and (if covered) the year 2021.
 
     The test days are scored with ``Run.score_test()``, as a study's whole point is to report them. Optionally
     also returns the test predictions, the per-epoch history, the raw-view weights of a linear model and (in a
@@ -130,8 +166,11 @@ def train_model(spec: dict, predictions: bool = False, history: bool = False, we
         result["dates"] = [f"{d:%Y-%m-%d}" for d in test.dates]
         result["truth"] = test.y.tolist()
         result["prediction"] = run.predict(test.X).tolist()
+    if len(run.split_.valid):
+        result["valid"] = run.metrics["valid"]["mae"]
     if history:
-        result["history"] = {key: run.history[key].tolist() for key in ("epoch", "train_mae", "seconds", "updates")}
+        result["history"] = {key: run.history[key].tolist() for key in ("epoch", "train_mae", "valid_mae", "seconds",
+                                                                         "updates") if key in run.history}
     if weights:
         result["weights"] = raw_linear_weights(run)
     if memory:
@@ -203,26 +242,26 @@ def path(values, digits: int = 3) -> str:
     return " → ".join(f"{v:.{digits}f}" for v in values)
 
 
-def trend(means, spreads, labels) -> str:
+def trend(means, spreads, labels, t: Text = EN) -> str:
     """How a row of means moves, in words that hold for these numbers: "falls at every step", "rises at every
     step" or "lowest with <label>", and whether its range is within twice the largest spread over seeds."""
     means = list(means)
     if all(a > b for a, b in zip(means, means[1:])):
-        words = "falls at every step"
+        words = t("common.falls")
     elif all(a < b for a, b in zip(means, means[1:])):
-        words = "rises at every step"
+        words = t("common.rises")
     else:
-        words = f"lowest with {labels[means.index(min(means))]}"
+        words = t("common.lowest", label=labels[means.index(min(means))])
     if max(means) - min(means) < 2 * max(spreads, default=0.0):
-        words += "; all within the spread over seeds"
+        words += t("common.within_spread")
     return words
 
 
-def movement(numbers: list, labels: list, lecture_values=None) -> str:
+def movement(numbers: list, labels: list, lecture_values=None, t: Text = EN) -> str:
     """"goes 0.458 → 0.450k (falls at every step; the lecture: 0.28 → 0.18)" for (mean, std) pairs in k views."""
     means, spreads = zip(*numbers)
-    book = f"; the lecture: {path(lecture_values, 2)}" if lecture_values is not None else ""
-    return f"goes {path(means)}k ({trend(means, spreads, labels)}{book})"
+    book = t("common.the_lecture", path=path(lecture_values, 2)) if lecture_values is not None else ""
+    return t("common.goes", path=path(means), trend=trend(means, spreads, labels, t), lecture=book)
 
 
 def summary(runs: list, part: str) -> tuple[float, float]:

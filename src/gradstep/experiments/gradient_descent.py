@@ -13,15 +13,23 @@ from ..plots import descent_plot
 from ..run import prepare
 from ..spec import RunSpec
 from ..tensor import Tensor
-from .common import Job, StudyResult, Table, series
+from .common import Job, StudyResult, Table, lesson, series
 
-TITLE = "Gradient descent on the 1-day model y = b + w x1"
 RATES = {"too small": 0.005, "good": 0.1, "too large": 1.02}
 BOOK = {"w": 0.97, "b": 0.1}
+FORMULAS = [r"L(w, b) = \frac{1}{N} \sum_{n=1}^{N} \left(b + w x_1^{(n)} - \hat{y}^{(n)}\right)^2",
+            r"w^1 = w^0 - \eta \frac{\partial L}{\partial w}, \qquad b^1 = b^0 - \eta \frac{\partial L}{\partial b}"]
+TRY = ["gradstep train --model linear --days 1 --loss mse --optimizer sgd --batch-size full --epochs 200 --lr 0.1 "
+       "--out try-good",
+       "gradstep train --model linear --days 1 --loss mse --optimizer sgd --batch-size full --epochs 200 --lr 1.02 "
+       "--out try-large",
+       "gradstep train --model linear --days 1 --loss mse --optimizer sgd --batch-size full --epochs 200 --lr 0.005 "
+       "--out try-small"]
 
 
 def descend(data, steps: int) -> dict:
-    """Full-batch gradient descent on the MSE from (w, b) = (0, 0) for each learning rate, and least squares."""
+    """Full-batch gradient descent on the MSE from (w, b) = (0, 0) for each learning rate, and least squares; the
+    paths and losses in views (descent itself runs in standardised units)."""
     parts, scaler = prepare(RunSpec(data=data).replace(days=1), series(data))
     x, y = scaler.transform(parts.train.X), scaler.transform(parts.train.y).reshape(-1, 1)
 
@@ -39,7 +47,7 @@ def descend(data, steps: int) -> dict:
             loss = losses.mse(model(Tensor(x, dtype=np.float64)), y)
             loss.backward()
             optimizer.step()
-            loss_values.append(loss.item())
+            loss_values.append(loss.item() * scaler.std ** 2)
             path.append(raw(model[0].weight.item(), model[0].bias.item()))
         gap = max(abs(model[0].weight.item() - w_ls), abs(model[0].bias.item() - b_ls))
         paths[name] = {"lr": lr, "path": path, "loss": loss_values, "gap": gap}
@@ -51,28 +59,30 @@ def jobs(settings):
     return [Job(("gradient-descent",), descend, dict(data=settings.data, steps=200), 0.1)]
 
 
+def verdict(run: dict) -> str:
+    """Whether a path reached the optimum: "yes", "diverged" (its loss grew or is not finite) or "not yet"."""
+    if np.isfinite(run["loss"][-1]) and run["gap"] < 1e-6:
+        return "yes"
+    return "diverged" if not np.isfinite(run["loss"][-1]) or run["loss"][-1] > run["loss"][0] else "not yet"
+
+
 def report(settings, results, out) -> StudyResult:
+    t = settings.text
     found = results[("gradient-descent",)]
     w_ls, b_ls = found["least_squares"]
     gap = found["paths"]["good"]["gap"]
     descent_plot(np.asarray(found["x"]), np.asarray(found["y"]), found["paths"], (w_ls, b_ls),
-                 out / "gradient_descent.png")
-    table = Table("where each learning rate ends (MSE training loss in standardised units; b in k views)",
-                  ["learning rate η", "steps", "w", "b (k)", "final L", "reached the optimum?"])
+                 out / "gradient_descent.png", t=settings.figure_text)
+    table = Table(t("gradient-descent.table"), [t("gradient-descent.col.lr"), t("gradient-descent.col.steps"), "w",
+                                                "b (k)", t("gradient-descent.col.loss"), t("gradient-descent.col.done")])
     for name, run in found["paths"].items():
         w, b = run["path"][-1]
-        finite = np.isfinite(run["loss"][-1])
-        close = finite and run["gap"] < 1e-6
-        table.rows.append([f"{run['lr']:g} ({name})", str(len(run["loss"])), f"{w:.4g}", f"{b / 1e3:.4g}",
-                           f"{run['loss'][-1]:.4g}", "yes" if close else ("diverged" if not finite or
-                                                                         run["loss"][-1] > run["loss"][0] else "not yet")])
-    table.rows.append(["closed form (least squares)", "", f"{w_ls:.4f}", f"{b_ls / 1e3:.4f}", "", ""])
-    table.rows.append(["the book's w*, b*", "", f"{BOOK['w']:.2f}", f"{BOOK['b']:.2f}", "", ""])
-    finding = (f"With a good learning rate gradient descent reaches the least-squares optimum w* = {w_ls:.4f}, "
-               f"b* = {b_ls / 1e3:.3f}k (the book's channel: 0.97, 0.1k); too small a rate is still far away after "
-               f"the same steps, too large a rate overshoots and its loss grows.")
-    claims = [(f"gradient descent (η = {RATES['good']}) reaches the closed form: w and b within {gap:.1e} of "
-               f"least squares (standardised units)", gap < 1e-6)]
-    return StudyResult("gradient-descent", TITLE, finding, [table],
-                       [("gradient_descent.png", "the error surface L(w, b) (MSE) with the paths of three learning "
-                         "rates, and the loss against the step")], claims)
+        table.rows.append([f"{run['lr']:g} ({t('gradient-descent.rate.' + name)})", str(len(run["loss"])),
+                           f"{w:.4g}", f"{b / 1e3:.4g}", f"{run['loss'][-1] / 1e6:.4g}",
+                           t("gradient-descent.verdict." + verdict(run))])
+    table.rows.append([t("gradient-descent.row.least_squares"), "", f"{w_ls:.4f}", f"{b_ls / 1e3:.4f}", "", ""])
+    table.rows.append([t("gradient-descent.row.book"), "", f"{BOOK['w']:.2f}", f"{BOOK['b']:.2f}", "", ""])
+    finding = t("gradient-descent.finding", w=f"{w_ls:.4f}", b=f"{b_ls / 1e3:.3f}")
+    claims = [(t("gradient-descent.claim", lr=RATES["good"], gap=f"{gap:.1e}"), gap < 1e-6)]
+    return lesson("gradient-descent", t("gradient-descent.title"), finding, t, FORMULAS, TRY, tables=[table],
+                  figures=[("gradient_descent.png", t("gradient-descent.figure"))], claims=claims)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from ..spec import ModelSpec, TrainSpec
 from ..plots import prediction_plot
-from .common import StudyResult, Table, k, lecture, movement, seeded, summary, training_job
+from .common import StudyResult, Table, k, lecture, lesson, movement, seeded, summary, training_job
 
-TITLE = "Linear models on 1, 7, 28 and 56 days"
 DAYS = (1, 7, 28, 56)
 LECTURE = {1: (0.48, 0.58), 7: (0.38, 0.49), 28: (0.33, 0.46), 56: (0.32, 0.46)}
 TABLE_1_1 = {"b": 0.05, "w": [0.79, -0.31, 0.12, -0.01, -0.10, 0.30, 0.18]}
+FORMULAS = [r"y = b + \sum_{j=1}^{k} w_j x_j",
+            r"L = \frac{1}{N} \sum_{n} e_n, \qquad e = \left| y - \hat{y} \right|"]
+TRY = ["gradstep train --model linear --days 7 --epochs 200 --out try-linear-7",
+       "gradstep train --model linear --days 7 --loss mse --epochs 200 --out try-linear-mse",
+       "gradstep train --model relu --days 56 --units 100 --epochs 200 --out try-relu"]
 
 
 def training(settings, seed: int) -> TrainSpec:
@@ -24,28 +28,29 @@ def jobs(settings):
 
 
 def report(settings, results, out) -> StudyResult:
+    t = settings.text
     seeds = list(seeded(settings))
-    errors = Table("L (train) and L′ (test), MAE in k views, mean ± std over seeds",
-                   ["days", "L train", "L′ test (45 days)", "test 2021 (year)", "lecture L", "lecture L′"])
+    errors = Table(t("common.errors_table"), [t("linear.col.days"), t("col.train"), t("col.test45"), t("col.year"),
+                                              t("col.lecture_train"), t("col.lecture_test")])
     for days in DAYS:
         runs = [results[("linear", days, s)] for s in seeds]
         errors.rows.append([str(days), k([r["train"] for r in runs]), k([r["test"] for r in runs]),
                             k([r["year"] for r in runs]), lecture(LECTURE[days][0]), lecture(LECTURE[days][1])])
     first = results[("linear", 7, seeds[0])]["weights"]
-    weights = Table("the 7-day model's weights (seed 0) beside the book's Table 1.1; b in k views",
-                    ["", "b", *[f"w{j}" for j in range(1, 8)]])
+    weights = Table(t("linear.weights"), ["", "b", *[f"w{j}" for j in range(1, 8)]])
     weights.rows.append(["gradstep", f"{first['b'] / 1e3:.2f}", *[f"{w:.2f}" for w in first["w"]]])
-    weights.rows.append(["book", f"{TABLE_1_1['b']:.2f}", *[f"{w:.2f}" for w in TABLE_1_1["w"]]])
+    weights.rows.append([t("linear.book"), f"{TABLE_1_1['b']:.2f}", *[f"{w:.2f}" for w in TABLE_1_1["w"]]])
     best = results[("linear", 56, seeds[0])]
     prediction_plot(best["dates"], best["truth"], best["prediction"], out / "linear_test.png",
-                    title=f"56-day linear model on the test days: MAE {best['test'] / 1e3:.3f}k")
+                    title=settings.figure_text("linear.plot_title", mae=f"{best['test'] / 1e3:.3f}"),
+                    t=settings.figure_text)
     test = [summary([results[("linear", d, s)] for s in seeds], "test") for d in DAYS]
     train = [summary([results[("linear", d, s)] for s in seeds], "train") for d in DAYS]
-    labels = [f"{d} days" for d in DAYS]
+    labels = [t("linear.label", days=d) for d in DAYS]
     heaviest = sorted(range(7), key=lambda j: -abs(first["w"][j]))[:2]
-    finding = (f"Over 1, 7, 28 and 56 days the test error L′ {movement(test, labels, [LECTURE[d][1] for d in DAYS])} "
-               f"and the training error L {movement(train, labels, [LECTURE[d][0] for d in DAYS])}. The 7-day model "
-               "leans most on " + " and ".join(f"w{j + 1} = {first['w'][j]:.2f} ({j + 1} day{'s' * (j > 0)} before)"
-                                               for j in heaviest) + ".")
-    return StudyResult("linear", TITLE, finding, [errors, weights],
-                       [("linear_test.png", "56-day linear model: predicted vs true views on the test days")])
+    finding = t("linear.finding", test=movement(test, labels, [LECTURE[d][1] for d in DAYS], t),
+                train=movement(train, labels, [LECTURE[d][0] for d in DAYS], t),
+                heaviest=t("linear.and").join(t("linear.weight" if j else "linear.weight1", j=j + 1,
+                                                 w=f"{first['w'][j]:.2f}") for j in heaviest))
+    return lesson("linear", t("linear.title"), finding, t, FORMULAS, TRY, tables=[errors, weights],
+                  figures=[("linear_test.png", t("linear.figure"))])

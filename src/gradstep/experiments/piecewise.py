@@ -16,11 +16,17 @@ from ..plots import piecewise_plot
 from ..run import split
 from ..spec import RunSpec
 from ..tensor import Tensor
-from .common import Job, StudyResult, Table, series
+from .common import Job, StudyResult, Table, lesson, series
 
-TITLE = "Piecewise linear curves as a constant plus hard sigmoids"
 PIECES = (1, 2, 4, 8, 16, 32, 64)
 SHARPNESS = (1, 2, 5, 10, 50, 100)
+SHOWN = 4
+FORMULAS = [r"y = b + \sum_i c_i \, \operatorname{hard\_sigmoid}(b_i + w_i x_1)",
+            r"\operatorname{hard\_sigmoid}(z) = \operatorname{ReLU}(z) - \operatorname{ReLU}(z - 1)",
+            r"y = b + \sum_i c_i \, \sigma(b_i + w_i x_1) = b + \sum_i \frac{c_i}{1 + e^{-(b_i + w_i x_1)}}"]
+TRY = ["gradstep train --model sigmoid --days 1 --units 3 --epochs 200 --out try-sigmoid-3",
+       "gradstep train --model sigmoid --days 1 --units 30 --epochs 200 --out try-sigmoid-30",
+       "gradstep reproduce piecewise --page Christmas --out report-christmas"]
 
 
 def yearly_curve(data) -> tuple[np.ndarray, np.ndarray]:
@@ -47,8 +53,25 @@ def hard_sigmoid_sum(x: np.ndarray, knots: np.ndarray, heights: np.ndarray, cons
     return clipped.data, relus.data
 
 
+def components(x: np.ndarray, f: np.ndarray, n: int) -> dict:
+    """The pieces of the n-piece curve: the constant f(a0), each ci hard_sigmoid((x − ai−1)/(ai − ai−1)) with
+    ci = f(ai) − f(ai−1), the same with σ(4(z − 1/2)) (a sigmoid of the same slope at the middle), and their sums."""
+    knots = np.linspace(x[0], x[-1], n + 1)
+    at_knots = np.interp(knots, x, f)
+    heights = np.diff(at_knots)
+    z = Tensor((x[:, None] - knots[None, :-1]) / np.diff(knots)[None, :], dtype=np.float64)
+    hard = z.hard_sigmoid().data * heights
+    sigmoid = ((z - 0.5) * 4).sigmoid().data * heights
+    return {"n": n, "knots": knots.tolist(), "constant": float(at_knots[0]), "hard": hard.T.tolist(),
+            "sigmoid": sigmoid.T.tolist(), "hard_sum": (at_knots[0] + hard.sum(axis=1)).tolist(),
+            "sigmoid_sum": (at_knots[0] + sigmoid.sum(axis=1)).tolist(),
+            "hard_mae": float(np.abs(at_knots[0] + hard.sum(axis=1) - f).mean()),
+            "sigmoid_mae": float(np.abs(at_knots[0] + sigmoid.sum(axis=1) - f).mean())}
+
+
 def approximate(data) -> dict:
-    """The curve, its approximations with n pieces and their errors; sigmoids against hard sigmoids."""
+    """The curve, its approximations with n pieces and their errors, the pieces of one of them; sigmoids against
+    hard sigmoids."""
     x, f = yearly_curve(data)
     fits, errors, relu_gap, interp_gap = {}, {}, 0.0, 0.0
     for n in PIECES:
@@ -66,7 +89,7 @@ def approximate(data) -> dict:
         hard = Tensor(w * z / 4 + 0.5, dtype=np.float64).hard_sigmoid().data
         sigmoid_gap[w] = (float(np.abs(sigmoid - hard).sum() * dz), float(np.abs(sigmoid - hard).max()))
     return {"x": x.tolist(), "curve": f.tolist(), "fits": fits, "errors": errors, "relu_gap": relu_gap,
-            "interp_gap": interp_gap, "sigmoid_gap": sigmoid_gap}
+            "interp_gap": interp_gap, "sigmoid_gap": sigmoid_gap, "components": components(x, f, SHOWN)}
 
 
 def jobs(settings):
@@ -74,27 +97,24 @@ def jobs(settings):
 
 
 def report(settings, results, out) -> StudyResult:
+    t = settings.text
     found = results[("piecewise",)]
-    piecewise_plot(found, out / "piecewise.png")
-    pieces = Table("MAE between the curve and constant + n hard sigmoids (k views)",
-                   ["hard sigmoids n", *map(str, PIECES)])
+    piecewise_plot(found, out / "piecewise.png", t=settings.figure_text)
+    pieces = Table(t("piecewise.pieces"), [t("piecewise.col.n"), *map(str, PIECES)])
     pieces.rows.append(["MAE (k)", *[f"{found['errors'][n] / 1e3:.3f}" for n in PIECES]])
-    sharp = Table("σ(w z) against the hard sigmoid of the same slope at 0, clip(w z / 4 + 1/2, 0, 1)",
-                  ["w", *map(str, SHARPNESS)])
-    sharp.rows.append(["area ∫|σ − hard| dz", *[f"{found['sigmoid_gap'][w][0]:.4f}" for w in SHARPNESS]])
-    sharp.rows.append(["max |σ − hard|", *[f"{found['sigmoid_gap'][w][1]:.4f}" for w in SHARPNESS]])
+    sharp = Table(t("piecewise.sharp"), ["w", *map(str, SHARPNESS)])
+    sharp.rows.append([t("piecewise.row.area"), *[f"{found['sigmoid_gap'][w][0]:.4f}" for w in SHARPNESS]])
+    sharp.rows.append([t("piecewise.row.max"), *[f"{found['sigmoid_gap'][w][1]:.4f}" for w in SHARPNESS]])
     errors = [found["errors"][n] for n in PIECES]
     falls = all(a >= b for a, b in zip(errors, errors[1:]))
     area = [found["sigmoid_gap"][w][0] for w in SHARPNESS]
-    finding = (f"The yearly curve of this page is approximated by a constant plus n hard sigmoids with an error that "
-               f"{'falls' if falls else 'does not always fall'} as pieces are added: {errors[0] / 1e3:.3f}k with 1, "
-               f"{errors[-1] / 1e3:.3f}k with {PIECES[-1]}. A sigmoid with larger w hugs a steeper hard sigmoid: the "
-               f"area between them goes {area[0]:.3f} → {area[-1]:.4f} from w = {SHARPNESS[0]} to {SHARPNESS[-1]} "
-               f"(as 1/w), while the largest gap stays {found['sigmoid_gap'][SHARPNESS[-1]][1]:.3f}.")
-    claims = [(f"hard_sigmoid(z) = relu(z) − relu(z − 1): largest difference {found['relu_gap']:.1e} views",
-               found["relu_gap"] < 1e-9),
-              (f"constant + Σ hard sigmoids is the piecewise linear curve through the knots: largest difference "
-               f"{found['interp_gap']:.1e} views", found["interp_gap"] < 1e-6)]
-    return StudyResult("piecewise", TITLE, finding, [pieces, sharp],
-                       [("piecewise.png", "the curve with 4 and 16 hard sigmoids; error against pieces; sigmoids "
-                         "with growing w against a hard sigmoid")], claims)
+    shown = found["components"]
+    finding = t("piecewise.finding", falls=t("piecewise.falls" if falls else "piecewise.not_always"),
+                first=f"{errors[0] / 1e3:.3f}", last=f"{errors[-1] / 1e3:.3f}", most=PIECES[-1],
+                area_first=f"{area[0]:.3f}", area_last=f"{area[-1]:.4f}", w_first=SHARPNESS[0], w_last=SHARPNESS[-1],
+                gap=f"{found['sigmoid_gap'][SHARPNESS[-1]][1]:.3f}", n=shown["n"],
+                hard=f"{shown['hard_mae'] / 1e3:.3f}", sigmoid=f"{shown['sigmoid_mae'] / 1e3:.3f}")
+    claims = [(t("piecewise.claim.relu", gap=f"{found['relu_gap']:.1e}"), found["relu_gap"] < 1e-9),
+              (t("piecewise.claim.knots", gap=f"{found['interp_gap']:.1e}"), found["interp_gap"] < 1e-6)]
+    return lesson("piecewise", t("piecewise.title"), finding, t, FORMULAS, TRY, tables=[pieces, sharp],
+                  figures=[("piecewise.png", t("piecewise.figure", n=shown["n"]))], claims=claims)
