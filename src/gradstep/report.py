@@ -97,7 +97,8 @@ h2 { border-top: 1px solid #ddd; padding-top: 1em; margin-top: 2em; }
 h3 { font-size: 1.02em; color: #444; margin-bottom: 0.3em; }
 table { border-collapse: collapse; margin: 0.5em 0 1.2em; font-size: 0.92em; display: block; overflow-x: auto;
         max-width: 100%; }
-th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; white-space: nowrap; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
+td { white-space: nowrap; } th { vertical-align: bottom; }
 th { background: #f0f0f0; } td:first-child, th:first-child { text-align: left; }
 img { max-width: 100%; border: 1px solid #ddd; }
 math[display="block"] { margin: 0.6em 0; font-size: 1.15em; }
