@@ -73,6 +73,7 @@ def test_every_malformed_file_gets_one_line_and_exit_2_and_nothing_written(capsy
     (["train", "--test", "2030-01-01:2030-02-01"], "2030"),
     (["evaluate", "/nonexistent/dir"], "is not a directory"),
     (["reproduce", "lineer"], "unknown study lineer"),
+    (["reproduce", "--lang", "fr"], "argument --lang: invalid choice: 'fr'"),
     (["frobnicate"], "invalid choice"),
 ])
 def test_bad_options_get_one_line_and_exit_2(capsys, tmp_path, argv, words):
@@ -99,6 +100,16 @@ def test_out_that_is_a_file_is_refused_before_any_work(capsys, tmp_path, command
     code, out, err = run(capsys, *command, "--out", existing)
     assert "is a file, not a directory" in one_line_refusal(code, err) and out == ""
     assert existing.read_text() == "keep me"
+
+
+def test_one_study_over_a_report_of_other_settings_is_refused_in_one_line(capsys, tmp_path):
+    report = tmp_path / "report"
+    report.mkdir()
+    (report / "report.json").write_text(json.dumps({"settings": {"seeds": 3}, "header": {}, "studies": {}}))
+    (report / "report.html").write_text("the full report")
+    code, _, err = run(capsys, "reproduce", "piecewise", "--quick", "--seeds", "1", "--workers", "1", "--out", report)
+    assert "holds a report made with other settings" in one_line_refusal(code, err)
+    assert sorted(p.name for p in report.iterdir()) == ["report.html", "report.json"]
 
 
 @pytest.fixture(scope="module")

@@ -109,15 +109,19 @@ def test_a_full_run_removes_the_figures_an_earlier_report_drew_and_this_one_does
     import gradstep.experiments as experiments
     saved = json.loads((full_report / "report.json").read_text())
     saved["settings"]["seeds"] = 5
-    saved["studies"]["depth"]["figures"].append(["../outside.png", "a name that leaves the directory"])
     (full_report / "report.json").write_text(json.dumps(saved))
     (full_report / "notes.png").write_bytes(b"the user's own")
-    (full_report.parent / "outside.png").write_bytes(b"not the report's")
     monkeypatch.setattr(experiments, "STUDIES", {"piecewise": STUDIES["piecewise"]})
     run_reproduction(None, out=full_report, seeds=1, quick=True, workers=1, console=quiet())
     assert sorted(p.name for p in full_report.iterdir()) == ["notes.png", "piecewise.png", "report.html",
                                                              "report.json", "report.md"]
-    assert (full_report.parent / "outside.png").exists()
+
+
+def edit(out, study, field, value):
+    """Replace one field of one study in out/report.json."""
+    saved = json.loads((out / "report.json").read_text())
+    saved["studies"][study][field] = value
+    (out / "report.json").write_text(json.dumps(saved))
 
 
 @pytest.mark.parametrize("change, words", [
@@ -128,6 +132,13 @@ def test_a_full_run_removes_the_figures_an_earlier_report_drew_and_this_one_does
     (lambda out: (out / "report.json").write_text(json.dumps({"settings": {}, "studies": {"linear": {"x": 1}}})),
      "is not a report gradstep can update"),
     (lambda out: (out / "report.json").unlink(), "holds a report without report.json"),
+    (lambda out: edit(out, "depth", "figures", [["../outside.png", "a name that leaves the directory"]]),
+     "its depth section is not one gradstep wrote"),
+    (lambda out: edit(out, "linear", "formulas", [r"\unknowncommand{"]), "its linear section is not one gradstep wrote"),
+    (lambda out: edit(out, "piecewise", "claims", [["a claim", "yes"]]), "its piecewise section is not one"),
+    (lambda out: edit(out, "units", "tables", [{"title": "t", "columns": ["a"], "rows": [[1.5]]}]),
+     "its units section is not one"),
+    (lambda out: edit(out, "units", "name", "depth"), "its units section is not one"),
 ])
 def test_one_study_is_refused_over_a_report_it_cannot_keep(full_report, change, words):
     change(full_report)

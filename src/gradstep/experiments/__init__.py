@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
+import re
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
@@ -39,6 +40,7 @@ STUDIES = {
 }
 
 MAX_REPORT_BYTES = 16 * 2**20
+FIGURE_NAME = re.compile(r"[A-Za-z0-9_-]+\.png")
 SINGLE_THREADED = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
@@ -101,17 +103,34 @@ def _earlier(out: Path, settings: Settings, partial: bool) -> dict:
         return {}
     try:
         saved = read_json(path, max_bytes=MAX_REPORT_BYTES)
-        studies = {name: StudyResult.from_dict(study) for name, study in saved["studies"].items()}
+        studies = {name: _checked(name, study) for name, study in saved["studies"].items()}
         same = saved["settings"] == _settings_record(settings)
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         if partial:
-            raise InputError(f"{path} is not a report gradstep can update; run every study to replace it, or choose "
-                             "another --out") from None
+            reason = str(error) if type(error) is ValueError else "it is not the JSON gradstep writes"
+            raise InputError(f"{path} is not a report gradstep can update ({reason}); run every study to replace it, "
+                             "or choose another --out") from None
         return {}
     if partial and not same:
         raise InputError(f"{out} holds a report made with other settings (--seeds, --quick, the data or --lang); run "
                          "every study to replace it, or choose another --out for these")
     return studies
+
+
+def _checked(name: str, data: dict) -> StudyResult:
+    """A study read back from report.json, refused (ValueError) unless every part is text of the expected shape,
+    its figures are PNG files of the report's own directory and its formulas are the study's own."""
+    study = StudyResult.from_dict(data)
+    texts = [study.name, study.title, study.finding, study.idea, *(text for text, _ in study.claims),
+             *(part for pair in (*study.figures, *study.try_next) for part in pair),
+             *(cell for table in study.tables for cell in (table.title, *table.columns, *sum(table.rows, [])))]
+    if (study.name != name or not all(isinstance(text, str) for text in texts)
+            or not all(isinstance(held, bool) for _, held in study.claims)
+            or not all(len(pair) == 2 for pair in (*study.figures, *study.try_next, *study.claims))
+            or not all(FIGURE_NAME.fullmatch(figure) for figure, _ in study.figures)
+            or (name in STUDIES and study.formulas != STUDIES[name].FORMULAS)):
+        raise ValueError(f"its {name} section is not one gradstep wrote")
+    return study
 
 
 def _settings_record(settings: Settings) -> dict:
@@ -143,7 +162,7 @@ def run_reproduction(names: list | None, out: Path, seeds: int, quick: bool, wor
     for name, study in earlier.items():
         if name in fresh or not partial:
             for figure, _ in study.figures:
-                if figure not in drawn and "/" not in figure and figure.endswith(".png"):
+                if figure not in drawn:
                     with contextlib.suppress(FileNotFoundError):
                         (out / figure).unlink()
     kept = {name: study for name, study in earlier.items() if name not in fresh and name in STUDIES and partial}
