@@ -184,3 +184,26 @@ def test_reproduce_runs_the_chapter_on_a_users_csv(tmp_path):
     linear = md.split("## Linear models")[1]
     assert "| 56 |" in linear and "| – |" in linear
     assert "as in the lecture" not in md.split("## ")[0]
+
+
+def test_report_files_follow_the_umask(tmp_path):
+    """Every file written (the report, its JSON and figures) gets 0666 less the umask, as any program's files do."""
+    old = os.umask(0o027)
+    try:
+        run_reproduction(["piecewise"], out=tmp_path, seeds=1, quick=True, workers=1, console=quiet())
+    finally:
+        os.umask(old)
+    assert {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()} == \
+        {name: 0o640 for name in ("piecewise.png", "report.html", "report.json", "report.md")}
+
+
+@pytest.mark.parametrize("font", [False, True])
+def test_the_report_says_when_the_figures_stay_english_for_want_of_a_chinese_font(tmp_path, monkeypatch, font):
+    from gradstep import plots
+    if not font:
+        monkeypatch.setattr(plots, "cjk_font", lambda: None)
+    elif plots.cjk_font() is None:
+        pytest.skip("no CJK font installed (.ci/run installs fonts-noto-cjk)")
+    studies = run_reproduction(["units"], out=tmp_path, seeds=1, quick=True, workers=1, console=quiet(), lang="zh")
+    md = (tmp_path / "report.md").read_text()
+    assert ("图中的文字为英文：没有找到中文字体" in md) != font and studies[0].title.startswith("一层")
