@@ -213,6 +213,21 @@ def build_parser() -> Parser:
                            help="the report's language: en (English) or zh (中文, the book's terms) (default: en)")
     reproduce.add_argument("--workers", type=_text_to(int, None), default=os.cpu_count() or 1,
                            help="worker processes (default: one per core)")
+    playground = commands.add_parser(
+        "playground", help="the chapter in your browser: gradient descent, hard sigmoids, a network training live",
+        description="Start a local web page with three panels: drag gradient descent down the 1-day model's error "
+                    "surface, build a curve from hard sigmoids, and train a network on the series (validation: its "
+                    "last 45 training days) with the chapter's remedies, watching both losses live. Prints the URL "
+                    "(with a random token, which every page needs) and serves until Ctrl-C. Needs the playground "
+                    "extra: pip install \"gradstep[playground]\".")
+    _add_source(playground, "Standard_deviation")
+    playground.add_argument("--host", default="127.0.0.1",
+                            help="the address to listen on (default: 127.0.0.1, this machine only)")
+    playground.add_argument("--port", type=_text_to(int, None), default=0,
+                            help="the port (default: a free one)")
+    playground.add_argument("--no-browser", action="store_true", help="do not open the page in a browser")
+    playground.add_argument("--lang", choices=("en", "zh"), default="en",
+                            help="the page's language: en (English) or zh (中文) (default: en)")
     return parser
 
 
@@ -618,8 +633,26 @@ def command_reproduce(args, console) -> int:
     return 0
 
 
+def command_playground(args, console) -> int:
+    from .spec import Interval as Check
+    Check(int, 0, 65535).check("port", args.port)
+    try:
+        from .playground import Playground, serve
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise InputError("the playground needs Starlette and uvicorn; install them with "
+                         "pip install \"gradstep[playground]\"") from None
+    series, data = load_series(data_spec(args))
+    playground = Playground(data, series, lang=args.lang)
+    serve(playground, args.host, args.port, not args.no_browser,
+          say=lambda url: print(f"gradstep playground: {url} (Ctrl-C to stop)", flush=True))
+    return 0
+
+
 COMMANDS = {"data": command_data, "train": command_train, "evaluate": command_evaluate,
-            "predict": command_predict, "backtest": command_backtest, "reproduce": command_reproduce}
+            "predict": command_predict, "backtest": command_backtest, "reproduce": command_reproduce,
+            "playground": command_playground}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,30 +27,55 @@ TRY = ["gradstep train --model linear --days 1 --loss mse --optimizer sgd --batc
        "--out try-small"]
 
 
+def one_day(data):
+    """The 1-day model's standardised training windows (x, y as columns) and their standardiser."""
+    parts, scaler = prepare(RunSpec(data=data).replace(days=1), series(data))
+    return scaler.transform(parts.train.X), scaler.transform(parts.train.y).reshape(-1, 1), parts, scaler
+
+
+def line(point: tuple) -> nn.Sequential:
+    """The model y = b + w x with (w, b) = ``point``, in float64."""
+    model = nn.linear_model(1, dtype=np.float64)
+    model.load_state_dict({"0.weight": np.full((1, 1), float(point[0])), "0.bias": np.full(1, float(point[1]))})
+    return model
+
+
+def loss_at(x: np.ndarray, y: np.ndarray, point: tuple) -> float:
+    """The MSE L(w, b) of y = b + w x at ``point``."""
+    return losses.mse(line(point)(Tensor(x, dtype=np.float64)), y).item()
+
+
+def descent_path(x: np.ndarray, y: np.ndarray, start: tuple, lr: float, steps: int) -> tuple[list, list]:
+    """Full-batch gradient descent w ← w − η ∂L/∂w, b ← b − η ∂L/∂b on the MSE L of y = b + w x from ``start``: the
+    steps + 1 points (w, b) and the loss at each of the first ``steps`` of them (where each gradient was taken)."""
+    model = line(start)
+    optimizer = optim.SGD(model.parameters(), lr=lr)
+    points, loss_values = [(float(start[0]), float(start[1]))], []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = losses.mse(model(Tensor(x, dtype=np.float64)), y)
+        loss.backward()
+        optimizer.step()
+        loss_values.append(loss.item())
+        points.append((model[0].weight.item(), model[0].bias.item()))
+    return points, loss_values
+
+
 def descend(data, steps: int) -> dict:
     """Full-batch gradient descent on the MSE from (w, b) = (0, 0) for each learning rate, and least squares; the
     paths and losses in views (descent itself runs in standardised units)."""
-    parts, scaler = prepare(RunSpec(data=data).replace(days=1), series(data))
-    x, y = scaler.transform(parts.train.X), scaler.transform(parts.train.y).reshape(-1, 1)
+    x, y, parts, scaler = one_day(data)
 
     def raw(w, b):
         return [w, scaler.std * b + scaler.mean * (1 - w)]
     (w_ls, b_ls), *_ = np.linalg.lstsq(np.hstack([x, np.ones_like(x)]), y[:, 0], rcond=None)
     paths = {}
     for name, lr in RATES.items():
-        model = nn.linear_model(1, dtype=np.float64)
-        model.load_state_dict({"0.weight": np.zeros((1, 1)), "0.bias": np.zeros(1)})
-        optimizer = optim.SGD(model.parameters(), lr=lr)
-        path, loss_values = [raw(0.0, 0.0)], []
-        for _ in range(steps):
-            optimizer.zero_grad()
-            loss = losses.mse(model(Tensor(x, dtype=np.float64)), y)
-            loss.backward()
-            optimizer.step()
-            loss_values.append(loss.item() * scaler.std ** 2)
-            path.append(raw(model[0].weight.item(), model[0].bias.item()))
-        gap = max(abs(model[0].weight.item() - w_ls), abs(model[0].bias.item() - b_ls))
-        paths[name] = {"lr": lr, "path": path, "loss": loss_values, "gap": gap}
+        points, loss_values = descent_path(x, y, (0.0, 0.0), lr, steps)
+        w, b = points[-1]
+        paths[name] = {"lr": lr, "path": [raw(*point) for point in points],
+                       "loss": [value * scaler.std ** 2 for value in loss_values],
+                       "gap": max(abs(w - w_ls), abs(b - b_ls))}
     return {"paths": paths, "least_squares": raw(w_ls, b_ls),
             "x": parts.train.X[:, 0].tolist(), "y": parts.train.y.tolist()}
 

@@ -8,11 +8,12 @@ one uses the book's terms (模型偏差, 批量, 回合, 过拟合, 激活函数
 
 from __future__ import annotations
 
-from . import en, figures, zh
+from . import en, figures, playground, zh
 
 LANGUAGES = ("en", "zh")
 NAMES = {"en": "English", "zh": "中文"}
-CATALOGUE = {"en": {**en.STRINGS, **figures.FIGURES["en"]}, "zh": {**zh.STRINGS, **figures.FIGURES["zh"]}}
+CATALOGUE = {lang: {**strings.STRINGS, **figures.FIGURES[lang], **playground.PLAYGROUND[lang]}
+             for lang, strings in (("en", en), ("zh", zh))}
 
 
 class Text:
