@@ -4,10 +4,11 @@ every part of a lesson reaches every format, escaped."""
 import re
 
 from rich.console import Console
+from rich.highlighter import Highlighter
 
 from gradstep.experiments.common import StudyResult, Table
 from gradstep.lang import Text
-from gradstep.report import escape, html_page, markdown, print_study
+from gradstep.report import _mathml, escape, html_page, markdown, print_study
 
 HEADER = {"title": "t", "lines": ["a line", "data: <script>alert(1)</script> $x$ `code_span`"]}
 
@@ -83,3 +84,81 @@ def test_the_chinese_report_uses_the_chinese_headings_and_page_language():
     print_study(console, study(True), t)
     text = console.export_text()
     assert "✓ 成立: the claim" in text and "图: fig.png" in text
+
+
+# Tests written against mutmut's survivors (docs/testing.md): each names what it holds.
+
+def bare(name: str = "b") -> StudyResult:
+    """A study with no idea, formula, claim or "try next": those headings must not appear for it."""
+    return StudyResult(name, "Bare", "nothing more", [Table("one", ["a"], [["1"]])])
+
+
+def test_the_markdown_of_a_report_is_exactly_the_lesson_layout():
+    """Every line and every blank line between the parts (CommonMark needs them: a table glued to the text before it
+    is no table), for a full lesson and a bare one."""
+    full = StudyResult("s", "Study", "the finding", [Table("numbers", ["x", "y"], [["1", "2"]])],
+                       [("fig.png", "a caption")], [("the claim", True), ("other", False)], idea="the idea",
+                       formulas=[r"y = \sigma(x)"], try_next=[("gradstep train --out m", "what to look for")])
+    assert markdown([full, bare()], {"title": "T_1", "lines": ["one", "two"]}) == "\n".join([
+        "# T\\_1", "", "- one", "- two", "", "## Contents", "", "1. [Study](#s)", "2. [Bare](#b)", "",
+        '<a id="s"></a>', "", "## Study (`s`)", "",
+        "### The idea", "", "the idea", "",
+        "### The formula", "", "$$", r"y = \sigma(x)", "$$", "",
+        "### What we measured", "", "*numbers*", "", "| x | y |", "| --- | --- |", "| 1 | 2 |", "",
+        "![a caption](fig.png)", "", "*a caption*", "",
+        "### What it shows", "", "the finding", "",
+        "- ✓ holds: the claim", "- **✗ FAILS**: other", "",
+        "### Try next", "", "- `gradstep train --out m`  ", "  what to look for", "",
+        '<a id="b"></a>', "", "## Bare (`b`)", "",
+        "### What we measured", "", "*one*", "", "| a |", "| --- |", "| 1 |", "",
+        "### What it shows", "", "nothing more", ""])
+
+
+class Seen(Highlighter):
+    """A highlighter that only records what the console asked it to highlight."""
+
+    def __init__(self):
+        self.texts = []
+
+    def highlight(self, text):
+        self.texts.append(text.plain)
+
+
+def test_the_terminal_prints_every_part_literally_and_unhighlighted():
+    """Brackets are text, not rich markup, and numbers are not coloured by rich's highlighter: the finding, the table's
+    title, the claims and the figures' names are printed as they are (only the rule's title may be highlighted)."""
+    seen = Seen()
+    console = Console(record=True, width=60, highlighter=seen)
+    lesson = StudyResult("s", "Study [b]x[/b]", "finding 0.5 [bold]x[/bold]",
+                         [Table("numbers 0.5 [i]y[/i]", ["x", "y"], [["1", "[b]2[/b]"]])],
+                         [("fig[b].png", "a caption")], [("claim 1 [b]x[/b]", True), ("claim 2", False)])
+    print_study(console, lesson)
+    lines = console.export_text().splitlines()
+    assert lines[0].strip("─ ") == "Study [b]x[/b] (s)"
+    assert lines[1:] == ["numbers 0.5 [i]y[/i]", "┏━━━┳━━━━━━━━━━━┓", "┃ x ┃ y         ┃", "┡━━━╇━━━━━━━━━━━┩",
+                         "│ 1 │ [b]2[/b]  │", "└───┴───────────┘", "finding 0.5 [bold]x[/bold]",
+                         "✓ holds: claim 1 [b]x[/b]", "✗ FAILS: claim 2", "figure: fig[b].png"]
+    assert not [text for text in seen.texts for part in ("numbers", "finding", "holds", "FAILS", "claim", "figure")
+                if part in text]
+
+
+def test_a_verdict_is_green_when_it_holds_and_red_when_it_fails():
+    console = Console(record=True, width=60, force_terminal=True, color_system="standard")
+    print_study(console, StudyResult("s", "S", "f", claims=[("one", True), ("two", False)]))
+    text = console.export_text(styles=True)
+    assert "\n\x1b[32m✓ holds\x1b[0m: one\n" in text and "\n\x1b[31m✗ FAILS\x1b[0m: two\n" in text
+
+
+def test_formulas_become_display_mathml_and_inline_math_stays_inline():
+    """dollarmath hands _mathml display_mode=True for a $$ block (the only math markdown() writes: every other $ is
+    escaped); an inline formula would be rendered inline."""
+    body = html_page([study(True)], HEADER).split("</style>")[1]
+    assert body.count('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">') == 1
+    assert 'display="inline"' not in body
+    assert _mathml("x", {"display_mode": False}).startswith(
+        '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">')
+    assert _mathml("x", {}).startswith('<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">')
+
+
+def test_the_english_page_says_it_is_english():
+    assert "<html lang='en'>" in html_page([study(True)], HEADER)

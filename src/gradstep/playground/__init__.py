@@ -51,7 +51,7 @@ def number(body: dict, name: str, kind, low, high, default=None):
         if kind is int and value != body.get(name, default):
             raise ValueError
     except (TypeError, ValueError, OverflowError):
-        raise Refused(f"{name} must be {'a whole number' if kind is int else 'a number'} from {low} to {high}, "
+        raise Refused(f"{name} must be {'a whole number' if kind is int else 'a number'} from {low:g} to {high:g}, "
                       f"not {str(body.get(name))[:40]!r}") from None
     if not (low <= value <= high):
         raise Refused(f"{name} = {value:g} is out of range; it must be from {low:g} to {high:g}")
@@ -369,6 +369,7 @@ def serve(playground: Playground, host: str, port: int, open_browser: bool, say)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    sock.listen(128)
     bound = sock.getsockname()[1]
     url = f"http://{host if ':' not in host else f'[{host}]'}:{bound}/?token={playground.token}"
     say(url)
