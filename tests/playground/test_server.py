@@ -318,3 +318,32 @@ def test_bad_playground_options_get_one_line(argv, words):
     result = subprocess.run([sys.executable, "-m", "gradstep.cli", "playground", "--no-browser", *argv],
                             capture_output=True, text=True, timeout=60, env={**os.environ, "NO_COLOR": "1"})
     assert result.returncode == 2 and words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_failing_training_sends_its_one_line_as_failed(playground, client, monkeypatch):
+    from gradstep import forecast
+    from gradstep.errors import InputError
+
+    def refuse(self, *args, **kwargs):
+        raise InputError("training diverged: the MAE loss grew; try a smaller learning rate such as lr=0.0001")
+    monkeypatch.setattr(forecast.Forecaster, "fit", refuse)
+    key = client.post("/api/train", json={"model": "relu", "units": 8, "epochs": 3}).json()["id"]
+    assert events(client, key) == [("failed", {"error": "training diverged: the MAE loss grew; try a smaller "
+                                                         "learning rate such as lr=0.0001"})]
+    assert client.get(f"/api/train/{key}/model").status_code == 409
+
+
+def test_early_stopping_says_it_stopped_the_training(client):
+    key = client.post("/api/train", json={"model": "relu", "units": 8, "epochs": 300, "patience": 1,
+                                          "batch_size": 64}).json()["id"]
+    kind, done = events(client, key)[-1]
+    assert kind == "done" and done["early_stopped"] and not done["stopped"] and done["epochs"] < 300
+    assert done["best_epoch"] == done["epochs"] - 1
+
+
+def test_a_token_with_url_escapes_is_matched_decoded():
+    data = DataSpec()
+    playground = Playground(data, load_series(data), token="a+b/c%d")
+    with TestClient(create_app(playground)) as client:
+        assert client.get("/api/info", params={"token": "a+b/c%d"}).status_code == 200
+        assert client.get("/api/info?token=a+b/c%d").status_code == 403

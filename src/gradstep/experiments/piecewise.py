@@ -38,7 +38,7 @@ def yearly_curve(data) -> tuple[np.ndarray, np.ndarray]:
         smooth = np.convolve(views.to_numpy(), np.ones(7) / 7, mode="valid")
         return np.arange(1, len(smooth) + 1, dtype=float), smooth
     views = views[~((views.index.month == 2) & (views.index.day == 29))]
-    by_day = views.groupby(views.index.dayofyear - ((views.index.is_leap_year) & (views.index.month > 2))).mean()
+    by_day = views.groupby(views.index.day_of_year - ((views.index.is_leap_year) & (views.index.month > 2))).mean()
     wrapped = np.concatenate([by_day.to_numpy()[-3:], by_day.to_numpy(), by_day.to_numpy()[:3]])
     smooth = np.convolve(wrapped, np.ones(7) / 7, mode="valid")
     return by_day.index.to_numpy(dtype=float), smooth

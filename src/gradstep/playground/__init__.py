@@ -18,6 +18,7 @@ import tempfile
 import threading
 import zipfile
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import numpy as np
 import pandas as pd
@@ -214,14 +215,15 @@ class Playground:
             valid = run.split_.valid
             training.forecaster = forecaster
             training.events.append(("done", {
-                "stopped": training.stop.is_set(), "epochs": int(len(run.history)),
+                "stopped": training.stop.is_set(), "early_stopped": run.stopped_early_at is not None,
+                "epochs": int(len(run.history)),
                 "best_epoch": run.best_epoch, "train_mae": run.metrics["train"]["mae"],
                 "valid_mae": run.metrics["valid"]["mae"], "dates": [f"{d:%Y-%m-%d}" for d in valid.dates],
                 "truth": valid.y.tolist(), "prediction": run.predict(valid.X).tolist()}))
         except InputError as error:
-            training.events.append(("error", {"error": str(error)}))
+            training.events.append(("failed", {"error": str(error)}))
         except Exception as error:  # the page gets one line, never a stack trace
-            training.events.append(("error", {"error": f"training failed: {type(error).__name__}: {error}"[:300]}))
+            training.events.append(("failed", {"error": f"training failed: {type(error).__name__}: {error}"[:300]}))
         finally:
             training.finished.set()
 
@@ -318,7 +320,7 @@ def create_app(playground: Playground):
                         kind, data = training.events[sent]
                         sent += 1
                         yield f"event: {kind}\ndata: {json.dumps(data)}\n\n"
-                        if kind in ("done", "error"):
+                        if kind in ("done", "failed"):
                             return
                     if await request.is_disconnected():
                         return
@@ -348,10 +350,9 @@ def create_app(playground: Playground):
 
     async def guarded(scope, receive, send):
         if scope["type"] == "http":
-            query = dict(pair.split("=", 1) for pair in scope.get("query_string", b"").decode("latin-1").split("&")
-                         if "=" in pair)
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
             headers = dict(scope.get("headers", []))
-            given = headers.get(b"x-gradstep-token", query.get("token", "").encode("latin-1"))
+            given = headers.get(b"x-gradstep-token", query.get("token", [""])[0].encode("utf-8"))
             if not secrets.compare_digest(given, token):
                 response = PlainTextResponse("403: this playground needs the token of the URL gradstep printed",
                                              status_code=403)
