@@ -202,7 +202,10 @@ def build_parser() -> Parser:
         description="Run the chapter's studies on a daily series (the built-in Standard_deviation page views by "
                     "default: train 2017-2020, test 2021-01-01..2021-02-14 and the whole of 2021; on your own "
                     "--csv the last 45 days are the test days), print each table beside the lecture's numbers and "
-                    "write DIR/report.md and DIR/report.html with their figures.")
+                    "write the report as lessons — the idea, the formula, the tables, the figures, the finding and "
+                    "what to try next — to DIR/report.html and DIR/report.md (DIR/report.json keeps every study's "
+                    "result: running some studies into a full report's DIR updates their sections and keeps the "
+                    "others).")
     reproduce.add_argument("studies", nargs="*", metavar="STUDY",
                            help=f"studies to run (default: all): {', '.join(STUDY_NAMES)}")
     _add_source(reproduce, "Standard_deviation")
