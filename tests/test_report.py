@@ -1,6 +1,7 @@
 """The report: one Markdown source, rendered to HTML with MathML formulas; a failing claim shows as failing everywhere;
 every part of a lesson reaches every format, escaped."""
 
+import io
 import re
 
 from rich.console import Console
@@ -94,8 +95,8 @@ def bare(name: str = "b") -> StudyResult:
 
 
 def test_the_markdown_of_a_report_is_exactly_the_lesson_layout():
-    """Every line and every blank line between the parts (CommonMark needs them: a table glued to the text before it
-    is no table), for a full lesson and a bare one."""
+    """Every line and every blank line between the parts (without one, a figure and its caption run together into one
+    paragraph), for a full lesson and a bare one."""
     full = StudyResult("s", "Study", "the finding", [Table("numbers", ["x", "y"], [["1", "2"]])],
                        [("fig.png", "a caption")], [("the claim", True), ("other", False)], idea="the idea",
                        formulas=[r"y = \sigma(x)"], try_next=[("gradstep train --out m", "what to look for")])
@@ -128,22 +129,22 @@ def test_the_terminal_prints_every_part_literally_and_unhighlighted():
     """Brackets are text, not rich markup, and numbers are not coloured by rich's highlighter: the finding, the table's
     title, the claims and the figures' names are printed as they are (only the rule's title may be highlighted)."""
     seen = Seen()
-    console = Console(record=True, width=60, highlighter=seen)
+    console = Console(record=True, width=60, highlighter=seen, file=io.StringIO())
     lesson = StudyResult("s", "Study [b]x[/b]", "finding 0.5 [bold]x[/bold]",
                          [Table("numbers 0.5 [i]y[/i]", ["x", "y"], [["1", "[b]2[/b]"]])],
                          [("fig[b].png", "a caption")], [("claim 1 [b]x[/b]", True), ("claim 2", False)])
     print_study(console, lesson)
     lines = console.export_text().splitlines()
     assert lines[0].strip("─ ") == "Study [b]x[/b] (s)"
-    assert lines[1:] == ["numbers 0.5 [i]y[/i]", "┏━━━┳━━━━━━━━━━━┓", "┃ x ┃ y         ┃", "┡━━━╇━━━━━━━━━━━┩",
-                         "│ 1 │ [b]2[/b]  │", "└───┴───────────┘", "finding 0.5 [bold]x[/bold]",
+    assert lines[1:] == ["numbers 0.5 [i]y[/i]", "┏━━━┳━━━━━━━━━━┓", "┃ x ┃ y        ┃", "┡━━━╇━━━━━━━━━━┩",
+                         "│ 1 │ [b]2[/b] │", "└───┴──────────┘", "finding 0.5 [bold]x[/bold]",
                          "✓ holds: claim 1 [b]x[/b]", "✗ FAILS: claim 2", "figure: fig[b].png"]
     assert not [text for text in seen.texts for part in ("numbers", "finding", "holds", "FAILS", "claim", "figure")
                 if part in text]
 
 
 def test_a_verdict_is_green_when_it_holds_and_red_when_it_fails():
-    console = Console(record=True, width=60, force_terminal=True, color_system="standard")
+    console = Console(record=True, width=60, force_terminal=True, color_system="standard", file=io.StringIO())
     print_study(console, StudyResult("s", "S", "f", claims=[("one", True), ("two", False)]))
     text = console.export_text(styles=True)
     assert "\n\x1b[32m✓ holds\x1b[0m: one\n" in text and "\n\x1b[31m✗ FAILS\x1b[0m: two\n" in text
