@@ -286,15 +286,6 @@ def test_descent_plot_has_one_unit_the_optimum_and_the_least_squares_minimum(des
     assert png_size(path)[0] <= 1500
 
 
-def test_the_error_surface_is_the_mse_of_the_line_and_its_minimum_least_squares():
-    x, y, _, _ = descent_data()
-    loss, (w_star, b_star, minimum) = plots._mse_surface(x, y)
-    for w, b in ((0.0, 0.0), (0.7, 1500.0), (1.3, -2000.0)):
-        assert loss(w, b) == pytest.approx(np.mean((b + w * x - y) ** 2), rel=1e-12)
-    np.testing.assert_allclose([w_star, b_star], np.polyfit(x, y, 1), rtol=1e-9)
-    assert minimum == pytest.approx(loss(w_star, b_star)) and minimum < loss(w_star + 0.01, b_star)
-
-
 @pytest.mark.parametrize("kind", ["hard", "sigmoid"])
 def test_piecewise_plot_draws_the_pieces_that_add_up_to_the_sum(english, kind):
     found, figure = piecewise_found(), english[1]["piecewise.png"]

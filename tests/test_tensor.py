@@ -173,6 +173,30 @@ def test_no_grad_records_nothing_and_detach_cuts():
     c.numpy()[0] = 5.0  # numpy() is shared too: writing into it changes both tensors
     assert c.item() == 5.0 and b.item() == 5.0
 
+
+def test_no_grad_in_one_thread_leaves_another_threads_graph_alone():
+    """The grad mode is per thread (as PyTorch's): a model predicting under no_grad in one thread (the playground runs
+    two trainings at once) must not stop another thread's training from recording its graph."""
+    import threading
+    inside, recorded = threading.Event(), threading.Event()
+    seen = {}
+
+    def predicting():
+        with gs.no_grad():
+            inside.set()
+            recorded.wait(5)
+            seen["other"] = gs.is_grad_enabled()
+
+    thread = threading.Thread(target=predicting)
+    thread.start()
+    assert inside.wait(5)
+    a = Tensor([1.0], requires_grad=True)
+    b = a * 2
+    seen["training"] = b.requires_grad and gs.is_grad_enabled()
+    recorded.set()
+    thread.join(5)
+    assert seen == {"training": True, "other": False}
+
     @gs.no_grad()
     def f(x):
         return x * 2

@@ -37,7 +37,8 @@ def flag(name: str) -> str:
     return "--" + FLAG_NAMES.get(name, name).replace("_", "-")
 
 
-_NAMES = [item.name for _, item in spec_fields()] + ["folds", "horizon", "level", "seeds", "workers", "port"]
+_NAMES = [item.name for _, item in spec_fields()] + ["folds", "horizon", "level", "seeds", "workers", "port", "host",
+                                                   "out", "lang"]
 _PYTHON_NAME = re.compile(r"\b(" + "|".join(sorted(_NAMES, key=len, reverse=True))
                           + r")=(\S+?)(?=[;,)]?(?:\s|$))")
 _DATE_RANGE = re.compile(r"\b(train|test)=\('([^']*)', '([^']*)'\)")

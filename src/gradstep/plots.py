@@ -147,20 +147,6 @@ def forecast_plot(history: pd.Series, forecast: pd.DataFrame, path, title: str =
     return figure
 
 
-def _mse_surface(x, y):
-    """L(w, b) = mean((b + w x − y)²) as a function, from centred moments (exact, without cancellation), and its
-    least-squares minimum (w*, b*, L*)."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    mx, my = x.mean(), y.mean()
-    sxx, sxy, syy = ((x - mx) ** 2).mean(), ((x - mx) * (y - my)).mean(), ((y - my) ** 2).mean()
-
-    def loss(w, b):
-        return (b + w * mx - my) ** 2 + w * w * sxx - 2 * w * sxy + syy
-    w_star = sxy / sxx if sxx > 0 else 0.0
-    b_star = my - w_star * mx
-    return loss, (w_star, b_star, max(float(loss(w_star, b_star)), 0.0))
-
-
 def _span(values, pad: float = 0.08, least: float = 1e-3) -> tuple[float, float]:
     low, high = float(np.min(values)), float(np.max(values))
     width = max(high - low, least, abs(high) * 1e-3)
@@ -221,7 +207,8 @@ def descent_plot(x: np.ndarray, y: np.ndarray, paths: dict, optimum: tuple, path
     at the point after i steps, i = 0, 1, …]}; a diverging path is drawn for its first DIVERGING_STEPS steps only.
     """
     t = _text(t)
-    loss_of, (_, _, minimum) = _mse_surface(x, y)
+    from .experiments.gradient_descent import mse_surface
+    loss_of, (_, _, minimum) = mse_surface(x, y)
     w_star, b_star = optimum
     with _drawing(t):
         rows = (len(paths) + 2) // 2

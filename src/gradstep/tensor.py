@@ -15,11 +15,19 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import threading
 from heapq import heappop, heappush
 
 import numpy as np
 
-_grad_enabled = True
+class _GradMode(threading.local):
+    """Whether operations record a graph, per thread (as PyTorch's grad mode): ``no_grad()`` in one thread, say a
+    model predicting, leaves another thread's training recording."""
+
+    enabled = True
+
+
+_grad_mode = _GradMode()
 _sequence = itertools.count(1)
 
 DEFAULT_DTYPE = np.dtype(np.float32)
@@ -28,18 +36,17 @@ DEFAULT_DTYPE = np.dtype(np.float32)
 @contextlib.contextmanager
 def no_grad():
     """Within this block (or a function it decorates) operations record no graph."""
-    global _grad_enabled
-    previous = _grad_enabled
-    _grad_enabled = False
+    previous = _grad_mode.enabled
+    _grad_mode.enabled = False
     try:
         yield
     finally:
-        _grad_enabled = previous
+        _grad_mode.enabled = previous
 
 
 def is_grad_enabled() -> bool:
-    """True unless inside ``no_grad()``."""
-    return _grad_enabled
+    """True unless inside ``no_grad()`` (in this thread)."""
+    return _grad_mode.enabled
 
 
 def _float_dtype(dtype) -> np.dtype:
@@ -60,7 +67,7 @@ def op(data: np.ndarray, parents: tuple, backward) -> "Tensor":
     out.data = data
     out.grad = None
     out._pending = None
-    if _grad_enabled:
+    if _grad_mode.enabled:
         for parent in parents:
             if parent.requires_grad:
                 out.requires_grad = True

@@ -82,3 +82,17 @@ def test_descent_records_the_loss_in_views_squared_at_each_point_of_the_path():
     for run in found["paths"].values():
         for (w, b), loss in zip(run["path"], run["loss"]):
             assert loss == pytest.approx(np.mean((b + w * x - y) ** 2), rel=1e-9)
+
+
+def test_the_error_surface_is_the_mse_of_the_line_and_its_minimum_least_squares():
+    """Exact at large views (centred moments: the expanded square would lose the digits), minimum at least squares."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200) * 1000 + 5000
+    y = 0.8 * x + 900 + rng.normal(size=200) * 300
+    loss, (w_star, b_star, minimum) = gradient_descent.mse_surface(x, y)
+    for w, b in ((0.0, 0.0), (0.7, 1500.0), (1.3, -2000.0), (w_star, b_star)):
+        assert loss(w, b) == pytest.approx(np.mean((b + w * x - y) ** 2), rel=1e-12)
+    np.testing.assert_allclose([w_star, b_star], np.polyfit(x, y, 1), rtol=1e-9)
+    assert minimum == pytest.approx(loss(w_star, b_star)) and minimum < loss(w_star + 0.01, b_star)
+    flat = gradient_descent.mse_surface(np.full(5, 3.0), np.arange(5.0))
+    assert flat[1][:2] == (0.0, 2.0)

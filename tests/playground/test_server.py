@@ -147,8 +147,11 @@ def test_a_path_that_leaves_the_numbers_stops_where_they_end(client):
     ({"w": 0, "b": 0, "lr": 0.1, "steps": 501}, "steps = 501 is out of range"),
     ({"w": 0, "b": 0, "lr": 0.1, "steps": 2.5}, "steps must be a whole number"),
     ({"w": 0, "b": 0, "lr": 0.1, "steps": True}, "steps must be a whole number"),
-    ({"b": 0, "lr": 0.1}, "w must be a number"),
-    ({"w": float("1e400") if False else 1e300, "b": 0, "lr": 0.1}, "w = 1e+300 is out of range"),
+    ({"b": 0, "lr": 0.1}, "w is missing; give a number from -1000 to 1000"),
+    ({"w": 1e300, "b": 0, "lr": 0.1}, "w = 1e+300 is out of range"),
+    ({"w": 0, "b": 0, "lr": 0.1, "steps": 10 ** 400}, "steps = 1000000000000000000000000000000000000... is out of range"),
+    ({"w": 0, "b": 0, "lr": "0.1"}, "lr must be a number from 1e-06 to 10, not '0.1'"),
+    ({"w": 0, "b": 0, "lr": None}, "lr is missing"),
 ])
 def test_bad_descent_values_get_one_line(client, body, words):
     response = client.post("/api/descent/run", json=body)
@@ -158,8 +161,8 @@ def test_bad_descent_values_get_one_line(client, body, words):
 @pytest.mark.parametrize("content, status, words", [
     (b"not json", 400, "the request is not JSON"),
     (b"[1, 2]", 400, "the request must be a JSON object"),
-    (b"[" * 150_000 + b"]" * 150_000, 413, "more than the 262144 the playground reads"),
-    (b'{"w": ' + b"1" * 300_000 + b"}", 413, "more than the 262144"),
+    (b"[" * 150_000 + b"]" * 150_000, 413, "larger than the 262144 bytes the playground reads"),
+    (b'{"w": ' + b"1" * 300_000 + b"}", 413, "larger than the 262144 bytes"),
     (b"[" * 60_000 + b"]" * 60_000, 400, "the request is not JSON"),
 ])
 def test_bodies_that_are_not_small_json_objects_are_refused(client, content, status, words):
@@ -193,7 +196,7 @@ def test_a_drawn_curve_is_fitted_as_drawn(client):
     ({"count": 4, "curve": [1, 2, 3]}, "curve must be a list of 8 to 2000 numbers"),
     ({"count": 4, "curve": [1.0] * 2001}, "curve must be a list of 8 to 2000 numbers"),
     ({"count": 4, "curve": "1,2,3"}, "curve must be a list"),
-    ({"count": 1, "curve": [1, 2, "x"]}, "value must be a number"),
+    ({"count": 1, "curve": [1, 2, "x"]}, "curve[2] must be a number from -1e+12 to 1e+12, not 'x'"),
 ])
 def test_bad_pieces_get_one_line(client, body, words):
     response = client.post("/api/pieces", json=body)
@@ -337,7 +340,8 @@ def test_early_stopping_says_it_stopped_the_training(client):
     key = client.post("/api/train", json={"model": "relu", "units": 8, "epochs": 300, "patience": 1,
                                           "batch_size": 64}).json()["id"]
     kind, done = events(client, key)[-1]
-    assert kind == "done" and done["early_stopped"] and not done["stopped"] and done["epochs"] < 300
+    assert kind == "done", done
+    assert done["early_stopped"] and not done["stopped"] and done["epochs"] < 300
     assert done["best_epoch"] == done["epochs"] - 1
 
 
@@ -347,3 +351,71 @@ def test_a_token_with_url_escapes_is_matched_decoded():
     with TestClient(create_app(playground)) as client:
         assert client.get("/api/info", params={"token": "a+b/c%d"}).status_code == 200
         assert client.get("/api/info?token=a+b/c%d").status_code == 403
+
+
+def test_a_body_is_refused_by_its_declared_length_or_as_it_streams_past_the_limit(client):
+    declared = client.post("/api/descent/run", content=b"{}", headers={"content-length": str(10 ** 9)})
+    assert declared.status_code == 413
+
+    def chunks():
+        for _ in range(100):
+            yield b" " * 10_000
+    streamed = client.post("/api/descent/run", content=chunks())
+    assert streamed.status_code == 413 and "larger than the 262144 bytes" in streamed.json()["error"]
+
+
+def test_a_training_no_page_watches_stops_itself(playground, client, monkeypatch):
+    import gradstep.playground as module
+    monkeypatch.setattr(module, "UNWATCHED", 0.2)
+    key = client.post("/api/train", json={"model": "relu", "units": 8, "epochs": 1000, "batch_size": 8}).json()["id"]
+    training = wait_until_finished(playground, key)
+    assert training.stop.is_set() and training.events[-1][1]["stopped"] and training.events[-1][1]["epochs"] < 1000
+
+
+def test_unused_controls_are_not_checked(client):
+    key = client.post("/api/train", json={"model": "linear", "units": None, "layers": 99, "dropout": 5,
+                                          "epochs": 1}).json()["id"]
+    assert events(client, key)[-1][0] == "done"
+
+
+def test_websockets_are_closed_without_a_word(client):
+    from starlette.websockets import WebSocketDisconnect
+    with pytest.raises(WebSocketDisconnect):
+        with client.websocket_connect("/api/info?token=the-token") as socket:
+            socket.receive_text()
+
+
+def test_ctrl_c_ends_the_server_and_its_training_while_a_page_streams_it():
+    process = subprocess.Popen([sys.executable, "-m", "gradstep.cli", "playground", "--no-browser"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        url = process.stdout.readline().split()[2]
+        base, token = url.split("/?token=")
+        request = urllib.request.Request(f"{base}/api/train?token={token}", method="POST",
+                                         data=json.dumps({"model": "relu", "units": 8, "epochs": 1000,
+                                                          "batch_size": 8}).encode(),
+                                         headers={"content-type": "application/json"})
+        key = json.loads(urllib.request.urlopen(request, timeout=10).read())["id"]
+        stream = urllib.request.urlopen(f"{base}/api/train/{key}/events?token={token}", timeout=30)
+        assert stream.readline().startswith(b"event: epoch")
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)
+        assert time.monotonic() - started < 10
+        stream.close()
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_a_port_in_use_gets_one_line_naming_it():
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "gradstep.cli", "playground", "--no-browser", "--port",
+                                 str(port)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and f"cannot listen on --host 127.0.0.1 --port {port}" in result.stderr
+    assert "choose another port" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -45,6 +45,20 @@ def loss_at(x: np.ndarray, y: np.ndarray, point: tuple) -> float:
     return losses.mse(line(point)(Tensor(x, dtype=np.float64)), y).item()
 
 
+def mse_surface(x, y):
+    """L(w, b) = mean((b + w x − y)²) as a function (exact, from centred moments, without cancellation), and its
+    least-squares minimum (w*, b*, L*): w* = cov(x, y) / var(x), b* = mean(y) − w* mean(x)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    mx, my = x.mean(), y.mean()
+    sxx, sxy, syy = ((x - mx) ** 2).mean(), ((x - mx) * (y - my)).mean(), ((y - my) ** 2).mean()
+
+    def loss(w, b):
+        return (b + w * mx - my) ** 2 + w * w * sxx - 2 * w * sxy + syy
+    w_star = sxy / sxx if sxx > 0 else 0.0
+    b_star = my - w_star * mx
+    return loss, (w_star, b_star, max(float(loss(w_star, b_star)), 0.0))
+
+
 def descent_path(x: np.ndarray, y: np.ndarray, start: tuple, lr: float, steps: int) -> tuple[list, list]:
     """Full-batch gradient descent w ← w − η ∂L/∂w, b ← b − η ∂L/∂b on the MSE L of y = b + w x from ``start``: the
     steps + 1 points (w, b) and the loss at each of the first ``steps`` of them (where each gradient was taken)."""

@@ -16,6 +16,7 @@ import json
 import secrets
 import tempfile
 import threading
+import time
 import zipfile
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -26,11 +27,13 @@ import pandas as pd
 from ..errors import InputError
 from ..lang import CATALOGUE, Text
 from ..spec import DataSpec, ModelSpec, RegularizationSpec, RunSpec, TrainSpec
+from ..training.callbacks import Callback
 
 STATIC = Path(__file__).parent / "static"
 LIMITS = {"units": 256, "layers": 4, "epochs": 1000, "days": 56, "steps": 500, "count": 64, "curve": 2000,
           "trainings": 2, "kept": 8, "body": 256 * 1024}
 VALID_DAYS = 45
+UNWATCHED = 10.0
 KINDS = ("linear", "sigmoid", "relu")
 
 
@@ -42,50 +45,53 @@ class Refused(Exception):
         self.status = status
 
 
-def number(body: dict, name: str, kind, low, high, default=None):
-    """``body[name]`` as ``kind`` within [low, high] (``default`` when absent), or Refused naming it."""
+def shown(value) -> str:
+    """A value as the page's message quotes it: at most 40 characters."""
+    return repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+
+
+def number(body: dict, name: str, kind, low, high, default=None, label: str | None = None):
+    """``body[name]`` as ``kind`` (a JSON number) within [low, high] (``default`` when absent), or Refused naming it
+    (as ``label`` when given)."""
+    label = label or name
     value = body.get(name, default)
-    try:
-        if isinstance(value, bool) or value is None:
-            raise ValueError
-        value = kind(value)
-        if kind is int and value != body.get(name, default):
-            raise ValueError
-    except (TypeError, ValueError, OverflowError):
-        raise Refused(f"{name} must be {'a whole number' if kind is int else 'a number'} from {low:g} to {high:g}, "
-                      f"not {str(body.get(name))[:40]!r}") from None
+    if value is None:
+        raise Refused(f"{label} is missing; give {'a whole number' if kind is int else 'a number'} from {low:g} to "
+                      f"{high:g}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and isinstance(value, float)
+                                                                            and not value.is_integer()):
+        raise Refused(f"{label} must be {'a whole number' if kind is int else 'a number'} from {low:g} to {high:g}, "
+                      f"not {shown(value)}")
     if not (low <= value <= high):
-        raise Refused(f"{name} = {value:g} is out of range; it must be from {low:g} to {high:g}")
-    return value
+        raise Refused(f"{label} = {shown(value)} is out of range; it must be from {low:g} to {high:g}")
+    return kind(value)
 
 
 @dataclasses.dataclass
-class Training:
-    """One training of the Train panel: its events for the page, a flag to stop it, the fitted model."""
+class Training(Callback):
+    """One training of the Train panel: its events for the page, a flag to stop it, the fitted model. It stops
+    itself when no page has watched it for UNWATCHED seconds (the page closed, or never connected)."""
 
     spec: RunSpec
     events: list = dataclasses.field(default_factory=list)
     stop: threading.Event = dataclasses.field(default_factory=threading.Event)
     finished: threading.Event = dataclasses.field(default_factory=threading.Event)
     forecaster: object = None
+    watchers: int = 0
+    seen: float = dataclasses.field(default_factory=time.monotonic)
 
-    def on_train_begin(self, trainer):
-        pass
+    def watched(self, change: int) -> None:
+        """A page started (+1) or stopped (−1) watching the events."""
+        self.watchers += change
+        self.seen = time.monotonic()
 
     def on_epoch_end(self, trainer, row):
         self.events.append(("epoch", {"epoch": row["epoch"], "train_loss": float(row["train_mae"]),
                                       "valid_loss": float(row["valid_mae"])}))
+        if not self.watchers and time.monotonic() - self.seen > UNWATCHED:
+            self.stop.set()
         if self.stop.is_set():
             trainer.stop = True
-
-    def on_train_end(self, trainer):
-        pass
-
-    def state_dict(self):
-        return {}
-
-    def load_state_dict(self, state):
-        pass
 
 
 class Playground:
@@ -103,6 +109,8 @@ class Playground:
         self.curve_x, self.curve = yearly_curve(data)
         self.trainings: dict[str, Training] = {}
         self.lock = threading.Lock()
+        self.closing = threading.Event()
+        self._surface = self._grid()
 
     # gradient descent -------------------------------------------------------------------------------------------
     def raw(self, w: float, b: float) -> tuple[float, float]:
@@ -110,22 +118,24 @@ class Playground:
         return w, self.scaler.std * b + self.scaler.mean * (1 - w)
 
     def standardised(self, w: float, b: float) -> tuple[float, float]:
+        """(w, b) in views as the standardised model's: b = (b_views − mean·(1 − w)) / std."""
         return w, (b - self.scaler.mean * (1 - w)) / self.scaler.std
 
-    def surface(self) -> dict:
-        """The MSE L(w, b) of y = b + w x1 on a grid around the least-squares optimum, in (k views)², and the start."""
-        from ..experiments.gradient_descent import loss_at
-        (w_ls, b_ls), *_ = np.linalg.lstsq(np.hstack([self.x, np.ones_like(self.x)]), self.y[:, 0], rcond=None)
-        w_star, b_star = self.raw(w_ls, b_ls)
+    def _grid(self) -> dict:
+        """The MSE L(w, b) of y = b + w x1 on a 61 × 61 grid around the least-squares optimum, in (k views)², and the
+        start (0, 0) of the standardised model in views."""
+        from ..experiments.gradient_descent import mse_surface
+        loss, (w_star, b_star, minimum) = mse_surface(self.raw_x, self.raw_y)
         start = self.raw(0.0, 0.0)
         span_b = max(abs(start[1] - b_star) * 1.6, 1.0)
         ws = np.linspace(w_star - 1.2, w_star + 1.2, 61)
         bs = np.linspace(b_star - span_b, b_star + span_b, 61)
-        residual = bs[:, None, None] + ws[None, :, None] * self.raw_x[None, None, :] - self.raw_y[None, None, :]
-        loss = (residual ** 2).mean(axis=2) / 1e6
-        optimum = loss_at(self.x, self.y, (w_ls, b_ls)) * self.scaler.std ** 2 / 1e6
-        return {"w": ws.tolist(), "b": bs.tolist(), "loss": loss.tolist(),
-                "optimum": {"w": w_star, "b": b_star, "loss": optimum}, "start": {"w": start[0], "b": start[1]}}
+        return {"w": ws.tolist(), "b": bs.tolist(), "loss": (loss(ws[None, :], bs[:, None]) / 1e6).tolist(),
+                "optimum": {"w": w_star, "b": b_star, "loss": minimum / 1e6}, "start": {"w": start[0], "b": start[1]}}
+
+    def surface(self) -> dict:
+        """The error surface of the descent panel (computed once)."""
+        return self._surface
 
     def descend(self, body: dict) -> dict:
         """Gradient descent from the page's (w, b) in views with its learning rate: the path and the loss at each of
@@ -158,7 +168,8 @@ class Playground:
             if not isinstance(curve, list) or not 2 * count <= len(curve) <= LIMITS["curve"]:
                 raise Refused(f"curve must be a list of {2 * count} to {LIMITS['curve']} numbers (two per piece at "
                               "least)")
-            f = np.asarray([number({"value": v}, "value", float, -1e12, 1e12) for v in curve], dtype=float)
+            f = np.asarray([number({"value": v}, "value", float, -1e12, 1e12, label=f"curve[{i}]")
+                            for i, v in enumerate(curve)], dtype=float)
             x = np.arange(1.0, len(f) + 1)
         found = components(x, f, count)
         return {"x": x.tolist(), "curve": f.tolist(), **found}
@@ -171,16 +182,15 @@ class Playground:
             raise Refused(f"model must be one of {', '.join(KINDS)}, not {str(kind)[:40]!r}")
         batch = body.get("batch_size", 32)
         batch_size = None if batch == "full" else number(body, "batch_size", int, 1, 100_000, 32)
-        units = number(body, "units", int, 1, LIMITS["units"], 32)
-        layers = number(body, "layers", int, 1, LIMITS["layers"], 1)
-        dropout = number(body, "dropout", float, 0.0, 0.9, 0.0)
+        units = number(body, "units", int, 1, LIMITS["units"], 32) if kind != "linear" else ModelSpec().units
+        layers = number(body, "layers", int, 1, LIMITS["layers"], 1) if kind == "relu" else 1
+        dropout = number(body, "dropout", float, 0.0, 0.9, 0.0) if kind == "relu" else 0.0
         patience = body.get("patience")
         try:
             return RunSpec(
                 data=dataclasses.replace(self.data, days=number(body, "days", int, 1, LIMITS["days"], 56),
                                          valid_days=VALID_DAYS),
-                model=ModelSpec(kind, units=units if kind != "linear" else ModelSpec().units,
-                                layers=layers if kind == "relu" else 1, dropout=dropout if kind == "relu" else 0.0),
+                model=ModelSpec(kind, units=units, layers=layers, dropout=dropout),
                 train=TrainSpec(loss="mae", optimizer="adam", lr=number(body, "lr", float, 1e-6, 1.0, 0.001),
                                 epochs=number(body, "epochs", int, 1, LIMITS["epochs"], 100), batch_size=batch_size,
                                 seed=number(body, "seed", int, 0, 2**31 - 1, 0),
@@ -246,6 +256,12 @@ class Playground:
                     archive.write(path, f"gradstep-model/{path.name}")
         return buffer.getvalue()
 
+    def close(self) -> None:
+        """Stop every training and end every stream (the server is shutting down)."""
+        self.closing.set()
+        for training in list(self.trainings.values()):
+            training.stop.set()
+
     def info(self) -> dict:
         """What the page needs at start: its words, the series, the limits and the defaults."""
         days = self.series.index
@@ -264,10 +280,15 @@ def create_app(playground: Playground):
     from starlette.staticfiles import StaticFiles
 
     async def body_of(request) -> dict:
-        raw = await request.body()
-        if len(raw) > LIMITS["body"]:
-            raise Refused(f"the request is {len(raw)} bytes, more than the {LIMITS['body']} the playground reads",
-                          status=413)
+        too_large = Refused(f"the request is larger than the {LIMITS['body']} bytes the playground reads", status=413)
+        declared = request.headers.get("content-length", "0")
+        if not declared.isdigit() or int(declared) > LIMITS["body"]:
+            raise too_large
+        raw = b""
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > LIMITS["body"]:
+                raise too_large
         try:
             value = json.loads(raw or b"{}")
         except (ValueError, RecursionError):
@@ -314,8 +335,9 @@ def create_app(playground: Playground):
 
         async def stream():
             sent = 0
+            training.watched(+1)
             try:
-                while True:
+                while not playground.closing.is_set():
                     while sent < len(training.events):
                         kind, data = training.events[sent]
                         sent += 1
@@ -326,6 +348,7 @@ def create_app(playground: Playground):
                         return
                     await asyncio.sleep(0.05)
             finally:
+                training.watched(-1)
                 if not training.finished.is_set():
                     training.stop.set()
         return StreamingResponse(stream(), media_type="text/event-stream",
@@ -349,6 +372,8 @@ def create_app(playground: Playground):
     token = playground.token.encode()
 
     async def guarded(scope, receive, send):
+        if scope["type"] == "websocket":
+            return await send({"type": "websocket.close", "code": 1008})
         if scope["type"] == "http":
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
             headers = dict(scope.get("headers", []))
@@ -367,14 +392,27 @@ def serve(playground: Playground, host: str, port: int, open_browser: bool, say)
     import webbrowser
 
     import uvicorn
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except (OSError, UnicodeError):
+        raise InputError(f"host={host!r} is not an address of this machine; use 127.0.0.1 (the default)") from None
+    sock = socket.socket(family)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise InputError(f"cannot listen on host={host!r} port={port} ({error.strerror or error}); choose another "
+                         "port, or port=0 for a free one") from None
     sock.listen(128)
     bound = sock.getsockname()[1]
     url = f"http://{host if ':' not in host else f'[{host}]'}:{bound}/?token={playground.token}"
     say(url)
     if open_browser:
         webbrowser.open(url)
-    config = uvicorn.Config(create_app(playground), log_level="warning", lifespan="off")
-    uvicorn.Server(config).run(sockets=[sock])
+    config = uvicorn.Config(create_app(playground), log_level="warning", lifespan="off", timeout_graceful_shutdown=2)
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        playground.close()
