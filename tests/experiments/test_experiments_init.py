@@ -184,6 +184,11 @@ def test_reproduce_runs_the_chapter_on_a_users_csv(tmp_path):
     linear = md.split("## Linear models")[1]
     assert "| 56 |" in linear and "| – |" in linear
     assert "as in the lecture" not in md.split("## ")[0]
+    saved = json.loads((out / "report.json").read_text())
+    commands = [command for study in saved["studies"].values() for command, _ in study["try_next"]]
+    assert commands and all(command.endswith(f"--csv {csv}") or "--page Christmas" in command
+                            for command in commands)
+    assert any("--page Christmas" in command and "--csv" not in command for command in commands)
 
 
 def test_report_files_follow_the_umask(tmp_path):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import urllib.error
 import urllib.request
 import zipfile
@@ -149,7 +150,7 @@ def test_a_curve_drawn_with_the_mouse_is_built_from_pieces(served, page):
     drawn = number(page, "pieces-error")
     hook(page, "pieces-count").fill("1")
     hook(page, "pieces-fit").click()  # one piece cannot make a tent: a larger error than four
-    expect(hook(page, "pieces-error")).not_to_have_text(str(drawn))
+    expect(hook(page, "pieces-error")).not_to_have_text(shown(drawn))
     assert number(page, "pieces-error") > 2 * drawn
     assert "curve" not in page.evaluate("location.hash")  # a drawing is not a setting of the address
     hook(page, "pieces-year").click()
@@ -241,13 +242,17 @@ def test_the_settings_in_the_address_come_back_and_changes_are_written_there(ser
 
 def test_the_chinese_page_speaks_chinese(served_zh, page):
     opened(page, served_zh)
-    assert page.get_attribute("html", "lang") == "zh"
+    assert page.get_attribute("html", "lang") == "zh-Hans"
     expect(page.get_by_test_id("descent").locator("h2")).to_have_text("1 · 梯度下降")
     expect(page.get_by_test_id("pieces").locator("h2")).to_contain_text("片段")
     expect(page.get_by_test_id("train").locator("h2")).to_contain_text("训练")
     expect(hook(page, "train-status")).to_contain_text("就绪")
     assert "学习率" in page.text_content("body") and "Learning rate" not in page.text_content("body")
     assert page.title() == "gradstep 游乐场"
+    for name in ("descent-surface", "pieces-chart", "train-chart", "train-prediction"):
+        assert hook(page, name).get_attribute("role") == "img"
+        assert re.search(r"[\u4e00-\u9fff]", hook(page, name).get_attribute("aria-label")), name
+    assert page.locator('[data-testid="error"][role="alert"]').count() == 4
 
 
 # ---- screenshots for the docs -------------------------------------------------------------------------------------

@@ -9,9 +9,11 @@ update its section and keep the rest), ``report.md`` and ``report.html``.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import platform
 import re
+import shlex
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
@@ -22,12 +24,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import InputError
-from ..io import read_json, write_json, write_text
+from ..io import read_json, write_text
 from ..report import html_page, markdown, print_study
 from ..version import __version__
 from . import activation, batch_size, depth, gradient_descent, linear, piecewise, units
 from ..spec import DataSpec
-from .common import Settings, StudyResult, test_description
+from .common import Settings, StudyResult, source_flags, test_description
 
 STUDIES = {
     "gradient-descent": gradient_descent,
@@ -98,8 +100,8 @@ def _earlier(out: Path, settings: Settings, partial: bool) -> dict:
     path = out / "report.json"
     if not path.exists():
         if partial and (out / "report.html").exists():
-            raise InputError(f"{out} holds a report without report.json (written by an older gradstep), which this "
-                             "run would replace by a part of it; run every study, or choose another --out")
+            raise InputError(f"out={out} holds a report without report.json (written by an older gradstep), which "
+                             "this run would replace by a part of it; run every study, or choose another directory")
         return {}
     try:
         saved = read_json(path, max_bytes=MAX_REPORT_BYTES)
@@ -109,11 +111,11 @@ def _earlier(out: Path, settings: Settings, partial: bool) -> dict:
         if partial:
             reason = str(error) if type(error) is ValueError else "it is not the JSON gradstep writes"
             raise InputError(f"{path} is not a report gradstep can update ({reason}); run every study to replace it, "
-                             "or choose another --out") from None
+                             "or choose another directory for out") from None
         return {}
     if partial and not same:
-        raise InputError(f"{out} holds a report made with other settings (--seeds, --quick, the data or --lang); run "
-                         "every study to replace it, or choose another --out for these")
+        raise InputError(f"out={out} holds a report made with other settings (seeds, quick, the data or lang); run "
+                         "every study to replace it, or choose another directory for these")
     return studies
 
 
@@ -169,10 +171,11 @@ def run_reproduction(names: list | None, out: Path, seeds: int, quick: bool, wor
     studies = [fresh.get(name) or kept[name] for name in STUDIES if name in fresh or name in kept]
     seconds = time.perf_counter() - started
     header = _header(settings, chosen if names else None, seconds, workers, kept)
-    write_json(out / "report.json", {"settings": _settings_record(settings), "header": header,
-                                     "studies": {study.name: study.to_dict() for study in studies}})
-    write_text(out / "report.md", markdown(studies, header, t))
-    write_text(out / "report.html", html_page(studies, header, t))
+    files = {"report.json": json.dumps({"settings": _settings_record(settings), "header": header,
+                                        "studies": {study.name: study.to_dict() for study in studies}}, indent=2),
+             "report.md": markdown(studies, header, t), "report.html": html_page(studies, header, t)}
+    for name, text in files.items():
+        write_text(out / name, text)
     failed = [text for study in studies for text, held in study.claims if not held]
     console.print(t("report.wrote", md=out / "report.md", html=out / "report.html", seconds=f"{seconds:.1f}")
                   + (t("report.failed", failed=len(failed)) if failed else ""), highlight=False, markup=False)
@@ -184,13 +187,11 @@ def _header(settings: Settings, names: list | None, seconds: float, workers: int
     t, data = settings.text, settings.data
     if data.csv is not None:
         source = t("report.csv", csv=data.csv, column=data.value_column or t("report.csv_column"))
-        source_flags = ["--csv", data.csv]
     else:
         source = t("report.builtin", page=data.page or "Standard_deviation")
-        source_flags = ["--page", data.page] if data.page else []
-    command = " ".join(["gradstep reproduce", *(names or []), *source_flags, "--seeds", str(settings.seeds),
-                        *(["--quick"] if settings.quick else []), "--workers", str(workers),
-                        *(["--lang", settings.lang] if settings.lang != "en" else [])])
+    command = shlex.join(["gradstep", "reproduce", *(names or []), *source_flags(data), "--seeds",
+                          str(settings.seeds), *(["--quick"] if settings.quick else []), "--workers", str(workers),
+                          *(["--lang", settings.lang] if settings.lang != "en" else [])])
     lines = [t("report.data", source=source, split=test_description(data, t)), t("report.units"),
              t("report.studies", studies=", ".join(names or STUDIES), seeds=settings.seeds,
                quick=t("report.quick") if settings.quick else ""),

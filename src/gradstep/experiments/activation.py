@@ -100,5 +100,5 @@ def report(settings, results, out) -> StudyResult:
     finding = t("activation.finding", gap=f"{gap:.1e}", deep=f"{deep:.3f}", line=f"{line:.3f}",
                 relu=t("activation.follows" if relu < 0.5 * line else "activation.somewhat", mae=f"{relu:.3f}"))
     claims = [(t("activation.claim", gap=f"{gap:.1e}"), gap < 1e-9)]
-    return lesson("activation", t("activation.title"), finding, t, FORMULAS, TRY, tables=[table, forecast],
+    return lesson("activation", t("activation.title"), finding, settings, FORMULAS, TRY, tables=[table, forecast],
                   figures=[("activation.png", t("activation.figure"))], claims=claims)

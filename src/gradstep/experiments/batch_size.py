@@ -59,5 +59,5 @@ def report(settings, results, out) -> StudyResult:
     finding = t("batch-size.finding", updates=runs["1"][0]["updates_per_epoch"], full=f"{per_epoch[label(None)]:.3f}",
                 one=f"{per_epoch['1']:.3f}", best=named(best, t), fastest=named(fastest, t),
                 loss=f"{train[label(None)]:.3f}")
-    return lesson("batch-size", t("batch-size.title"), finding, t, FORMULAS, TRY, tables=[table],
+    return lesson("batch-size", t("batch-size.title"), finding, settings, FORMULAS, TRY, tables=[table],
                   figures=[("batch_size.png", t("batch-size.figure"))])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import shlex
 import time
 import tracemalloc
 from dataclasses import dataclass, field
@@ -101,9 +102,25 @@ class StudyResult:
         return cls(**{**data, **pairs, "tables": [Table(**table) for table in data["tables"]]})
 
 
-def lesson(name: str, title: str, finding: str, t: Text, formulas: list, commands: list, **parts) -> StudyResult:
-    """A study's result with its lesson: the idea and what each "try next" command shows come from the
-    catalogue (``NAME.idea``, ``NAME.try.1``, …), the formulas and commands from the study."""
+def source_flags(data: DataSpec) -> list[str]:
+    """The command-line flags that name the run's series: --csv FILE (with its column and fill options) or --page."""
+    if data.csv is not None:
+        return ["--csv", data.csv, *[flag for name, value in (("--date-column", data.date_column),
+                                                                ("--value-column", data.value_column),
+                                                                ("--fill", data.fill)) if value is not None
+                                     for flag in (name, value)]]
+    return ["--page", data.page] if data.page else []
+
+
+def lesson(name: str, title: str, finding: str, settings: Settings, formulas: list, commands: list,
+           **parts) -> StudyResult:
+    """A study's result with its lesson: the idea and what each "try next" command shows come from the catalogue
+    (``NAME.idea``, ``NAME.try.1``, …), the formulas and commands from the study; a command that names no series
+    gets the run's (``--csv FILE`` or ``--page NAME``), so it tries the idea on the data the report is about."""
+    t = settings.text
+    flags = source_flags(settings.data)
+    commands = [command if "--page" in command or "--csv" in command else shlex.join([*shlex.split(command), *flags])
+                for command in commands]
     return StudyResult(name, title, finding, idea=t(f"{name}.idea"), formulas=list(formulas),
                        try_next=[(command, t(f"{name}.try.{i}")) for i, command in enumerate(commands, 1)], **parts)
 

@@ -72,6 +72,6 @@ def report(settings, results, out) -> StudyResult:
     finding = t("depth.finding", train=movement(train, labels, [LECTURE[n][0] for n in LAYERS], t),
                 test=movement(test, labels, [LECTURE[n][1] for n in LAYERS], t), verdict=verdict,
                 chosen=labels[chosen])
-    return lesson("depth", t("depth.title"), finding, t, FORMULAS, TRY, tables=[table],
+    return lesson("depth", t("depth.title"), finding, settings, FORMULAS, TRY, tables=[table],
                   figures=[("depth.png", t("depth.figure")), ("depth_curves.png", t("depth.curves", valid=VALID_DAYS)),
                            ("depth_test.png", t("depth.test_figure", layers=labels[chosen]))])

@@ -123,5 +123,5 @@ def report(settings, results, out) -> StudyResult:
     table.rows.append([t("gradient-descent.row.book"), "", f"{BOOK['w']:.2f}", f"{BOOK['b']:.2f}", "", ""])
     finding = t("gradient-descent.finding", w=f"{w_ls:.4f}", b=f"{b_ls / 1e3:.3f}")
     claims = [(t("gradient-descent.claim", lr=RATES["good"], gap=f"{gap:.1e}"), gap < 1e-6)]
-    return lesson("gradient-descent", t("gradient-descent.title"), finding, t, FORMULAS, TRY, tables=[table],
+    return lesson("gradient-descent", t("gradient-descent.title"), finding, settings, FORMULAS, TRY, tables=[table],
                   figures=[("gradient_descent.png", t("gradient-descent.figure"))], claims=claims)

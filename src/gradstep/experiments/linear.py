@@ -52,5 +52,5 @@ def report(settings, results, out) -> StudyResult:
                 train=movement(train, labels, [LECTURE[d][0] for d in DAYS], t),
                 heaviest=t("linear.and").join(t("linear.weight" if j else "linear.weight1", j=j + 1,
                                                  w=f"{first['w'][j]:.2f}") for j in heaviest))
-    return lesson("linear", t("linear.title"), finding, t, FORMULAS, TRY, tables=[errors, weights],
+    return lesson("linear", t("linear.title"), finding, settings, FORMULAS, TRY, tables=[errors, weights],
                   figures=[("linear_test.png", t("linear.figure"))])

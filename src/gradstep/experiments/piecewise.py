@@ -116,5 +116,5 @@ def report(settings, results, out) -> StudyResult:
                 hard=f"{shown['hard_mae'] / 1e3:.3f}", sigmoid=f"{shown['sigmoid_mae'] / 1e3:.3f}")
     claims = [(t("piecewise.claim.relu", gap=f"{found['relu_gap']:.1e}"), found["relu_gap"] < 1e-9),
               (t("piecewise.claim.knots", gap=f"{found['interp_gap']:.1e}"), found["interp_gap"] < 1e-6)]
-    return lesson("piecewise", t("piecewise.title"), finding, t, FORMULAS, TRY, tables=[pieces, sharp],
+    return lesson("piecewise", t("piecewise.title"), finding, settings, FORMULAS, TRY, tables=[pieces, sharp],
                   figures=[("piecewise.png", t("piecewise.figure", n=shown["n"]))], claims=claims)

@@ -49,5 +49,5 @@ def report(settings, results, out) -> StudyResult:
         return movement(numbers[kind][part], labels, book, t)
     finding = t("units.finding", relu_train=described("relu", "train"), relu_test=described("relu", "test"),
                 sigmoid_train=described("sigmoid", "train"), sigmoid_test=described("sigmoid", "test"))
-    return lesson("units", t("units.title"), finding, t, FORMULAS, TRY, tables=[table],
+    return lesson("units", t("units.title"), finding, settings, FORMULAS, TRY, tables=[table],
                   figures=[("units.png", t("units.figure"))])

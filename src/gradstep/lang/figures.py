@@ -11,7 +11,6 @@ FIGURES = {
     "en": {
         # shared
         "fig.views": "views",
-        "fig.k_views": "k views",
         "fig.mae_k": "MAE (k views)",
         "fig.mean_views_k": "mean views (k)",
         "fig.day_of_year": "day of the year",
@@ -98,7 +97,6 @@ FIGURES = {
     },
     "zh": {
         "fig.views": "观看次数",
-        "fig.k_views": "千次观看",
         "fig.mae_k": "平均绝对误差 MAE（千次观看）",
         "fig.mean_views_k": "平均观看次数（千次）",
         "fig.day_of_year": "一年中的第几天",

@@ -307,7 +307,8 @@ def create_app(playground: Playground):
 
     async def page(request):
         html = (STATIC / "index.html").read_text(encoding="utf-8")
-        return HTMLResponse(html.replace("{{token}}", playground.token).replace("{{lang}}", playground.lang))
+        return HTMLResponse(html.replace("{{token}}", playground.token)
+                            .replace("{{lang}}", "zh-Hans" if playground.lang == "zh" else playground.lang))
 
     async def info(request):
         return JSONResponse(playground.info())

@@ -61,7 +61,8 @@
       }
     });
   };
-  // Fill every element that names a key: data-t (its text), data-t-placeholder, data-t-values (JSON placeholders).
+  // Fill every element that names a key: data-t (its text), data-t-placeholder, data-t-label (its aria-label),
+  // data-t-values (JSON placeholders).
   gs.applyWords = function (root) {
     root.querySelectorAll("[data-t]").forEach((element) => {
       const values = element.dataset.tValues ? JSON.parse(element.dataset.tValues) : undefined;
@@ -69,6 +70,10 @@
     });
     root.querySelectorAll("[data-t-placeholder]").forEach((element) => {
       element.placeholder = gs.t(element.dataset.tPlaceholder);
+    });
+    // a drawing's description for screen readers
+    root.querySelectorAll("[data-t-label]").forEach((element) => {
+      element.setAttribute("aria-label", gs.t(element.dataset.tLabel));
     });
   };
 
