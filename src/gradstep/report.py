@@ -19,7 +19,7 @@ from rich.table import Table as RichTable
 from .lang import Text
 
 EN = Text("en")
-MARKDOWN_SPECIAL = re.compile(r"([\\*_<>\[\]|$&~#])")
+MARKDOWN_SPECIAL = re.compile(r"([\\*_<>\[\]|$&~#`])")
 CODE_SPAN = re.compile(r"(`[^`]+`)")
 
 
@@ -30,13 +30,13 @@ def print_study(console: Console, study, t: Text = EN) -> None:
         console.print(f"[italic]{rich_escape(table.title)}[/italic]", highlight=False)
         rich_table = RichTable()
         for column in table.columns:
-            rich_table.add_column(column)
+            rich_table.add_column(rich_escape(column))
         for row in table.rows:
             rich_table.add_row(*map(rich_escape, row))
         console.print(rich_table)
     console.print(study.finding, highlight=False, markup=False)
     for text, held in study.claims:
-        console.print(f"{'[green]' if held else '[red]'}{t('report.holds' if held else 'report.fails')}[/]: ",
+        console.print(f"{'[green]' if held else '[red]'}{t('report.claim', verdict=_verdict(held, t), claim='')}[/]",
                       end="", highlight=False)
         console.print(text, highlight=False, markup=False)
     for name, _ in study.figures:
@@ -45,9 +45,28 @@ def print_study(console: Console, study, t: Text = EN) -> None:
 
 def escape(text: str) -> str:
     """``text`` as literal Markdown: every character Markdown or the formula syntax would read is escaped, outside
-    code spans in backticks (kept as they are, so the catalogue can mark a name or a command as code)."""
+    code spans of single backticks (kept as they are, so the catalogue can mark a name or a command as code); any
+    other backtick is escaped too, so no run of backticks can open a span of its own."""
     return "".join(part if part.startswith("`") else MARKDOWN_SPECIAL.sub(r"\\\1", part)
                    for part in CODE_SPAN.split(str(text)))
+
+
+def code(text: str) -> str:
+    """``text`` as one Markdown code span, its fence longer than any run of backticks inside it."""
+    text = str(text).replace("\n", " ")
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def anchor(study) -> str:
+    """The id of a study's heading, as GitHub and markdown-it-py's anchors plugin make it from its text."""
+    from mdit_py_plugins.anchors.index import slugify
+    return slugify(f"{study.title} ({study.name})")
+
+
+def _verdict(held: bool, t: Text) -> str:
+    return t("report.holds") if held else t("report.fails")
 
 
 def _markdown_table(table) -> list[str]:
@@ -62,9 +81,9 @@ def markdown(studies: list, header: dict, t: Text = EN) -> str:
     their file names beside it."""
     parts = [f"# {escape(header['title'])}", "", *[f"- {escape(line)}" for line in header["lines"]], "",
              f"## {t('report.contents')}", "",
-             *[f"{number}. [{escape(study.title)}](#{study.name})" for number, study in enumerate(studies, 1)], ""]
+             *[f"{number}. [{escape(study.title)}](#{anchor(study)})" for number, study in enumerate(studies, 1)], ""]
     for study in studies:
-        parts += [f'<a id="{study.name}"></a>', "", f"## {escape(study.title)} (`{study.name}`)", ""]
+        parts += [f"## {escape(study.title)} ({code(study.name)})", ""]
         if study.idea:
             parts += [f"### {t('report.idea')}", "", escape(study.idea), ""]
         if study.formulas:
@@ -78,14 +97,14 @@ def markdown(studies: list, header: dict, t: Text = EN) -> str:
             parts += [f"![{escape(caption)}]({name})", "", f"*{escape(caption)}*", ""]
         parts += [f"### {t('report.finding')}", "", escape(study.finding), ""]
         for text, held in study.claims:
-            verdict = t("report.holds") if held else f"**{t('report.fails')}**"
-            parts.append(f"- {verdict}: {escape(text)}")
+            verdict = _verdict(held, t) if held else f"**{_verdict(held, t)}**"
+            parts.append(f"- {t('report.claim', verdict=verdict, claim=escape(text))}")
         if study.claims:
             parts.append("")
         if study.try_next:
             parts += [f"### {t('report.try')}", ""]
             for command, look_for in study.try_next:
-                parts += [f"- `{command}`  ", f"  {escape(look_for)}"]
+                parts += [f"- {code(command)}  ", f"  {escape(look_for)}"]
             parts.append("")
     return "\n".join(parts)
 
@@ -113,13 +132,16 @@ def _mathml(latex: str, options: dict) -> str:
 
 
 def html_page(studies: list, header: dict, t: Text = EN) -> str:
-    """The whole report as one HTML page, rendered from ``markdown()``: formulas as MathML, figures as <img> of the
-    PNG files beside it; nothing is fetched from the network."""
+    """The whole report as one HTML page, rendered from ``markdown()`` with raw HTML off (text stays text): formulas as
+    MathML, headings with ids for the contents, figures as <img> of the PNG files beside it; nothing is fetched from
+    the network."""
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
     from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-    renderer = MarkdownIt("commonmark", {"html": True}).enable("table")
+    renderer = MarkdownIt("commonmark", {"html": False}).enable("table")
     dollarmath_plugin(renderer, renderer=_mathml, allow_labels=False)
+    anchors_plugin(renderer, min_level=2, max_level=2)
     body = renderer.render(markdown(studies, header, t))
     language = "zh-Hans" if t.lang == "zh" else t.lang
     return (f"<!doctype html>\n<html lang='{language}'><head><meta charset='utf-8'>"

@@ -109,7 +109,9 @@ def _earlier(out: Path, settings: Settings, partial: bool) -> dict:
         same = saved["settings"] == _settings_record(settings)
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         if partial:
-            reason = str(error) if type(error) is ValueError else "it is not the JSON gradstep writes"
+            reason = (str(error) if type(error) is ValueError else
+                      f"it is not a JSON object of at most {MAX_REPORT_BYTES // 2**20} MiB" if isinstance(error, InputError)
+                      else "it is not the JSON gradstep writes")
             raise InputError(f"{path} is not a report gradstep can update ({reason}); run every study to replace it, "
                              "or choose another directory for out") from None
         return {}
@@ -123,12 +125,13 @@ def _checked(name: str, data: dict) -> StudyResult:
     """A study read back from report.json, refused (ValueError) unless every part is text of the expected shape,
     its figures are PNG files of the report's own directory and its formulas are the study's own."""
     study = StudyResult.from_dict(data)
+    if not all(isinstance(pair, tuple) and len(pair) == 2 for pair in (*study.figures, *study.try_next, *study.claims)):
+        raise ValueError(f"its {name} section is not one gradstep wrote")
     texts = [study.name, study.title, study.finding, study.idea, *(text for text, _ in study.claims),
              *(part for pair in (*study.figures, *study.try_next) for part in pair),
              *(cell for table in study.tables for cell in (table.title, *table.columns, *sum(table.rows, [])))]
     if (study.name != name or not all(isinstance(text, str) for text in texts)
             or not all(isinstance(held, bool) for _, held in study.claims)
-            or not all(len(pair) == 2 for pair in (*study.figures, *study.try_next, *study.claims))
             or not all(FIGURE_NAME.fullmatch(figure) for figure, _ in study.figures)
             or (name in STUDIES and study.formulas != STUDIES[name].FORMULAS)):
         raise ValueError(f"its {name} section is not one gradstep wrote")

@@ -19,13 +19,13 @@ STRINGS = {
     "report.formula": "公式",
     "report.results": "测量结果",
     "report.finding": "结论",
-    "report.claims": "检验",
+    "report.claim": "{verdict}：{claim}",
     "report.try": "动手试试",
     "report.holds": "✓ 成立",
     "report.fails": "✗ 不成立",
     "report.figure": "图",
     "report.done": "{name}：在 {seconds} 秒时完成（{jobs} 个任务）",
-    "report.running": "运行 {studies} 项研究：{jobs} 次训练，{seeds} 个随机种子，{workers} 个工作进程{quick}",
+    "report.running": "运行——研究：{studies}，任务：{jobs}，随机种子：{seeds}，工作进程：{workers}{quick}",
     "report.running_quick": "（快速）",
     "report.wrote": "已写入 {md} 和 {html}，用时 {seconds} 秒",
     "report.failed": "；{failed} 项检验不成立",
@@ -50,7 +50,7 @@ STRINGS = {
     # 梯度下降
     "gradient-descent.title": "1 天模型 y = b + w x1 上的梯度下降",
     "gradient-descent.idea": (
-        "训练就是找使损失 L(w, b) 变小的 w 和 b。梯度下降从一个随机的初始值出发，计算 L 在该点的斜率（梯度），"
+        "训练就是找使损失 L(w, b) 变小的 w 和 b。梯度下降从一个初始值出发，计算 L 在该点的斜率（梯度），"
         "然后朝下坡方向走一步，步子的大小是梯度乘以学习率 η——这是我们自己设定的超参数。学习率太小，走得很慢；"
         "学习率太大，会越过山谷，越走越高。这个模型的最优 w 和 b 也可以直接算出来（最小二乘法），"
         "所以可以看到梯度下降是否真的到达了那里。"),
