@@ -93,6 +93,18 @@ def test_info_names_the_series_limits_and_the_pages_words(client):
     assert info["series"]["name"] == "Standard_deviation" and info["series"]["first"] == "2017-01-01"
     assert info["limits"]["units"] == LIMITS["units"] and info["valid_days"] == VALID_DAYS
     assert info["lang"] == "en" and all(key.startswith("pg.") for key in info["text"])
+    assert info["curve"] == "year" and f"pg.pieces.curve_{info['curve']}" in info["text"]
+
+
+def test_a_series_shorter_than_two_years_has_its_days_as_the_curve(tmp_path):
+    series = load_series(DataSpec()).loc["2023-01-01":"2024-06-30"]
+    csv = tmp_path / "views.csv"
+    series.rename("Views").rename_axis("Date").to_frame().to_csv(csv)
+    data = DataSpec(csv=str(csv))
+    playground = Playground(data, load_series(data))
+    info = playground.info()
+    assert info["curve"] == "days" and "pg.pieces.axis_days" in info["text"]
+    assert playground.curve_x[0] == 1 and len(playground.curve_x) != 365
 
 
 def raw_mse(playground, w, b):

@@ -29,12 +29,21 @@ TRY = ["gradstep train --model sigmoid --days 1 --units 3 --epochs 200 --out try
        "gradstep reproduce piecewise --page Christmas --out report-christmas"]
 
 
+TWO_YEARS = 730
+
+
+def training_views(data) -> pd.Series:
+    """The values of the training days (and the day before the first, which the 1-day windows read)."""
+    train = split(RunSpec(data=data).replace(days=1), series(data)).train.dates
+    return series(data).loc[train[0] - pd.Timedelta(days=1):train[-1]]
+
+
 def yearly_curve(data) -> tuple[np.ndarray, np.ndarray]:
     """Day of the year (1..365) and the mean value of that day over the training days, smoothed over 7 days;
-    for a training part shorter than two years, day 1, 2, … of the training days and their smoothed values."""
-    train = split(RunSpec(data=data).replace(days=1), series(data)).train.dates
-    views = series(data).loc[train[0] - pd.Timedelta(days=1):train[-1]]
-    if len(views) < 730:
+    for a training part shorter than two years (TWO_YEARS days), day 1, 2, … of the training days and their
+    smoothed values."""
+    views = training_views(data)
+    if len(views) < TWO_YEARS:
         smooth = np.convolve(views.to_numpy(), np.ones(7) / 7, mode="valid")
         return np.arange(1, len(smooth) + 1, dtype=float), smooth
     views = views[~((views.index.month == 2) & (views.index.day == 29))]

@@ -100,13 +100,14 @@ class Playground:
 
     def __init__(self, data: DataSpec, series: pd.Series, lang: str = "en", token: str | None = None):
         from ..experiments.gradient_descent import one_day
-        from ..experiments.piecewise import yearly_curve
+        from ..experiments.piecewise import TWO_YEARS, training_views, yearly_curve
         self.data, self.series, self.lang = data, series, lang
         self.token = token or secrets.token_urlsafe(24)
         self.text = Text(lang)
         self.x, self.y, parts, self.scaler = one_day(data)
         self.raw_x, self.raw_y = parts.train.X[:, 0].astype(float), parts.train.y.astype(float)
         self.curve_x, self.curve = yearly_curve(data)
+        self.curve_kind = "year" if len(training_views(data)) >= TWO_YEARS else "days"
         self.trainings: dict[str, Training] = {}
         self.lock = threading.Lock()
         self.closing = threading.Event()
@@ -269,7 +270,7 @@ class Playground:
                                             if key.startswith("pg.")},
                 "series": {"name": self.data.describe(), "first": f"{days[0]:%Y-%m-%d}",
                            "last": f"{days[-1]:%Y-%m-%d}", "days": len(days)},
-                "limits": LIMITS, "valid_days": VALID_DAYS}
+                "limits": LIMITS, "valid_days": VALID_DAYS, "curve": self.curve_kind}
 
 
 def create_app(playground: Playground):

@@ -39,7 +39,7 @@
     if (!data) return;
     const k = kind();
     hook("pieces-error").textContent = gs.kViews(data[`${k}_mae`]);
-    hook("pieces-note").textContent = gs.t(drawn ? "pg.pieces.curve_drawn" : "pg.pieces.curve_year");
+    hook("pieces-note").textContent = gs.t(drawn ? "pg.pieces.curve_drawn" : `pg.pieces.curve_${gs.info.curve}`);
     drawCanvas();
   }
 
@@ -56,7 +56,7 @@
     const area = gs.prepare(canvas);
     canvas.classList.toggle("drawing", !!drawing);
     const k = kind();
-    const xLabel = gs.t(drawn || drawing ? "pg.pieces.axis_drawn" : "pg.pieces.axis_year");
+    const xLabel = gs.t(drawn || drawing ? "pg.pieces.axis_drawn" : `pg.pieces.axis_${gs.info.curve}`);
     if (drawing) { // an empty chart with the old curve faint, and the stroke so far
       const f = (drawing.frame = gs.frame(area, {
         x: drawing.x, y: drawing.range, xLabel, yLabel: gs.t("pg.unit.k"), yFormat: gs.kViews,
