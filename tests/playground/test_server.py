@@ -431,3 +431,12 @@ def test_a_port_in_use_gets_one_line_naming_it():
                                  str(port)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and f"cannot listen on --host 127.0.0.1 --port {port}" in result.stderr
     assert "choose another port" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_without_the_playground_extra_the_command_says_how_to_install_it(monkeypatch, capsys):
+    from gradstep.cli import main
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    assert main(["playground", "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    assert err == ('gradstep playground: error: the playground needs Starlette and uvicorn; install them with '
+                   'pip install "gradstep[playground]"\n')
