@@ -440,3 +440,26 @@ def test_without_the_playground_extra_the_command_says_how_to_install_it(monkeyp
     err = capsys.readouterr().err
     assert err == ('gradstep playground: error: the playground needs Starlette and uvicorn; install them with '
                    'pip install "gradstep[playground]"\n')
+
+
+@pytest.mark.parametrize("last, advice", [("2024-04-29", "read at most {most} past days"),
+                                          ("2024-03-01", "use a longer series")])
+def test_past_days_a_short_series_cannot_hold_are_refused_before_training_naming_the_most_it_can(tmp_path, last,
+                                                                                                 advice):
+    series = load_series(DataSpec()).loc["2024-01-01":last]
+    csv = tmp_path / "short.csv"
+    series.rename("Views").rename_axis("Date").to_frame().to_csv(csv)
+    data = DataSpec(csv=str(csv))
+    playground = Playground(data, load_series(data))
+    with TestClient(create_app(playground)) as client:
+        client.params = {"token": playground.token}
+        refused = client.post("/api/train", json={"model": "relu", "days": 56})
+        assert refused.status_code == 400 and playground.trainings == {}
+        error = refused.json()["error"]
+        most = int(error.split("read at most ")[1].split()[0]) if "read at most" in error else None
+        assert error == (f"days = 56 needs more days than the series has ({len(series)}, of which the last 45 "
+                         f"validate and the test days are held out); {advice.format(most=most)}")
+        if most is not None:
+            assert client.post("/api/train", json={"model": "relu", "days": most + 1}).status_code == 400
+            key = client.post("/api/train", json={"model": "relu", "days": most, "epochs": 1}).json()["id"]
+            assert events(client, key)[-1][0] == "done"

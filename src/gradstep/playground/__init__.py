@@ -188,7 +188,7 @@ class Playground:
         dropout = number(body, "dropout", float, 0.0, 0.9, 0.0) if kind == "relu" else 0.0
         patience = body.get("patience")
         try:
-            return RunSpec(
+            spec = RunSpec(
                 data=dataclasses.replace(self.data, days=number(body, "days", int, 1, LIMITS["days"], 56),
                                          valid_days=VALID_DAYS),
                 model=ModelSpec(kind, units=units, layers=layers, dropout=dropout),
@@ -202,6 +202,26 @@ class Playground:
                                                   input_noise=number(body, "noise", float, 0.0, 5.0, 0.0)))
         except InputError as error:
             raise Refused(str(error)) from None
+        self.check_fits(spec.data.days)
+        return spec
+
+    def check_fits(self, days: int) -> None:
+        """Refuse, before training, a number of past days the series is too short for (with its validation and
+        test days held out), naming the most it can read."""
+        from ..run import split
+
+        def fits(days):
+            try:
+                split(RunSpec(data=dataclasses.replace(self.data, days=days, valid_days=VALID_DAYS)), self.series)
+            except InputError:
+                return False
+            return True
+        if fits(days):
+            return
+        most = next((d for d in range(days - 1, 0, -1) if fits(d)), None)
+        advice = f"read at most {most} past days" if most else "use a longer series"
+        raise Refused(f"days = {days} needs more days than the series has ({len(self.series)}, of which the last "
+                      f"{VALID_DAYS} validate and the test days are held out); {advice}")
 
     def start(self, body: dict) -> str:
         """Start a training in a thread; its id."""
