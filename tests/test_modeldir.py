@@ -149,7 +149,7 @@ def test_opening_removes_unfinished_new_directories_and_restores_a_model_left_as
     (tmp_path / ".m.checkpoint").mkdir()
     (tmp_path / ".m.checkpoint" / ".state-3.npz.k2j.tmp").write_text("half")
     (tmp_path / ".m.checkpoint" / "state-2.npz").write_text("kept")
-    with ModelDirectory(path):
+    with ModelDirectory(path):  # opening it is what cleans up
         pass
     assert [p.name for p in (tmp_path / ".m.checkpoint").iterdir()] == ["state-2.npz"]
     (tmp_path / ".m.checkpoint" / "state-2.npz").unlink()
@@ -302,7 +302,7 @@ def test_on_linux_a_commit_over_a_model_renames_nothing(tmp_path, monkeypatch):
 
 def test_a_closed_directory_cannot_commit(tmp_path):
     target = ModelDirectory(tmp_path / "m")
-    with target:
+    with target:  # opened and closed without a commit
         pass
     with pytest.raises(RuntimeError, match=r"^commit\(\) needs the directory open: use `with ModelDirectory"):
         target.commit(model_files("x"))

@@ -4,6 +4,7 @@ skips itself when Playwright or Chromium is missing, so the server's own tests i
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import socket
 import threading
@@ -47,12 +48,10 @@ def serve(lang: str):
     served = Served(f"http://127.0.0.1:{port}", playground.token, playground)
     deadline = time.monotonic() + 20
     while True:  # until it answers the page
-        try:
+        with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):  # not listening yet
             with urllib.request.urlopen(served.url(), timeout=2) as response:
                 if response.status == 200:
                     break
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
         if time.monotonic() > deadline or not thread.is_alive():
             server.should_exit = True
             raise RuntimeError(f"the playground did not start on port {port}")

@@ -33,6 +33,9 @@
     return data;
   };
 
+  // The element of a panel with data-testid="id" (the hooks the tests drive are the ones the scripts use).
+  gs.hooks = (panel) => (id) => panel.querySelector(`[data-testid="${id}"]`);
+
   // Show one line in a panel's error element (data-testid="error"), or hide it with an empty message.
   gs.showError = function (panel, message) {
     const box = panel.querySelector('[data-testid="error"]');

@@ -5,7 +5,7 @@
   "use strict";
   const gs = window.gradstep;
   const panel = document.getElementById("descent");
-  const hook = (id) => panel.querySelector(`[data-testid="${id}"]`);
+  const hook = gs.hooks(panel);
   const canvas = document.getElementById("descent-canvas");
   const scaleCanvas = document.getElementById("descent-scale");
 

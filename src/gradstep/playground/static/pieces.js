@@ -5,7 +5,7 @@
   "use strict";
   const gs = window.gradstep;
   const panel = document.getElementById("pieces");
-  const hook = (id) => panel.querySelector(`[data-testid="${id}"]`);
+  const hook = gs.hooks(panel);
   const canvas = document.getElementById("pieces-canvas");
 
   let data = null; // the server's answer: {x, curve, n, knots, constant, hard, sigmoid, hard_sum, ...}

@@ -6,7 +6,7 @@
   "use strict";
   const gs = window.gradstep;
   const panel = document.getElementById("train");
-  const hook = (id) => panel.querySelector(`[data-testid="${id}"]`);
+  const hook = gs.hooks(panel);
   const lossCanvas = document.getElementById("train-canvas");
   const predCanvas = document.getElementById("train-pred-canvas");
 
