@@ -2,7 +2,8 @@
 
 ``Trainer.fit`` shuffles the N training rows into batches of B every epoch (B = N is full-batch
 gradient descent, B = 1 stochastic, anything between mini-batch: ⌈N/B⌉ updates per epoch), may
-transform each batch (noise, augmentation) and add a penalty to its loss (L1), records the loss on
+transform each batch (noise, augmentation) and add a penalty to its loss (L1), sets subnormal weights and
+optimizer state to 0 after each epoch (they make every product many times slower), records the loss on
 the whole training and validation parts after each epoch, calls the callbacks (early stopping,
 checkpoints), and stops with a clear message if the loss stops being a finite number (a learning
 rate that is too large). BLAS runs on one thread while training, so the numbers do not depend on the
@@ -22,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..errors import InputError
 from ..losses import LOSSES
 from ..nn.module import Module
-from ..optim import OPTIMIZERS, Optimizer, l1_penalty
+from ..optim import OPTIMIZERS, Optimizer, flush_denormal, l1_penalty
 from ..random import streams
 from ..spec import TrainSpec
 from ..tensor import Tensor, no_grad
@@ -182,6 +183,7 @@ class Trainer:
                     if self.batch_transform is not None:
                         X_batch, y_batch = self.batch_transform(X_batch, y_batch, rngs["noise"])
                     self._step(X_batch, y_batch, weights, epoch)
+                flush_denormal(self.optimizer)
                 row = {"epoch": epoch}
                 self._evaluate("train", X, y, row)
                 if has_valid:
