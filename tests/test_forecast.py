@@ -272,3 +272,32 @@ def test_saving_a_loaded_forecaster_keeps_its_training_record(saved, tmp_path):
     again = json.loads((tmp_path / "model.json").read_text())
     assert {key: again[key] for key in ("epochs_run", "updates_per_epoch")} == \
         {key: meta[key] for key in ("epochs_run", "updates_per_epoch")}
+
+
+# ----- lags ---------------------------------------------------------------------------------------------------------
+
+def test_a_model_on_lags_saves_reloads_forecasts_and_evaluates_the_same(views, tmp_path):
+    trained = Forecaster(SIGMOID.replace(days=14, lags=(1, 7, 14))).fit(views)
+    trained.save(tmp_path)
+    meta = json.loads((tmp_path / "model.json").read_text())
+    assert meta["spec"]["data"]["lags"] == [1, 7, 14]
+    with np.load(tmp_path / "model.npz", allow_pickle=False) as archive:
+        assert archive["0.weight"].shape == (8, 3)
+    loaded, _ = Forecaster.load(tmp_path)
+    assert loaded.spec == trained.spec and loaded.spec.data.lags == (1, 7, 14)
+    X = windows_of(views, 14)
+    assert np.array_equal(loaded.predict(X), trained.predict(X))
+    pd.testing.assert_frame_equal(loaded.forecast(views, 1), trained.forecast(views, 1))
+    assert loaded.evaluate(views) == copy.deepcopy(trained).evaluate(views)
+
+
+def test_loading_refuses_lags_that_do_not_fit_the_weights(views, tmp_path):
+    Forecaster(SIGMOID.replace(days=14, lags=(1, 7, 14))).fit(views).save(tmp_path)
+    edit_json(tmp_path, lambda meta: meta["spec"]["data"].update(lags=[1, 7]))
+    with pytest.raises(InputError, match=r"has shape \(8, 3\).*\(8, 2\)"):
+        Forecaster.load(tmp_path)
+    edit_json(tmp_path, lambda meta: meta["spec"]["data"].update(lags=[14, 7, 1]))
+    with pytest.raises(InputError) as raised:
+        Forecaster.load(tmp_path)
+    assert str(raised.value) == (f"{tmp_path / 'model.json'} is not valid gradstep model metadata (lags=[14, 7, 1] is "
+                                 "not in increasing order; give lags=(1, 7, 14)); train the model again")

@@ -417,6 +417,21 @@ CASES = [
     # data source named by the model: with --page it is not read at all
     ("meta-page-unknown", setting("spec.data.page", "No_such_page"), None, ("predict",)),
     ("meta-page-int", setting("spec.data.page", 5), ["--page 5 is not a name"], ("predict",)),
+    # lags: which columns of the 7 days the weights read
+    ("meta-lags-beyond-days", setting("spec.data.lags", [1, 8]), ["--lags (1, 8) reads the day 8 days before",
+                                                                  "beyond --days 7"], BOTH),  # X[:, 7]: IndexError
+    ("meta-lags-unsorted", setting("spec.data.lags", [7, 1, 2, 3, 4, 5, 6]), ["not in increasing order"],
+     ("predict",)),  # sorted on load: the same shapes, each weight on another day's value
+    ("meta-lags-zero", setting("spec.data.lags", [0, 1, 2, 3, 4, 5, 6]), ["--lags [0, 1", "holds 0"],
+     ("predict",)),  # lag − 1 = −1 reads the last column
+    ("meta-lags-string", setting("spec.data.lags", "1234567"), ["--lags 1234567 is not a tuple of days"],
+     ("predict",)),  # a string is a sequence of characters
+    ("meta-lags-nested", setting("spec.data.lags", [[1]]), ["holds [1]"], ("predict",)),
+    ("meta-lags-repeated-300000", setting("spec.data.lags", [1] * 300_000), ["holds 1 more than once"],
+     ("predict",)),  # counting each one's repeats is quadratic: a hang
+    ("meta-lags-fewer", setting("spec.data.lags", [1, 2, 3]), ["has shape (4, 7)", "(4, 3)"], BOTH),  # shapes
+    # from days, not from the lags read
+    ("harmless-lags-every-day", setting("spec.data.lags", [1, 2, 3, 4, 5, 6, 7]), None, BOTH),  # reads all 7
     # harmless edits: the good model's answer
     ("harmless-unknown-top-level-key", setting("comment", {"a": deep(500)}), None, BOTH),
     ("harmless-version-list", setting("gradstep_version", [0, 2]), None, ("predict",)),

@@ -16,7 +16,7 @@ from gradstep.lang import CATALOGUE, LANGUAGES, Text
 # Words that stay as they are in the Chinese report: names of functions and models as the book writes them, units,
 # libraries, the test data's names, and column names of the files gradstep writes.
 KEPT = {"MAE", "MSE", "ReLU", "ReLUs", "Sigmoid", "Hard", "Adam", "Dropout", "YouTube", "NumPy", "Python", "gradstep",
-        "relu", "hard_sigmoid", "sigmoid", "clip", "max", "hard", "wij", "Debian"}
+        "relu", "hard_sigmoid", "sigmoid", "clip", "max", "hard", "wij", "Debian", "Optuna", "TPE"}
 
 
 def placeholders(template: str) -> set:

@@ -351,7 +351,8 @@ def stand_ins(monkeypatch, plain_machine):
     monkeypatch.setattr(experiments, "STUDIES", studies)
     calls = []
 
-    def in_process(jobs, workers, console, t):
+    def in_process(jobs, workers, console, t, scheduler=None, next_jobs=None):
+        assert scheduler is None and next_jobs == {}
         calls.append((jobs, workers, console, t))
         return {job.key: job.run() for study_jobs in jobs.values() for job in study_jobs}
 

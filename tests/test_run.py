@@ -16,7 +16,7 @@ from gradstep import run as runs
 from gradstep.data import load_pageviews
 from gradstep.errors import InputError
 from gradstep.random import streams
-from gradstep.spec import DataSpec, ModelSpec, RunSpec
+from gradstep.spec import DataSpec, ModelSpec, RunSpec, TrainSpec
 from gradstep.training import Callback, Trainer, make_optimizer, weights_of
 
 SMALL = RunSpec().replace(days=7, epochs=3)
@@ -484,3 +484,118 @@ def test_a_spec_naming_no_series_reads_the_default_built_in_page():
     from gradstep.data import load_pageviews
     from gradstep.spec import DataSpec
     assert runs.load_series(DataSpec()).equals(load_pageviews("Standard_deviation"))
+
+
+# ----- lags: which past days the model reads ----------------------------------------------------------------------
+
+LAGGED = RunSpec().replace(days=14, lags=(1, 7, 14), kind="relu", units=4, epochs=2, valid_days=20)
+
+
+def test_a_model_on_lags_reads_only_those_columns(views):
+    run = runs.fit(LAGGED, views)
+    assert run.model[0].weight.data.shape == (4, 3)
+    X = run.split_.valid.X
+    others = X.copy()
+    others[:, [1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12]] *= 3.0  # every day but 1, 7 and 14
+    np.testing.assert_array_equal(run.predict(others), run.predict(X))
+    for column in (0, 6, 13):  # x1, x7, x14 (a selection off by one reads x2, x8 or fails on x15)
+        moved = X.copy()
+        moved[:, column] *= 3.0
+        assert not np.allclose(run.predict(moved), run.predict(X))
+
+
+def test_the_trainer_gets_the_standardised_lag_columns_and_nothing_else(views, monkeypatch):
+    seen = []
+    fit = Trainer.fit
+    monkeypatch.setattr(Trainer, "fit", lambda self, *arrays, **kw: seen.append(arrays) or fit(self, *arrays, **kw))
+    run = runs.fit(LAGGED, views)
+    X, y, X_valid, y_valid = seen[0]
+    scaler, parts = run.standardizer_, run.split_
+    np.testing.assert_array_equal(X, scaler.transform(parts.train.X[:, [0, 6, 13]]))
+    np.testing.assert_array_equal(X_valid, scaler.transform(parts.valid.X[:, [0, 6, 13]]))
+    np.testing.assert_array_equal(y, scaler.transform(parts.train.y))
+    assert run.standardizer_ == runs.fit(LAGGED.replace(lags=None), views).standardizer_  # fitted on all 14 days
+    assert run.ranges == runs.fit(LAGGED.replace(lags=None), views).ranges  # the windows are made with days
+
+
+def test_features_keeps_the_lag_columns_in_order():
+    X = np.arange(20.0).reshape(2, 10)
+    np.testing.assert_array_equal(runs.features(DataSpec(days=10, lags=(2, 10)), X), [[1.0, 9.0], [11.0, 19.0]])
+    assert runs.features(DataSpec(days=10), X) is X
+
+
+def test_sizes_count_the_inputs_read_not_the_days(views):
+    lagged, full = RunSpec().replace(days=56, lags=(1, 7)), RunSpec().replace(days=56)
+    assert runs.parameter_shapes(lagged.model, lagged.data.n_inputs) == {"0.weight": (1, 2), "0.bias": (1,)}
+    assert runs.training_size(lagged, 100)[1] == pytest.approx(runs.training_size(full, 100)[1] * 3 / 57)
+    long = RunSpec().replace(kind="relu", units=4096, days=3650, epochs=100_000)
+    with pytest.raises(InputError, match="multiply-adds"):
+        runs.check_size(long, 1000)
+    runs.check_size(long.replace(lags=(1, 7)), 1000)  # 4096 units reading 2 of the 3650 days
+
+
+def test_predict_takes_rows_of_all_days_and_refuses_rows_of_the_lags(views):
+    run = runs.fit(LAGGED, views)
+    assert run.predict(np.ones((2, 14))).shape == (2,)
+    with pytest.raises(InputError, match="days=14"):
+        run.predict(np.ones((2, 3)))
+
+
+# ----- fit(split=): given windows, as cross-validation folds use ----------------------------------------------------
+
+def test_fit_on_its_own_split_is_fit(views):
+    spec = SMALL.replace(kind="relu", units=4, valid_days=20, patience=2)
+    plain = runs.fit(spec, views)
+    given = runs.fit(spec, views, split=runs.split(spec, views))
+    assert same_weights(weights(plain), weights(given))
+    assert plain.metrics == given.metrics and plain.baselines == given.baselines
+    assert plain.standardizer_ == given.standardizer_ and plain.ranges == given.ranges
+    pd.testing.assert_frame_equal(history_without_time(plain), history_without_time(given))
+
+
+def test_fit_trains_standardises_and_scores_on_exactly_the_given_windows(views, monkeypatch):
+    from gradstep.data import Split, Standardizer, make_windows
+    windows = make_windows(views.loc[:"2019-12-31"], 7)
+    rows = np.arange(len(windows))
+    split = Split(windows.select(rows % 3 != 0), windows.select(rows % 3 == 0), windows.select(slice(0, 0)))
+    seen = []
+    fit = Trainer.fit
+    monkeypatch.setattr(Trainer, "fit", lambda self, *arrays, **kw: seen.append(arrays) or fit(self, *arrays, **kw))
+    run = runs.fit(SMALL, views, split=split)
+    scaler = Standardizer.fit(split.train)
+    assert run.standardizer_ == scaler and run.split_ is split
+    X, y, X_valid, y_valid = seen[0]
+    np.testing.assert_array_equal(X, scaler.transform(split.train.X))
+    np.testing.assert_array_equal(y_valid, scaler.transform(split.valid.y))
+    assert run.metrics["valid"] == runs.errors(run.predict(split.valid.X), split.valid.y)
+    assert run.scored == ["train", "valid"] and run.score_test() == {}
+    assert run.updates_per_epoch == -(-len(split.train) // 32)
+
+
+def test_fit_refuses_a_split_that_does_not_fit_the_spec(views):
+    from gradstep.data import Split, make_windows
+    windows = make_windows(views.loc[:"2019-12-31"], 7)
+    with pytest.raises(InputError) as raised:
+        runs.fit(SMALL, views, split=(windows, windows, windows))
+    assert str(raised.value) == "split= takes a gradstep.data.Split of train, valid and test windows, got tuple"
+    with pytest.raises(InputError) as raised:
+        runs.fit(SMALL.replace(days=14), views, split=Split(windows, windows, windows))
+    assert str(raised.value) == ("split= holds windows of train 7, valid 7, test 7 days, and the spec has days=14; "
+                                 "make them with make_windows(series, 14)")
+    empty = windows.select(slice(0, 0))
+    with pytest.raises(InputError, match="^split= has no training windows"):
+        runs.fit(SMALL, views, split=Split(empty, windows, empty))
+
+
+def test_average_is_the_mean_of_the_runs_predictions_and_is_scored_again():
+    data = DataSpec(days=7, valid_days=30)
+    fitted = [runs.fit(RunSpec(data=data, model=ModelSpec(kind=kind, units=4), train=TrainSpec(epochs=2)))
+              for kind in ("linear", "relu", "sigmoid")]
+    mean = runs.average(fitted)
+    X = mean.split_.valid.X
+    assert np.allclose(mean.predict(X), np.mean([run.predict(X) for run in fitted], axis=0), rtol=1e-5)
+    assert mean.metrics["valid"]["mae"] == pytest.approx(runs.errors(mean.predict(X), mean.split_.valid.y)["mae"])
+    assert mean.scored == ["train", "valid"] and all(run.scored == ["train", "valid"] for run in fitted)
+    other = runs.fit(RunSpec(data=DataSpec(days=7, valid_days=20), train=TrainSpec(epochs=1)))
+    with pytest.raises(InputError, match="same data and days"):
+        runs.average([fitted[0], other])

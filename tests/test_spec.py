@@ -25,6 +25,8 @@ BAD = {
     "value_column": ["", 1, ("views",)],
     "fill": ["mean", "", 0, True],
     "days": [0, -1, 3651, 1.5, "7", True, None, HUGE, -HUGE, math.nan, math.inf],
+    "lags": ["1,7", 7, (), [], (0, 7), (1, 57), (7, 1), (1, 7, 7), (1.5,), (True,), ("7",), (HUGE,), (math.nan,),
+             {1, 7}, (1, 3651)],
     "train": ["2017-01-01", ("2017-01-01",), ("2017-01-01", 2020), ("a", "b", "c"), 5],
     "test": ["2021-01-01:2021-02-14", ["2021-01-01"], (None, None), 0],
     "valid_days": [-1, 36501, True, 2.5, "45", None, HUGE],
@@ -139,7 +141,7 @@ def test_specs_are_frozen_and_hashable():
 
 def test_json_round_trip_keeps_every_field():
     spec = RunSpec(
-        data=DataSpec(csv="channel.csv", date_column="Date", value_column="Views", days=7,
+        data=DataSpec(csv="channel.csv", date_column="Date", value_column="Views", days=7, lags=(1, 2, 7),
                       train=("2017-01-01", "2020-06-30"), test=("2020-07-01", "2020-08-14"), valid_days=30,
                       fill="zero"),
         model=ModelSpec(kind="relu", units=8, layers=2, dropout=0.25, dtype="float64"),
@@ -149,10 +151,11 @@ def test_json_round_trip_keeps_every_field():
     saved = spec.to_dict()
     assert set(saved) == {"data", "model", "train", "regularization"}
     assert saved["data"]["train"] == ["2017-01-01", "2020-06-30"] and saved["train"]["batch_size"] is None
+    assert saved["data"]["lags"] == [1, 2, 7]
     back = RunSpec.from_dict(json.loads(json.dumps(saved)))
     assert back == spec
     assert back.data.train == ("2017-01-01", "2020-06-30") and isinstance(back.data.test, tuple)
-    assert back.train.batch_size is None
+    assert back.train.batch_size is None and back.data.lags == (1, 2, 7)
     assert RunSpec.from_dict(json.loads(json.dumps(RunSpec().to_dict()))) == RunSpec()
 
 
@@ -261,6 +264,8 @@ PATIENCE = "a whole number from 1, at most 100000, or None for no early stopping
 KINDS = "'linear', 'sigmoid', 'relu', 'naive', 'seasonal_naive'"
 TRAIN_RANGE = ("a (start, end) pair of dates like ('2017-01-01', '2020-12-31') "
                "or None (2017-01-01..2020-12-31, or all but the last 45 days)")
+LAGS = ("a sorted tuple of distinct whole numbers from 1 to days (at most 3650), e.g. (1, 7, 14), "
+        "or None for all days")
 TEST_RANGE = ("a (start, end) pair of dates like ('2017-01-01', '2020-12-31') "
               "or None (2021-01-01..2021-02-14, or the last 45 days)")
 
@@ -319,6 +324,19 @@ MESSAGES = [
     ("test", 5, f"test=5 is not a date range; it must be {TEST_RANGE}"),
     ("train", ("2020-12-31", "2017-01-01"), "train=('2020-12-31', '2017-01-01') is empty: it ends before it starts"),
     ("test", ["2021-01-02", "2021-01-01"], "test=('2021-01-02', '2021-01-01') is empty: it ends before it starts"),
+    # Lags: not a sequence, empty, an element out of range or not whole, repeated, unsorted (refused, not
+    # sorted: model.json's order of weights is the order of its inputs), beyond days (DataSpec's own check)
+    ("lags", "1,7", f"lags='1,7' is not a tuple of days; it must be {LAGS}"),
+    ("lags", {1, 7}, f"lags={{1, 7}} is not a tuple of days; it must be {LAGS}"),
+    ("lags", [], "lags=[] reads no day; give at least one, or None for all days"),
+    ("lags", (0, 7), f"lags=(0, 7) holds 0; it must be {LAGS}"),
+    ("lags", (1, 3651), f"lags=(1, 3651) holds 3651; it must be {LAGS}"),
+    ("lags", (1, 7.5), f"lags=(1, 7.5) holds 7.5; it must be {LAGS}"),
+    ("lags", (True, 2), f"lags=(True, 2) holds True; it must be {LAGS}"),
+    ("lags", [1, 7, 7, 1, 3], "lags=[1, 7, 7, 1, 3] holds 1, 7 more than once; give each day once"),
+    ("lags", (7, 1, 14), "lags=(7, 1, 14) is not in increasing order; give lags=(1, 7, 14)"),
+    ("lags", (1, 57), "lags=(1, 57) reads the day 57 days before, beyond days=56; use lags of at most days, or more "
+                      "days"),
 ]
 
 
@@ -429,8 +447,8 @@ def test_to_dict_turns_tuples_into_lists():
     (lambda: DataSpec(page="p", csv="c.csv"), "give page or csv, not both (page='p', csv='c.csv')"),
     (lambda: RunSpec().replace(learning_rate=0.1),
      "a run spec has no field learning_rate; its fields are page, csv, date_column, value_column, fill, days, "
-     "train, test, valid_days, kind, units, layers, dropout, dtype, ensemble, loss, optimizer, lr, momentum, epochs, "
-     "batch_size, seed, patience, l1, weight_decay, input_noise, augment"),
+     "lags, train, test, valid_days, kind, units, layers, dropout, dtype, ensemble, loss, optimizer, lr, momentum, "
+     "epochs, batch_size, seed, patience, l1, weight_decay, input_noise, augment"),
 ])
 def test_whole_structural_messages(make, message):
     with pytest.raises(InputError) as caught:
@@ -439,8 +457,8 @@ def test_whole_structural_messages(make, message):
 
 
 def test_fields_are_in_declaration_order():
-    expected = [("data", name) for name in ("page", "csv", "date_column", "value_column", "fill", "days", "train",
-                                            "test", "valid_days")]
+    expected = [("data", name) for name in ("page", "csv", "date_column", "value_column", "fill", "days", "lags",
+                                            "train", "test", "valid_days")]
     expected += [("model", name) for name in ("kind", "units", "layers", "dropout", "dtype", "ensemble")]
     expected += [("train", name) for name in ("loss", "optimizer", "lr", "momentum", "epochs", "batch_size", "seed",
                                               "patience")]
@@ -491,3 +509,80 @@ def test_two_sigmoid_units_are_plural():
 def test_csv_options_without_a_csv_are_refused_not_ignored(given, words):
     with pytest.raises(InputError, match=f"^{words}, and the built-in pages have no gaps or columns to choose; give csv=FILE or drop"):
         DataSpec(**given)
+
+
+def test_lags_are_normalised_to_a_tuple_of_ints():
+    assert DataSpec().lags is None and DataSpec().n_inputs == 56
+    data = DataSpec(days=14, lags=[1.0, np.int64(7), fractions.Fraction(14, 1)])
+    assert data.lags == (1, 7, 14) and all(type(lag) is int for lag in data.lags) and data.n_inputs == 3
+    assert DataSpec(days=3, lags=range(1, 4)).lags == (1, 2, 3)
+    assert DataSpec(days=14, lags=(14,)).n_inputs == 1
+    assert hash(RunSpec().replace(days=14, lags=[1, 7])) == hash(RunSpec().replace(days=14, lags=(1, 7)))
+
+
+def test_a_long_repeated_lags_list_is_refused_quickly():
+    """A model.json may hold a list of 300,000 lags; counting each one's repeats (quadratic) would hang."""
+    with pytest.raises(InputError, match=r"^lags=\[1, 1, .*… holds 1 more than once"):
+        DataSpec(days=7, lags=[1] * 300_000)
+
+
+def test_lags_must_fit_days_whichever_changes():
+    spec = RunSpec().replace(days=14, lags=(1, 7, 14))
+    with pytest.raises(InputError, match=r"^lags=\(1, 7, 14\) reads the day 14 days before, beyond days=7"):
+        spec.replace(days=7)
+    assert spec.replace(days=7, lags=(1, 7)).data.lags == (1, 7)
+
+
+@pytest.mark.parametrize("kind,lag", [("naive", 1), ("seasonal_naive", 7)])
+def test_the_baselines_refuse_lags(kind, lag):
+    """A baseline reads its own day, x1 or x7; with lags it would read a column lags moved."""
+    with pytest.raises(InputError) as caught:
+        RunSpec().replace(kind=kind, days=14, lags=(1, 7))
+    assert str(caught.value) == (f"the {kind} baseline reads its own day (x{lag}), so lags=(1, 7) does not apply to "
+                                 "it; drop lags")
+
+
+def test_descriptions_name_the_days_read():
+    assert ModelSpec().describe(56, (1, 7, 14, 28)) == "linear, 4 of 56 days (1, 7, 14, 28)"
+    assert ModelSpec(kind="relu", units=8, layers=2).describe(14, (7,)) == "relu, 2 layers of 8, 1 of 14 days (7)"
+    assert ModelSpec(kind="sigmoid", units=3).describe(56, tuple(range(1, 10))) == "sigmoid, 3 units, 9 of 56 days"
+    assert ModelSpec(kind="linear", ensemble=3).describe(56, (1, 2)) == "linear, 2 of 56 days (1, 2), mean of 3 seeds"
+    assert RunSpec().replace(days=14, lags=(1, 7)).describe() == "linear, 2 of 14 days (1, 7)"
+    assert RunSpec().describe() == "linear, 56 days" == ModelSpec().describe(56)
+
+
+# --- The command line's --lags, built from the field by cli._add_field ---------------------------------------------
+
+def _train(capsys, tmp_path, *argv):
+    from gradstep.cli import main
+    try:
+        code = main(["train", *map(str, argv), "--epochs", "1", "--quiet", "--folds", "0", "--out",
+                     str(tmp_path / "out")])
+    except SystemExit as stop:
+        code = stop.code
+    return code, *capsys.readouterr()
+
+
+def test_the_command_line_trains_on_lags_in_any_order(capsys, tmp_path):
+    code, out, err = _train(capsys, tmp_path, "--days", "14", "--lags", "14, 1,7")
+    assert code == 0, err
+    assert json.loads((tmp_path / "out" / "model.json").read_text())["spec"]["data"]["lags"] == [1, 7, 14]
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["--lags", "1,x"], "argument --lags: '1,x' is not a list of days; write whole numbers separated by commas, "
+                        "e.g. 1,7,14"),
+    (["--lags", "1,,7"], "argument --lags: '1,,7' is not a list of days"),
+    (["--lags", ""], "argument --lags: '' is not a list of days"),
+    (["--lags", "1.5"], "argument --lags: '1.5' is not a list of days"),
+    (["--days", "7", "--lags", "1,8"], "--lags (1, 8) reads the day 8 days before, beyond --days 7"),
+    (["--lags", "0,7"], "--lags (0, 7) holds 0; it must be a sorted tuple"),
+    (["--lags", "7,7"], "--lags (7, 7) holds 7 more than once; give each day once"),
+    (["--model", "naive", "--days", "7", "--lags", "1"], "the naive baseline reads its own day (x1), so --lags (1,) "
+                                                         "does not apply to it; drop lags"),
+])
+def test_the_command_line_refuses_bad_lags_in_one_line(capsys, tmp_path, argv, words):
+    code, out, err = _train(capsys, tmp_path, *argv)
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert words in err
+    assert not (tmp_path / "out").exists()

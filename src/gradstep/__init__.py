@@ -14,7 +14,7 @@ from .gradcheck import gradcheck
 from .version import __version__
 
 _MODULES = ("data", "nn", "optim", "losses", "training", "train", "spec", "run", "regularizers", "forecast",
-            "experiments", "plots", "report", "io", "errors", "random", "tensor")
+            "experiments", "plots", "report", "io", "errors", "random", "tensor", "search", "selection")
 _NAMES = {
     "Tensor": "tensor", "no_grad": "tensor", "is_grad_enabled": "tensor",
     "manual_seed": "random", "InputError": "errors",

@@ -157,8 +157,8 @@ def backtest(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: 
 def candidates(spec: RunSpec) -> dict[str, RunSpec]:
     """What ``--model auto`` chooses from: the two baselines, linear models on 7, 14, 28 and 56 days, and a
     sigmoid (100 units) and a ReLU network (2 layers of 100) on 56 days with early stopping on the last
-    28 training days; the training settings otherwise ``spec``'s."""
-    plain = spec.replace(ensemble=1, units=100, layers=1, dropout=0.0)
+    28 training days, each reading all its days; the training settings otherwise ``spec``'s."""
+    plain = spec.replace(ensemble=1, units=100, layers=1, dropout=0.0, lags=None)
     chosen = {name: plain.replace(kind=name, days=7, valid_days=0, patience=None) for name in BASELINES}
     for days in (7, 14, 28, 56):
         chosen[f"linear {days} days"] = plain.replace(kind="linear", days=days, valid_days=0, patience=None)
@@ -177,7 +177,7 @@ def compare(specs: dict[str, RunSpec], series: pd.Series, n_folds: int = FOLDS, 
         done[name] = backtest(spec, series, n_folds, fold_days, horizon)
         if on_done is not None:
             on_done(name, done[name])
-    table = pd.DataFrame([{"candidate": name, "model": result.spec.model.describe(result.spec.data.days),
+    table = pd.DataFrame([{"candidate": name, "model": result.spec.describe(),
                            "mae": result.mae, "std": result.std, "seconds": result.seconds}
                           for name, result in done.items()])
     return table.sort_values("mae", kind="stable").reset_index(drop=True), done
@@ -207,7 +207,7 @@ def choose(specs: dict[str, RunSpec], series: pd.Series, n_folds: int = FOLDS, f
         label = f"{name}, mean of {seeds} seeds"
         if on_done is not None:
             on_done(label, ensemble)
-        row = {"candidate": label, "model": ensemble.spec.model.describe(ensemble.spec.data.days),
+        row = {"candidate": label, "model": ensemble.spec.describe(),
                "mae": ensemble.mae, "std": ensemble.std, "seconds": ensemble.seconds}
         table = pd.concat([table, pd.DataFrame([row])]).sort_values("mae", kind="stable").reset_index(drop=True)
         if ensemble.mae < best.mae:

@@ -17,7 +17,7 @@ import textwrap
 from pathlib import Path
 
 from .errors import InputError
-from .spec import DataSpec, DateRange, Interval, OneOf, RunSpec, spec_fields
+from .spec import DataSpec, DateRange, Interval, Lags, OneOf, RunSpec, spec_fields
 
 # backtest.FOLDS, FOLD_DAYS, HORIZON and LEVEL, named here so that parsing the options does not import it
 FOLDS, FOLD_DAYS, HORIZON, LEVEL = 4, 28, 28, 80
@@ -26,7 +26,7 @@ from .version import __version__
 DESCRIPTION = ("gradstep: the first chapter of deep learning (Hung-yi Lee, ML 2021 lecture 1), runnable "
                "and measured: predict tomorrow's views from the previous days with a NumPy autograd engine.")
 # experiments.STUDIES' keys, named here so that parsing the options does not import the studies
-STUDY_NAMES = ("gradient-descent", "linear", "piecewise", "units", "depth", "activation", "batch-size")
+STUDY_NAMES = ("gradient-descent", "linear", "piecewise", "units", "depth", "activation", "batch-size", "overfitting")
 FLAG_NAMES = {"kind": "model"}
 SOURCE_FIELDS = ("page", "csv", "date_column", "value_column", "fill")
 MODEL_ONLY = {"units": ("sigmoid", "relu"), "layers": ("relu",), "dropout": ("relu",)}
@@ -38,7 +38,7 @@ def flag(name: str) -> str:
 
 
 _NAMES = [item.name for _, item in spec_fields()] + ["folds", "horizon", "level", "seeds", "workers", "port", "host",
-                                                   "out", "lang"]
+                                                   "out", "lang", "scheduler"]
 _PYTHON_NAME = re.compile(r"\b(" + "|".join(sorted(_NAMES, key=len, reverse=True))
                           + r")=(\S+?)(?=[;,)]?(?:\s|$))")
 _DATE_RANGE = re.compile(r"\b(train|test)=\('([^']*)', '([^']*)'\)")
@@ -96,6 +96,15 @@ def _date_range(text: str) -> tuple[str, str]:
     return start, end
 
 
+def _lags(text: str) -> tuple[int, ...]:
+    """--lags 1,7,14 (in any order): whole numbers separated by commas, sorted; the spec checks the rest."""
+    try:
+        return tuple(sorted(int(part) for part in text.split(",")))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a list of days; write whole numbers separated by "
+                                         "commas, e.g. 1,7,14") from None
+
+
 def _add_field(group, item, default_text: str | None = None) -> None:
     """One spec field as an option: its type from its check, its help and default from the spec."""
     check = item.metadata["check"]
@@ -107,6 +116,8 @@ def _add_field(group, item, default_text: str | None = None) -> None:
         options["choices"] = list(check.choices) + (["auto"] if item.name == "kind" else [])
     elif isinstance(check, DateRange):
         options.update(type=_date_range, metavar="START:END")
+    elif isinstance(check, Lags):
+        options.update(type=_lags, metavar="J,J,...")
     else:
         options["metavar"] = "NAME" if item.name != "csv" else "FILE"
     default = item.default
@@ -216,7 +227,10 @@ def build_parser() -> Parser:
     reproduce.add_argument("--lang", choices=("en", "zh"), default="en",
                            help="the report's language: en (English) or zh (中文, the book's terms) (default: en)")
     reproduce.add_argument("--workers", type=_text_to(int, None), default=os.cpu_count() or 1,
-                           help="worker processes (default: one per core)")
+                           help="worker processes on this machine (default: one per core; ignored with --scheduler)")
+    reproduce.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                           help="send every job to the Dask cluster of this scheduler instead (pip install "
+                                "\"gradstep[dask]\"; its workers need gradstep, and a --csv file at the same path)")
     playground = commands.add_parser(
         "playground", help="the chapter in your browser: gradient descent, hard sigmoids, a network training live",
         description="Start a local web page with three panels: drag gradient descent down the 1-day model's error "
@@ -628,12 +642,18 @@ def command_reproduce(args, console) -> int:
     from .spec import Interval as Check
     Check(int, 1, 100).check("seeds", args.seeds)
     Check(int, 1, 256).check("workers", args.workers)
+    if args.scheduler is not None:
+        from .executor import check_scheduler
+        check_scheduler(args.scheduler)
     out = writable_directory(args.out, "--out")
     data = data_spec(args)
     if data.csv is not None:
         load_series(data)
-    run_reproduction(args.studies or None, out=out, seeds=args.seeds, quick=args.quick, workers=args.workers,
-                     console=console, data=data, lang=args.lang)
+    try:
+        run_reproduction(args.studies or None, out=out, seeds=args.seeds, quick=args.quick, workers=args.workers,
+                         console=console, data=data, lang=args.lang, scheduler=args.scheduler)
+    except InputError as error:
+        raise InputError(str(error).replace("pass scheduler=None", "drop --scheduler")) from None
     return 0
 
 

@@ -181,8 +181,8 @@ class Forecaster:
             spec, ranges, scaler, record = _metadata(meta, directory / "model.json")
             runs.check_size(spec, 1)
             try:
-                arrays = load_arrays(directory / "model.npz", expected=runs.parameter_shapes(spec.model, spec.data.days),
-                                     sha256=meta.get("npz_sha256"))
+                expected = runs.parameter_shapes(spec.model, spec.data.n_inputs)
+                arrays = load_arrays(directory / "model.npz", expected=expected, sha256=meta.get("npz_sha256"))
                 break
             except DigestError:
                 if attempt == 2:
@@ -192,7 +192,7 @@ class Forecaster:
         if beyond:
             raise InputError(f"{directory / 'model.npz'}: {beyond[0]!r} holds values beyond {spec.model.dtype}'s "
                              f"range (±{limit:.3g}), which the model cannot hold; train the model again")
-        model = runs.build_model(spec.model, spec.data.days, spec.train.seed)
+        model = runs.build_model(spec.model, spec.data.n_inputs, spec.train.seed)
         model.load_state_dict(arrays)
         model.eval()
         forecaster = cls(spec)

@@ -526,25 +526,154 @@ def activation_plot(run: dict, path, t=None):
 
 
 def batch_plot(histories: dict, path, t=None):
-    """Training MAE against epochs and against seconds, one line per batch size (``histories`` keyed by "full (N)",
-    "1", "16", …)."""
+    """Training MAE against epochs, against updates and against seconds, one line per batch size (``histories``
+    keyed by "full (N)", "1", "16", …, each with "epoch", "updates", "seconds" and "train_mae")."""
     t = _text(t)
     with _drawing(t):
-        figure, (by_epoch, by_time) = plt.subplots(1, 2, figsize=(11, 4))
+        figure, panels = plt.subplots(1, 3, figsize=(13, 4), sharey=True, layout="constrained")
         for name, history in histories.items():
             loss = np.asarray(history["train_mae"]) / 1e3
             label = t("fig.batch.label", name=t("fig.batch.full") if name == "full (N)" else name)
-            by_epoch.plot(history["epoch"], loss, label=label)
-            by_time.plot(history["seconds"], loss, label=label)
-        by_time.set_xscale("log")
-        for axes, xlabel, title in ((by_epoch, t("fig.epoch"), t("fig.batch.epoch_title")),
-                                    (by_time, t("fig.batch.seconds"), t("fig.batch.time_title"))):
+            for axes, key in zip(panels, ("epoch", "updates", "seconds")):
+                axes.plot(history[key], loss, label=label, gid=f"{key}-{name}")
+        for axes, xlabel, title in zip(panels, (t("fig.epoch"), t("fig.batch.updates"), t("fig.batch.seconds")),
+                                       (t("fig.batch.epoch_title"), t("fig.batch.updates_title"),
+                                        t("fig.batch.time_title"))):
             axes.set_xlabel(xlabel)
-            axes.set_ylabel(t("fig.batch.ylabel"))
             axes.set_title(title, fontsize=10)
             axes.set_yscale("log")
             _plain_log(axes.yaxis)
-            axes.legend(fontsize=8, title=t("fig.batch.legend"), title_fontsize=8)
-        _plain_log(by_time.xaxis)
+        for axes in panels[1:]:
+            axes.set_xscale("log")
+            _plain_log(axes.xaxis)
+        panels[0].set_ylabel(t("fig.batch.ylabel"))
+        panels[0].legend(fontsize=8, title=t("fig.batch.legend"), title_fontsize=8)
         save(figure, path)
     return figure
+
+
+def _k(values) -> tuple[float, float]:
+    """Mean and spread over seeds of views, in thousands."""
+    values = np.asarray(values, dtype=float) / 1e3
+    return float(values.mean()), float(values.std(ddof=1)) if values.size > 1 else 0.0
+
+
+def _curves(axes, history: dict, t, best: int | None = None, stopped: bool = False) -> None:
+    """Training and validation MAE against the epoch; the best epoch (``best``, else the lowest validation MAE)."""
+    epoch = np.asarray(history["epoch"])
+    train, valid = (np.asarray(history[key], dtype=float) / 1e3 for key in ("train_mae", "valid_mae"))
+    axes.plot(epoch, train, color="tab:blue", lw=1.5, label=t("fig.curves.train"), gid="train")
+    axes.plot(epoch, valid, color="tab:red", lw=1.5, label=t("fig.curves.valid"), gid="valid")
+    at = int(np.nanargmin(valid)) if best is None else list(epoch).index(best)
+    axes.plot([epoch[at]], [valid[at]], "v", ms=9, color="tab:red", mec="black", gid="best",
+              label=t("fig.overfitting.restored" if stopped else "fig.curves.best", epoch=epoch[at], value=valid[at]))
+    axes.axvline(epoch[at], color="tab:red", ls=":", lw=1)
+    axes.set_xlabel(t("fig.epoch"))
+    axes.set_ylabel(t("fig.mae_k"))
+    axes.legend(fontsize=8, loc="upper right")
+
+
+VERDICT_COLORS = {"base": "tab:gray", "helps": "tab:green", "hurts": "tab:red", "same": "tab:olive",
+                  "one_seed": "tab:olive"}
+
+
+def overfitting_plots(out: Path, t, curves: dict, early: dict, early_best: int | None, capacity: list, rows: dict,
+                      valid: dict, verdicts: list, data: dict, importance: dict, weights: tuple, cv: dict,
+                      test: float) -> list:
+    """The overfitting study's six figures in ``out``; returns their file names. ``capacity`` = [(label, parameters,
+    group)], ``rows`` and ``valid`` = {remedy: MAE per seed}, ``verdicts`` each row's colour key ("base", "helps",
+    "hurts", "same", "one_seed"), ``data`` = {years: group}, a group being the seeds'
+    results ({"train", "valid", "test"} in views); ``weights`` = (base, L1) first-layer summaries; ``cv`` = the
+    rolling and shuffled cross-validation results; ``test`` the base's mean test MAE."""
+    t = _text(t)
+    out = Path(out)
+    names = []
+    with _drawing(t):
+        figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True, layout="constrained")
+        _curves(left, curves, t)
+        left.set_title(t("fig.overfitting.base"), fontsize=10)
+        _curves(right, early, t, best=early_best, stopped=True)
+        right.set_title(t("fig.overfitting.early", epochs=len(early["epoch"])), fontsize=10)
+        values = np.concatenate([np.asarray(h[key], dtype=float) / 1e3 for h in (curves, early)
+                                 for key in ("train_mae", "valid_mae")])
+        right.set_ylim(0, min(values.max(), 3 * np.median(values)) * 1.05)
+        names.append("overfitting_curves.png")
+        save(figure, out / names[-1])
+
+        figure, axes = plt.subplots(figsize=(9, 4.4), layout="constrained")
+        ordered = sorted(capacity, key=lambda item: item[1])
+        x = np.arange(len(ordered))
+        for part, color, marker in (("train", "tab:blue", "o"), ("valid", "tab:red", "s")):
+            mean, std = np.array([_k([r[part] for r in group]) for _, _, group in ordered]).T
+            axes.errorbar(x, mean, yerr=std, color=color, marker=marker, capsize=3, lw=1.5,
+                          label=t(f"fig.overfitting.{part}"), gid=part)
+        axes.set_xticks(x)
+        axes.set_xticklabels([f"{label}\n{count:,}" for label, count, _ in ordered], fontsize=8)
+        axes.set_xlabel(t("fig.overfitting.capacity"))
+        axes.set_ylabel(t("fig.mae_k"))
+        axes.set_title(t("fig.overfitting.capacity_title"), fontsize=10)
+        axes.legend(fontsize=8)
+        names.append("overfitting_capacity.png")
+        save(figure, out / names[-1])
+
+        figure, axes = plt.subplots(figsize=(9, 0.45 * len(rows) + 1.6), layout="constrained")
+        labels = list(rows)
+        y = np.arange(len(labels))[::-1]
+        mean, std = np.array([_k(rows[label]) for label in labels]).T
+        axes.barh(y, mean, xerr=std, color=[VERDICT_COLORS[code] for code in verdicts], alpha=0.75,
+                  capsize=3, label=t("fig.overfitting.test"), gid="test")
+        axes.plot([_k(valid[label])[0] for label in labels], y, "D", color="tab:red", ms=5,
+                  label=t("fig.overfitting.valid"), gid="valid")
+        axes.axvline(mean[0], color="black", ls="--", lw=1)
+        axes.set_yticks(y)
+        axes.set_yticklabels(labels, fontsize=8)
+        axes.set_xlabel(t("fig.mae_k"))
+        axes.set_title(t("fig.overfitting.remedies_title"), fontsize=10)
+        axes.legend(fontsize=8, loc="lower right")
+        names.append("overfitting_remedies.png")
+        save(figure, out / names[-1])
+
+        figure, axes = plt.subplots(figsize=(7, 4), layout="constrained")
+        years = sorted(data)
+        for part, color, marker in (("train", "tab:blue", "o"), ("valid", "tab:red", "s"), ("test", "black", "^")):
+            mean, std = np.array([_k([r[part] for r in data[n]]) for n in years]).T
+            axes.errorbar(years, mean, yerr=std, color=color, marker=marker, capsize=3, lw=1.5,
+                          label=t(f"fig.overfitting.{part}"), gid=part)
+        axes.set_xticks(years)
+        axes.set_xlabel(t("fig.overfitting.years"))
+        axes.set_ylabel(t("fig.mae_k"))
+        axes.set_title(t("fig.overfitting.data_title"), fontsize=10)
+        axes.legend(fontsize=8)
+        names.append("overfitting_data.png")
+        save(figure, out / names[-1])
+
+        figure, (top, bottom) = plt.subplots(2, 1, figsize=(10, 5.6), sharex=True, layout="constrained")
+        lags = np.array([int(lag) for lag in importance])
+        top.bar(lags, np.array(list(importance.values()), dtype=float) / 1e3, color="tab:purple", gid="importance")
+        top.set_ylabel(t("fig.overfitting.importance"))
+        top.set_title(t("fig.overfitting.importance_title"), fontsize=10)
+        days = np.arange(1, len(weights[0]["by_day"]) + 1)
+        for (summary, color, key) in ((weights[0], "tab:gray", "fig.overfitting.no_l1"),
+                                      (weights[1], "tab:green", "fig.overfitting.l1")):
+            bottom.plot(days, summary["by_day"], color=color, marker=".", lw=1.2, gid=key,
+                        label=t(key, share=f"{summary['near_zero']:.0%}"))
+        bottom.set_xlabel(t("fig.overfitting.day"))
+        bottom.set_ylabel(t("fig.overfitting.weight"))
+        bottom.legend(fontsize=8)
+        names.append("overfitting_days.png")
+        save(figure, out / names[-1])
+
+        figure, axes = plt.subplots(figsize=(8, 4), layout="constrained")
+        for scheme, color, marker in (("rolling", "tab:blue", "o"), ("shuffled", "tab:orange", "s")):
+            folds = np.array([fold["valid"] for fold in cv[scheme]["folds"]], dtype=float) / 1e3
+            axes.plot(np.arange(1, len(folds) + 1), folds, marker=marker, color=color, lw=0, ms=7, gid=scheme,
+                      label=t(f"fig.overfitting.{scheme}", mean=f"{folds.mean():.3f}"))
+            axes.axhline(folds.mean(), color=color, ls=":", lw=1)
+        axes.axhline(test / 1e3, color="black", ls="--", lw=1.2, label=t("fig.overfitting.actual", mae=f"{test / 1e3:.3f}"))
+        axes.set_xlabel(t("fig.overfitting.fold"))
+        axes.set_ylabel(t("fig.mae_k"))
+        axes.set_title(t("fig.overfitting.cv_title"), fontsize=10)
+        axes.legend(fontsize=8)
+        names.append("overfitting_cv.png")
+        save(figure, out / names[-1])
+    return names

@@ -2,10 +2,11 @@
 
 ``fit(spec)`` reads the series (a built-in page or a CSV), makes the windows (x_j = the value j days
 before, y = the day's value), splits them by date, standardises with the training part's mean and
-spread only, builds the model from the spec's own random streams, trains it and scores the training
-and validation parts in views. The test days are not touched: ``run.score_test()`` scores them, once,
-on purpose, and ``run.scored`` records which parts have been scored — so anything that chooses
-between runs (a search, the lab) can prove it chose on validation data.
+spread only, keeps the columns the model reads (``features``: x_j for j in ``spec.data.lags``, all of
+them by default), builds the model from the spec's own random streams, trains it and scores the
+training and validation parts in views. The test days are not touched: ``run.score_test()`` scores
+them, once, on purpose, and ``run.scored`` records which parts have been scored — so anything that
+chooses between runs (a search, the lab, ``selection.choose``) can prove it chose on validation data.
 
     run = gs.fit(gs.RunSpec(model=gs.ModelSpec(kind="relu", units=100)))
     run.metrics["valid"]["mae"], run.history.tail()       # choose on these
@@ -70,18 +71,25 @@ def prepare(spec: RunSpec, series: pd.Series) -> tuple[Split, Standardizer]:
     return parts, Standardizer.fit(parts.train)
 
 
-def parameter_shapes(spec: ModelSpec, days: int) -> dict[str, tuple]:
-    """The names and shapes of ``build_model(spec, days, seed).state_dict()``, computed without building it:
-    one weight (out, in) and bias (out,) per Linear layer, keyed by its place in the Sequential."""
+def features(data: DataSpec, X: np.ndarray) -> np.ndarray:
+    """The columns of windows X (n, days) that the model reads: x_j for j in ``data.lags``, all when None.
+    The one place lags act: fit, predict, score and the trainer's inputs all go through it."""
+    return X if data.lags is None else X[:, [lag - 1 for lag in data.lags]]
+
+
+def parameter_shapes(spec: ModelSpec, inputs: int) -> dict[str, tuple]:
+    """The names and shapes of ``build_model(spec, inputs, seed).state_dict()``, computed without building it:
+    one weight (out, in) and bias (out,) per Linear layer, keyed by its place in the Sequential. ``inputs`` is
+    the values read per row: ``DataSpec.n_inputs`` (days, or len(lags))."""
     if spec.ensemble > 1:
-        one = parameter_shapes(dataclasses.replace(spec, ensemble=1), days)
+        one = parameter_shapes(dataclasses.replace(spec, ensemble=1), inputs)
         return {f"{member}.{name}": shape for member in range(spec.ensemble) for name, shape in one.items()}
     if spec.kind in ("linear", *BASELINES):
-        widths, stride = [days, 1], 1
+        widths, stride = [inputs, 1], 1
     elif spec.kind == "sigmoid":
-        widths, stride = [days, spec.units, 1], 2
+        widths, stride = [inputs, spec.units, 1], 2
     else:
-        widths, stride = [days] + [spec.units] * spec.layers + [1], 2 + (spec.dropout > 0)
+        widths, stride = [inputs] + [spec.units] * spec.layers + [1], 2 + (spec.dropout > 0)
     shapes = {}
     for layer, (n_in, n_out) in enumerate(zip(widths, widths[1:])):
         shapes[f"{layer * stride}.weight"], shapes[f"{layer * stride}.bias"] = (n_out, n_in), (n_out,)
@@ -93,7 +101,7 @@ def training_size(spec: RunSpec, rows: int) -> tuple[int, float]:
     with their gradient, optimizer state and best copy (5 copies), the activations of a batch and of the
     evaluation; forward and backward (3 × parameters) per training row and epoch, forward (1 ×) to
     evaluate every row after each epoch."""
-    shapes = parameter_shapes(spec.model, spec.data.days)
+    shapes = parameter_shapes(spec.model, spec.data.n_inputs)
     parameters = sum(int(np.prod(shape)) for shape in shapes.values())
     itemsize = np.dtype(spec.model.dtype).itemsize
     widest = max(max(shape) for shape in shapes.values())
@@ -115,21 +123,22 @@ def check_size(spec: RunSpec, rows: int) -> None:
                          "gradstep runs (hours of work); use fewer epochs, units or layers")
 
 
-def build_model(spec: ModelSpec, days: int, seed: int) -> nn.Module:
-    """A fresh model of ``spec`` reading ``days`` days: weights from seed's "init" stream, dropout from its own.
-    Refused before anything is allocated when its parameters need more than gradstep allows."""
-    check_size(RunSpec(model=spec, data=DataSpec(days=max(days, BASELINES.get(spec.kind, 1)))), 1)
+def build_model(spec: ModelSpec, inputs: int, seed: int) -> nn.Module:
+    """A fresh model of ``spec`` reading ``inputs`` values per row (``DataSpec.n_inputs``): weights from seed's
+    "init" stream, dropout from its own. Refused before anything is allocated when its parameters need more
+    than gradstep allows."""
+    check_size(RunSpec(model=spec, data=DataSpec(days=max(inputs, BASELINES.get(spec.kind, 1)))), 1)
     if spec.ensemble > 1:
         one = dataclasses.replace(spec, ensemble=1)
-        return nn.Ensemble(*(build_model(one, days, seed + member) for member in range(spec.ensemble)))
+        return nn.Ensemble(*(build_model(one, inputs, seed + member) for member in range(spec.ensemble)))
     rngs = streams(seed)
     if spec.kind in BASELINES:
-        return nn.lag_model(days, BASELINES[spec.kind], dtype=spec.dtype)
+        return nn.lag_model(inputs, BASELINES[spec.kind], dtype=spec.dtype)
     if spec.kind == "linear":
-        return nn.linear_model(days, dtype=spec.dtype, rng=rngs["init"])
+        return nn.linear_model(inputs, dtype=spec.dtype, rng=rngs["init"])
     if spec.kind == "sigmoid":
-        return nn.sigmoid_network(days, spec.units, dtype=spec.dtype, rng=rngs["init"])
-    return nn.relu_network(days, spec.units, spec.layers, dtype=spec.dtype, rng=rngs["init"], dropout=spec.dropout,
+        return nn.sigmoid_network(inputs, spec.units, dtype=spec.dtype, rng=rngs["init"])
+    return nn.relu_network(inputs, spec.units, spec.layers, dtype=spec.dtype, rng=rngs["init"], dropout=spec.dropout,
                            dropout_rng=rngs["dropout"])
 
 
@@ -170,14 +179,16 @@ class Run:
         return {part: _range(getattr(self.split_, part)) for part in PARTS}
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Predicted values for rows of past values X in the series' units (x_j = the value j days before)."""
+        """Predicted values for rows of past values X in the series' units (x_j = the value j days before):
+        every row holds all ``days`` values, of which the model reads those ``features`` keeps."""
         X = np.asarray(X, dtype=np.float64)
         days = self.spec.data.days
         if X.ndim != 2 or X.shape[1] != days:
             raise InputError(f"the model reads days={days} values per row, got rows of shape {X.shape}")
         scaler = self.standardizer_
         with np.errstate(over="ignore", invalid="ignore"):
-            prediction = scaler.inverse(predict(self.model, scaler.transform(X)).astype(np.float64)).reshape(-1)
+            inputs = features(self.spec.data, scaler.transform(X))
+            prediction = scaler.inverse(predict(self.model, inputs).astype(np.float64)).reshape(-1)
         if not np.isfinite(prediction).all():
             raise InputError("the model's output is not a finite number for these inputs: its weights or the "
                              "inputs are far out of range; train the model again on this data")
@@ -213,11 +224,15 @@ class Run:
         return self.metrics[part]
 
 
-def fit(spec: RunSpec, series: pd.Series | None = None, *, callbacks=(), progress: bool | None = False,
-        checkpoint=None, checkpoint_every: float = 1.0, state: dict | None = None) -> Run:
+def fit(spec: RunSpec, series: pd.Series | None = None, *, split: Split | None = None, callbacks=(),
+        progress: bool | None = False, checkpoint=None, checkpoint_every: float = 1.0,
+        state: dict | None = None) -> Run:
     """Train ``spec`` on ``series`` (read from ``spec.data`` when None); score the training and validation parts.
 
     The standardiser sees the training part only; the test days are scored only by ``Run.score_test()``.
+    ``split``, windows of ``series`` made with ``spec.data.days`` (``make_windows``), replaces the split by
+    the spec's dates: standardised, trained and scored exactly as above, on these windows. It is for
+    cross-validation folds (``gradstep.selection``), whose rows no date range describes.
     An ensemble's members are trained one after another, each from its own seed (its history has a
     "member" column; ``stopped_early_at`` and ``best_epoch`` are the first member's); the baselines are not
     trained. ``checkpoint(state)`` is called at most every ``checkpoint_every`` seconds between epochs;
@@ -226,9 +241,12 @@ def fit(spec: RunSpec, series: pd.Series | None = None, *, callbacks=(), progres
     if not isinstance(spec, RunSpec):
         raise InputError(f"fit() needs a RunSpec, got {type(spec).__name__}")
     series = load_series(spec.data) if series is None else series
-    parts, scaler = prepare(spec, series)
+    if split is None:
+        parts, scaler = prepare(spec, series)
+    else:
+        parts, scaler = _given(spec, split), Standardizer.fit(split.train)
     check_size(spec, len(parts.train) + len(parts.valid))
-    model = build_model(spec.model, spec.data.days, spec.train.seed)
+    model = build_model(spec.model, spec.data.n_inputs, spec.train.seed)
     members = list(model) if isinstance(model, nn.Ensemble) else [model]
     state = state or {"member": 0, "done": [], "trainer": None}
     done, rows, histories = [], [], []
@@ -255,6 +273,38 @@ def fit(spec: RunSpec, series: pd.Series | None = None, *, callbacks=(), progres
     return run
 
 
+def average(fitted: list[Run]) -> Run:
+    """An ensemble across runs, of any kinds, fitted on the same data and split: ŷ = (1/N) Σₙ ŷₙ, a Run whose model
+    is the nn.Ensemble of theirs (with the first run's spec), scored again on the training and validation days."""
+    if not fitted or not all(isinstance(run, Run) for run in fitted):
+        raise InputError("average() needs a list of fitted Runs")
+    first = fitted[0]
+    for run in fitted[1:]:
+        if run.spec.data != first.spec.data or run.data_sha256 != first.data_sha256:
+            raise InputError("average() needs runs fitted on the same data and days (their data specs or data "
+                             "differ); fit each model kind on the same DataSpec")
+    run = dataclasses.replace(first, model=nn.Ensemble(*(run.model for run in fitted)), metrics={}, scored=[],
+                              baselines={}, history=first.history.copy())
+    run.score("train")
+    run.score("valid")
+    return run
+
+
+def _given(spec: RunSpec, split) -> Split:
+    """``fit``'s ``split=``, checked: a Split whose windows hold ``spec.data.days`` days, with training rows."""
+    if not isinstance(split, Split):
+        raise InputError(f"split= takes a gradstep.data.Split of train, valid and test windows, got "
+                         f"{type(split).__name__}")
+    widths = {part: getattr(split, part).X.shape[1] for part in PARTS}
+    if set(widths.values()) != {spec.data.days}:
+        raise InputError(f"split= holds windows of {', '.join(f'{part} {w}' for part, w in widths.items())} days, "
+                         f"and the spec has days={spec.data.days}; make them with make_windows(series, "
+                         f"{spec.data.days})")
+    if not len(split.train):
+        raise InputError("split= has no training windows; give it at least one")
+    return split
+
+
 def _train(spec: RunSpec, model: nn.Module, seed: int, parts: Split, scaler: Standardizer, callbacks, progress,
            checkpoint, checkpoint_every: float, state: dict | None) -> History:
     """Train one model of the run (an ensemble's member from its own ``seed``) on the standardised windows."""
@@ -270,5 +320,5 @@ def _train(spec: RunSpec, model: nn.Module, seed: int, parts: Split, scaler: Sta
                       batch_transform=batch_transform(regularization, scaler), callbacks=callbacks,
                       progress=progress, metrics={"mae": lambda p, y: np.abs(p - y).mean() * scaler.std})
     transform = scaler.transform
-    return trainer.fit(transform(parts.train.X), transform(parts.train.y), transform(parts.valid.X),
-                       transform(parts.valid.y), state=state)
+    return trainer.fit(features(spec.data, transform(parts.train.X)), transform(parts.train.y),
+                       features(spec.data, transform(parts.valid.X)), transform(parts.valid.y), state=state)

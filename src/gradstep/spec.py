@@ -1,11 +1,12 @@
 """What one run is: a frozen, JSON-serialisable specification, declared once with its defaults and checks.
 
-A ``RunSpec`` has four parts — ``data`` (which series, days, dates, validation days), ``model`` (linear,
-sigmoid or relu; units, layers, dropout), ``train`` (loss, optimizer, lr, momentum, epochs, batch_size,
-seed, patience) and ``regularization`` (l1, weight_decay, input_noise, augment). Every field carries its
-check and its help text in one table (each field's metadata), as scikit-learn's parameter constraints do:
-the specs validate themselves when made, the command line builds its options from the same fields, and
-errors name the parameter as Python does (``days=0``), never a command-line flag.
+A ``RunSpec`` has four parts — ``data`` (which series, days, which of them are read, dates, validation
+days), ``model`` (linear, sigmoid or relu; units, layers, dropout), ``train`` (loss, optimizer, lr,
+momentum, epochs, batch_size, seed, patience) and ``regularization`` (l1, weight_decay, input_noise,
+augment). Every field carries its check and its help text in one table (each field's metadata), as
+scikit-learn's parameter constraints do: the specs validate themselves when made, the command line
+builds its options from the same fields, and errors name the parameter as Python does (``days=0``),
+never a command-line flag.
 
     spec = RunSpec(model=ModelSpec(kind="relu", units=100, layers=2), train=TrainSpec(epochs=50))
     RunSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec   # True
@@ -13,6 +14,7 @@ errors name the parameter as Python does (``days=0``), never a command-line flag
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime
 import math
@@ -132,6 +134,42 @@ class DateRange:
         return start.isoformat(), end.isoformat()
 
 
+@dataclass(frozen=True)
+class Lags:
+    """Which past days x_j to read: a sorted tuple of distinct whole numbers from 1 to ``high``, or None
+    (``none``). Given unsorted they are refused rather than sorted, so that the saved order of a model's
+    weights is the order of its inputs; the bound by ``days`` is the DataSpec's to check."""
+
+    high: int
+    none: str
+
+    def check(self, name: str, value):
+        if value is None:
+            return None
+        if not isinstance(value, (tuple, list, range)):
+            raise InputError(f"{name}={_shown(value)} is not a tuple of days; it must be {self.describe()}")
+        lags = tuple(value)
+        if not lags:
+            raise InputError(f"{name}={_shown(value)} reads no day; give at least one, or None for {self.none}")
+        for lag in lags:
+            if isinstance(lag, bool) or not isinstance(lag, numbers.Real) or not _is_whole(lag) \
+                    or not 1 <= lag <= self.high:
+                raise InputError(f"{name}={_shown(value)} holds {_shown(lag)}; it must be {self.describe()}")
+        lags = tuple(int(lag) for lag in lags)
+        if len(set(lags)) < len(lags):
+            twice = sorted(lag for lag, times in collections.Counter(lags).items() if times > 1)
+            raise InputError(f"{name}={_shown(value)} holds {', '.join(map(str, twice[:5]))}{'…' * (len(twice) > 5)} "
+                             "more than once; give each day once")
+        if list(lags) != sorted(lags):
+            raise InputError(f"{name}={_shown(value)} is not in increasing order; give "
+                             f"{name}={_shown(tuple(sorted(lags)))}")
+        return lags
+
+    def describe(self) -> str:
+        return (f"a sorted tuple of distinct whole numbers from 1 to days (at most {self.high}), e.g. (1, 7, 14), "
+                f"or None for {self.none}")
+
+
 def parameter(default, check, help: str):
     """A spec field: its default, its check and the one line of help the command line shows."""
     return field(default=default, metadata={"check": check, "help": help})
@@ -162,7 +200,8 @@ class _Spec:
 
 @dataclass(frozen=True)
 class DataSpec(_Spec):
-    """Which daily series, how many past days each example reads, and which dates train, validate and test."""
+    """Which daily series, how many past days each example holds (and which of them the model reads), and which
+    dates train, validate and test."""
 
     page: str | None = parameter(None, Text("Standard_deviation, unless csv is given"),
                                  "a built-in page (gradstep data list)")
@@ -172,6 +211,8 @@ class DataSpec(_Spec):
     fill: str | None = parameter(None, OneOf(FILLS, "refuse missing days"),
                                  "fill missing days: interpolate or zero")
     days: int = parameter(56, Interval(int, 1, 3650), "k, the previous days the model reads")
+    lags: tuple | None = parameter(None, Lags(3650, "all days"),
+                                   "feature selection: read only x_j for these j of the previous days, e.g. 1,7,14")
     train: tuple | None = parameter(None, DateRange("2017-01-01..2020-12-31, or all but the last 45 days"),
                                     "training days, START:END inclusive")
     test: tuple | None = parameter(None, DateRange("2021-01-01..2021-02-14, or the last 45 days"),
@@ -189,6 +230,14 @@ class DataSpec(_Spec):
                 raise InputError(f"{' and '.join(csv_only)} appl{'ies' if len(csv_only) == 1 else 'y'} to a CSV "
                                  "file, and the built-in pages have no gaps or columns to choose; give csv=FILE or drop "
                                  f"{'it' if len(csv_only) == 1 else 'them'}")
+        if self.lags is not None and self.lags[-1] > self.days:
+            raise InputError(f"lags={_shown(self.lags)} reads the day {self.lags[-1]} days before, beyond "
+                             f"days={self.days}; use lags of at most days, or more days")
+
+    @property
+    def n_inputs(self) -> int:
+        """How many values the model reads per row: len(lags), or days when lags is None."""
+        return self.days if self.lags is None else len(self.lags)
 
     def describe(self) -> str:
         """The series' name: the CSV path or the built-in page."""
@@ -211,18 +260,21 @@ class ModelSpec(_Spec):
     ensemble: int = parameter(1, Interval(int, 1, 20),
                               "average N models trained from the seeds seed, seed+1, …, seed+N−1")
 
-    def describe(self, days: int) -> str:
-        """e.g. "linear, 56 days", "relu, 3 layers of 100, 56 days" or "seasonal naive (a week ago)"."""
+    def describe(self, days: int, lags: tuple | None = None) -> str:
+        """e.g. "linear, 56 days", "relu, 3 layers of 100, 56 days", "linear, 3 of 56 days (1, 7, 14)" (with
+        ``lags``; the days are listed when there are at most 8) or "seasonal naive (a week ago)"."""
         if self.kind == "naive":
             return "naive (yesterday's value)"
         if self.kind == "seasonal_naive":
             return "seasonal naive (the value a week before)"
+        reads = f"{days} days" if lags is None else f"{len(lags)} of {days} days" + (
+            f" ({', '.join(map(str, lags))})" if len(lags) <= 8 else "")
         if self.kind == "linear":
-            text = f"linear, {days} days"
+            text = f"linear, {reads}"
         elif self.kind == "sigmoid":
-            text = f"sigmoid, {self.units} unit{'s' * (self.units > 1)}, {days} days"
+            text = f"sigmoid, {self.units} unit{'s' * (self.units > 1)}, {reads}"
         else:
-            text = f"relu, {self.layers} layer{'s' * (self.layers > 1)} of {self.units}, {days} days"
+            text = f"relu, {self.layers} layer{'s' * (self.layers > 1)} of {self.units}, {reads}"
         return text + (f", mean of {self.ensemble} seeds" if self.ensemble > 1 else "")
 
 
@@ -282,12 +334,19 @@ class RunSpec:
         if lag is not None and self.model.ensemble > 1:
             raise InputError(f"the {self.model.kind} baseline is not trained, so an ensemble of it is the same "
                              f"model (got ensemble={self.model.ensemble}); drop ensemble")
+        if lag is not None and self.data.lags is not None:
+            raise InputError(f"the {self.model.kind} baseline reads its own day (x{lag}), so lags="
+                             f"{_shown(self.data.lags)} does not apply to it; drop lags")
         if lag is not None and self.data.days < lag:
             raise InputError(f"the {self.model.kind} baseline reads the value {lag} day{'s' * (lag > 1)} before, so "
                              f"it needs days={lag} or more (got days={self.data.days})")
         if self.train.patience is not None and self.data.valid_days < 1:
             raise InputError(f"early stopping (patience={self.train.patience}) needs a validation part; "
                              "give one, e.g. valid_days=45")
+
+    def describe(self) -> str:
+        """The model and the days it reads, e.g. "relu, 2 layers of 8, 3 of 14 days (1, 7, 14)"."""
+        return self.model.describe(self.data.days, self.data.lags)
 
     def to_dict(self) -> dict:
         """Plain JSON types: {"data": {...}, "model": {...}, "train": {...}, "regularization": {...}}."""

@@ -28,7 +28,7 @@ def test_the_studies_that_check_claims_have_them_and_every_one_holds(reproduced)
     """gradient-descent: reaching least squares; piecewise: two identities; activation: the collapse."""
     _, studies, _ = reproduced
     counts = {name: len(study.claims) for name, study in studies.items() if study.claims}
-    assert counts == {"gradient-descent": 1, "piecewise": 2, "activation": 1}
+    assert counts == {"gradient-descent": 1, "piecewise": 2, "activation": 1, "overfitting": 3}
     failed = [(name, text) for name, study in studies.items() for text, held in study.claims if not held]
     assert not failed, failed
 
@@ -37,7 +37,7 @@ def test_report_files_and_every_figure_they_name_exist(reproduced):
     out, studies, text = reproduced
     md, page = (out / "report.md").read_text(), (out / "report.html").read_text()
     figures = [name for s in studies.values() for name, _ in s.figures]
-    assert len(figures) == 9
+    assert len(figures) == 15
     for name in figures:
         assert (out / name).stat().st_size > 5000 and (out / name).read_bytes()[:4] == b"\x89PNG"
         assert f"]({name})" in md and f'src="{name}"' in page
@@ -96,7 +96,7 @@ def test_one_study_over_a_full_report_updates_its_section_and_keeps_the_others(f
     assert md.count("\n## ") == len(STUDIES) + 1
     assert md.split("## Linear models")[1].split("\n## ")[0] == linear_before
     assert "- kept from the earlier run in this directory: gradient-descent, linear, units, depth, activation, " \
-           "batch-size\n" in md
+           "batch-size, overfitting\n" in md
     assert "- command: `gradstep reproduce piecewise --seeds 2 --quick --workers 2`\n" in md
     assert not (full_report / "old_pieces.png").exists() and (full_report / "linear_test.png").exists()
     saved = json.loads((full_report / "report.json").read_text())

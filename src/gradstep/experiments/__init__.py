@@ -1,22 +1,23 @@
 """The chapter's studies and the runner behind ``gradstep reproduce``.
 
-Every study is a module with ``jobs(settings)`` and ``report(settings, results, out)``; all their
-jobs go to one pool of worker processes (concurrent.futures), then each study builds its tables and
-figures, and the runner writes ``report.json`` (every study's result, so a later run of one study can
-update its section and keep the rest), ``report.md`` and ``report.html``.
+Every study is a module with ``jobs(settings)`` and ``report(settings, results, out)``, and optionally
+``next_jobs(settings, results)``: the jobs of its next round, chosen from the results of its own jobs so
+far ([] when it is done). All their jobs go to one executor (local worker processes or a Dask cluster:
+gradstep.executor), then each study builds its tables and figures, and the runner writes
+``report.json`` (every study's result, so a later run of one study can update its section and keep the
+rest), ``report.md`` and ``report.html``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import platform
 import re
 import shlex
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -24,10 +25,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import InputError
+from ..executor import SINGLE_THREADED  # noqa: F401  (its earlier home: callers read it here)
+from ..executor import check_scheduler, open_executor
 from ..io import read_json, write_text
 from ..report import html_page, markdown, print_study
 from ..version import __version__
-from . import activation, batch_size, depth, gradient_descent, linear, piecewise, units
+from . import activation, batch_size, depth, gradient_descent, linear, overfitting, piecewise, units
 from ..spec import DataSpec
 from .common import Settings, StudyResult, source_flags, test_description
 
@@ -39,49 +42,59 @@ STUDIES = {
     "depth": depth,
     "activation": activation,
     "batch-size": batch_size,
+    "overfitting": overfitting,
 }
 
 MAX_REPORT_BYTES = 16 * 2**20
 FIGURE_NAME = re.compile(r"[A-Za-z0-9_-]+\.png")
-SINGLE_THREADED = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
-def _run(job):
-    return job.key, job.run()
-
-
-def run_jobs(jobs: dict, workers: int, console: Console, t) -> dict:
-    """Run every study's jobs ({study: [Job]}) in ``workers`` fresh processes with single-threaded BLAS (so results
-    do not depend on the number of workers), the costliest first; print one line as each study's last job ends
-    (with a progress bar as well in a terminal). Returns {key: result}."""
-    saved = {name: os.environ.get(name) for name in SINGLE_THREADED}
-    os.environ.update(SINGLE_THREADED)
-    owner = {job.key: name for name, study_jobs in jobs.items() for job in study_jobs}
-    left = {name: len(study_jobs) for name, study_jobs in jobs.items()}
-    everything = sorted((job for study_jobs in jobs.values() for job in study_jobs), key=lambda job: -job.cost)
-    results = {}
+def run_jobs(jobs: dict, workers: int, console: Console, t, scheduler: str | None = None,
+             next_jobs: dict | None = None) -> dict:
+    """Run every study's jobs ({study: [Job]}) in ``workers`` local processes or on the Dask cluster of
+    ``scheduler``, the costliest of each submission first. Once all of a study's jobs are done,
+    ``next_jobs[study]`` (if given) receives their results ({key: result}) and returns the study's next round, whose
+    jobs start at once while other studies' jobs go on; [] ends the study. A line is printed as each study ends
+    (with a progress bar in a terminal, its total growing with the rounds). Returns {key: result} in the order the
+    jobs were given, whatever order they finished in."""
+    next_jobs = next_jobs or {}
+    given = {name: [] for name in jobs}
+    owner, left, results = {}, {}, {}
     started = time.perf_counter()
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool, \
-                Progress(TextColumn("reproducing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                         console=console, disable=not console.is_terminal, transient=True) as bar:
-            task = bar.add_task("jobs", total=len(everything))
-            for future in as_completed([pool.submit(_run, job) for job in everything]):
-                key, result = future.result()
-                results[key] = result
-                bar.advance(task)
-                name = owner[key]
-                left[name] -= 1
-                if not left[name]:
-                    console.print(t("report.done", name=name, seconds=f"{time.perf_counter() - started:.1f}",
-                                    jobs=len(jobs[name])), highlight=False, markup=False)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
+
+    def add(name: str, study_jobs: list) -> list:
+        for job in study_jobs:
+            if job.key in owner:
+                raise ValueError(f"study {name} gave the job {job.key!r} twice")
+            owner[job.key] = name
+            given[name].append(job.key)
+        left[name] = len(study_jobs)
+        return study_jobs
+
+    with open_executor(workers, scheduler) as executor, \
+            Progress(TextColumn("reproducing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                     console=console, disable=not console.is_terminal, transient=True) as bar:
+
+        def round_over(name: str) -> None:
+            more = list(next_jobs[name]({key: results[key] for key in given[name]})) if name in next_jobs else []
+            if more:
+                executor.submit(add(name, more))
+                bar.update(task, total=len(owner))
             else:
-                os.environ[name] = value
-    return results
+                console.print(t("report.done", name=name, seconds=f"{time.perf_counter() - started:.1f}",
+                                jobs=len(given[name])), highlight=False, markup=False)
+
+        executor.submit([job for name, study_jobs in jobs.items() for job in add(name, list(study_jobs))])
+        task = bar.add_task("jobs", total=len(owner))
+        for name in [name for name in jobs if not left[name]]:
+            round_over(name)
+        for key, result in executor.finished():
+            results[key] = result
+            bar.advance(task)
+            left[owner[key]] -= 1
+            if not left[owner[key]]:
+                round_over(owner[key])
+    return {key: results[key] for keys in given.values() for key in keys}
 
 
 def machine() -> str:
@@ -143,10 +156,14 @@ def _settings_record(settings: Settings) -> dict:
 
 
 def run_reproduction(names: list | None, out: Path, seeds: int, quick: bool, workers: int,
-                     console: Console, data: DataSpec | None = None, lang: str = "en") -> list[StudyResult]:
-    """Run the studies (all by default) on ``data`` (the built-in page by default), print their tables, write
-    out/report.json, out/report.md and out/report.html in ``lang``. Over a report of the same settings, a run of
-    some studies replaces their sections and figures and keeps the others."""
+                     console: Console, data: DataSpec | None = None, lang: str = "en",
+                     scheduler: str | None = None) -> list[StudyResult]:
+    """Run the studies (all by default) on ``data`` (the built-in page by default) in ``workers`` local processes,
+    or on the Dask cluster of ``scheduler`` (tcp://HOST:PORT), print their tables, write out/report.json,
+    out/report.md and out/report.html in ``lang``. Over a report of the same settings, a run of some studies
+    replaces their sections and figures and keeps the others; where the jobs ran changes no number."""
+    if scheduler is not None:
+        check_scheduler(scheduler)
     data = DataSpec() if data is None else data
     settings = Settings(seeds=seeds, quick=quick, data=data, lang=lang)
     t = settings.text
@@ -156,10 +173,14 @@ def run_reproduction(names: list | None, out: Path, seeds: int, quick: bool, wor
     earlier = _earlier(out, settings, partial)
     started = time.perf_counter()
     jobs = {name: STUDIES[name].jobs(settings) for name in chosen}
-    console.print(t("report.running", studies=len(chosen), jobs=sum(map(len, jobs.values())), seeds=settings.seeds,
-                    workers=workers, quick=t("report.running_quick") if quick else ""), highlight=False)
+    where = {"workers": workers} if scheduler is None else {"scheduler": scheduler}
+    console.print(t("report.running" if scheduler is None else "report.running_scheduler", studies=len(chosen),
+                    jobs=sum(map(len, jobs.values())), seeds=settings.seeds,
+                    quick=t("report.running_quick") if quick else "", **where), highlight=False)
     out.mkdir(parents=True, exist_ok=True)
-    results = run_jobs(jobs, workers, console, t)
+    rounds = {name: functools.partial(STUDIES[name].next_jobs, settings) for name in chosen
+              if hasattr(STUDIES[name], "next_jobs")}
+    results = run_jobs(jobs, workers, console, t, scheduler=scheduler, next_jobs=rounds)
     fresh = {name: STUDIES[name].report(settings, results, out) for name in chosen}
     for study in fresh.values():
         print_study(console, study, t)
@@ -173,7 +194,7 @@ def run_reproduction(names: list | None, out: Path, seeds: int, quick: bool, wor
     kept = {name: study for name, study in earlier.items() if name not in fresh and name in STUDIES and partial}
     studies = [fresh.get(name) or kept[name] for name in STUDIES if name in fresh or name in kept]
     seconds = time.perf_counter() - started
-    header = _header(settings, chosen if names else None, seconds, workers, kept)
+    header = _header(settings, chosen if names else None, seconds, workers, kept, scheduler)
     files = {"report.json": json.dumps({"settings": _settings_record(settings), "header": header,
                                         "studies": {study.name: study.to_dict() for study in studies}}, indent=2),
              "report.md": markdown(studies, header, t), "report.html": html_page(studies, header, t)}
@@ -185,20 +206,24 @@ def run_reproduction(names: list | None, out: Path, seeds: int, quick: bool, wor
     return studies
 
 
-def _header(settings: Settings, names: list | None, seconds: float, workers: int, kept: dict) -> dict:
-    """The report's title and the lines that say what was run, on what, where and how to run it again."""
+def _header(settings: Settings, names: list | None, seconds: float, workers: int, kept: dict,
+            scheduler: str | None = None) -> dict:
+    """The report's title and the lines that say what was run, on what, where (``workers`` local processes or the
+    Dask cluster of ``scheduler``) and how to run it again."""
     t, data = settings.text, settings.data
     if data.csv is not None:
         source = t("report.csv", csv=data.csv, column=data.value_column or t("report.csv_column"))
     else:
         source = t("report.builtin", page=data.page or "Standard_deviation")
     command = shlex.join(["gradstep", "reproduce", *(names or []), *source_flags(data), "--seeds",
-                          str(settings.seeds), *(["--quick"] if settings.quick else []), "--workers", str(workers),
+                          str(settings.seeds), *(["--quick"] if settings.quick else []),
+                          *(["--workers", str(workers)] if scheduler is None else ["--scheduler", scheduler]),
                           *(["--lang", settings.lang] if settings.lang != "en" else [])])
     lines = [t("report.data", source=source, split=test_description(data, t)), t("report.units"),
              t("report.studies", studies=", ".join(names or STUDIES), seeds=settings.seeds,
                quick=t("report.quick") if settings.quick else ""),
-             t("report.wall", seconds=f"{seconds:.1f}", workers=workers),
+             t("report.wall", seconds=f"{seconds:.1f}", workers=workers) if scheduler is None else
+             t("report.wall_scheduler", seconds=f"{seconds:.1f}", scheduler=scheduler),
              t("report.machine", machine=machine()), t("report.command", command=command)]
     if kept:
         lines.append(t("report.kept", studies=", ".join(kept)))

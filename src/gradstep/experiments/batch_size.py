@@ -1,4 +1,5 @@
-"""Study `batch-size`: full batch vs B = 1 vs mini-batches — ⌈N/B⌉ updates per epoch, time, memory, test loss."""
+"""Study `batch-size`: full batch vs B = 1 vs mini-batches on the same budget of epochs — ⌈N/B⌉ updates per epoch,
+the loss against updates and seconds, the noise of the path, time, memory and the test loss."""
 
 from __future__ import annotations
 
@@ -28,6 +29,15 @@ def named(name: str, t) -> str:
     return t("batch-size.full") if name == label(None) else name
 
 
+def path_noise(history: dict) -> float:
+    """How much the path jitters: the standard deviation (in %) of the epoch-to-epoch change of log L over the
+    second half of training (at least the last three epochs), where a smooth descent changes by almost the same
+    amount every epoch."""
+    loss = np.log(np.asarray(history["train_mae"], dtype=float))
+    late = loss[min(len(loss) // 2, max(len(loss) - 3, 0)):]
+    return 100 * float(np.diff(late).std()) if len(late) > 1 else 0.0
+
+
 def training(settings, batch, seed: int) -> TrainSpec:
     """Adam, lr 0.001, the lecture's MAE; the same number of epochs for every batch size."""
     return TrainSpec(loss="mae", optimizer="adam", lr=0.001, epochs=settings.epochs(40, 4), batch_size=batch,
@@ -46,18 +56,20 @@ def report(settings, results, out) -> StudyResult:
     runs = {label(b): [results[("batch", label(b), s)] for s in seeds] for b in BATCHES}
     batch_plot({name: r[0]["history"] for name, r in runs.items()}, out / "batch_size.png", t=settings.figure_text)
     table = Table(t("batch-size.table", units=MODEL.units, days=56, epochs=runs[label(None)][0]["epochs"]),
-                  [t("batch-size.col.batch"), t("batch-size.col.updates"), t("batch-size.col.seconds"), t("col.train"),
-                   t("col.test"), t("col.year"), t("batch-size.col.memory")])
+                  [t("batch-size.col.batch"), t("batch-size.col.updates"), t("batch-size.col.seconds"),
+                   t("batch-size.col.noise"), t("col.train"), t("col.test"), t("col.year"), t("batch-size.col.memory")])
+    noise = {name: float(np.mean([path_noise(r["history"]) for r in group])) for name, group in runs.items()}
     for name, group in runs.items():
         seconds = np.mean([r["seconds"] / r["epochs"] for r in group])
         table.rows.append([named(name, t), str(group[0]["updates_per_epoch"]),
-                           f"{seconds:.3f}", k([r["train"] for r in group]), k([r["test"] for r in group]),
+                           f"{seconds:.3f}", f"{noise[name]:.2f}", k([r["train"] for r in group]), k([r["test"] for r in group]),
                            k([r["year"] for r in group]), f"{group[0]['peak_bytes'] / 2**20:.1f}"])
     per_epoch = {name: np.mean([r["seconds"] / r["epochs"] for r in group]) for name, group in runs.items()}
     train = {name: mean_k([r["train"] for r in group]) for name, group in runs.items()}
     fastest, best = min(per_epoch, key=per_epoch.get), min(train, key=train.get)
     finding = t("batch-size.finding", updates=runs["1"][0]["updates_per_epoch"], full=f"{per_epoch[label(None)]:.3f}",
                 one=f"{per_epoch['1']:.3f}", best=named(best, t), fastest=named(fastest, t),
-                loss=f"{train[label(None)]:.3f}")
+                loss=f"{train[label(None)]:.3f}", noisiest=named(max(noise, key=noise.get), t),
+                most=f"{max(noise.values()):.2f}", full_noise=f"{noise[label(None)]:.2f}")
     return lesson("batch-size", t("batch-size.title"), finding, settings, FORMULAS, TRY, tables=[table],
                   figures=[("batch_size.png", t("batch-size.figure"))])

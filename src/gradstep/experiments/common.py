@@ -209,7 +209,7 @@ def peak_training_memory(spec: RunSpec, data: pd.Series) -> int:
     held before."""
     parts, scaler = runs.prepare(spec, data)
     X, y = scaler.transform(parts.train.X), scaler.transform(parts.train.y)
-    trainer = Trainer(runs.build_model(spec.model, spec.data.days, 0), loss=spec.train.loss,
+    trainer = Trainer(runs.build_model(spec.model, spec.data.n_inputs, 0), loss=spec.train.loss,
                       optimizer=spec.train.optimizer, lr=spec.train.lr, epochs=1, batch_size=spec.train.batch_size,
                       progress=False)
     tracemalloc.start()

@@ -8,11 +8,12 @@ one uses the book's terms (模型偏差, 批量, 回合, 过拟合, 激活函数
 
 from __future__ import annotations
 
-from . import en, figures, playground, zh
+from . import en, figures, overfitting, playground, zh
 
 LANGUAGES = ("en", "zh")
 NAMES = {"en": "English", "zh": "中文"}
-CATALOGUE = {lang: {**strings.STRINGS, **figures.FIGURES[lang], **playground.PLAYGROUND[lang]}
+CATALOGUE = {lang: {**strings.STRINGS, **figures.FIGURES[lang], **playground.PLAYGROUND[lang],
+                   **overfitting.OVERFITTING[lang]}
              for lang, strings in (("en", en), ("zh", zh))}
 
 

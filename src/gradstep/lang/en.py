@@ -12,6 +12,7 @@ STRINGS = {
     "report.studies": "studies: `{studies}`; seeds: {seeds}{quick}",
     "report.quick": "; quick mode",
     "report.wall": "wall time: {seconds} s with {workers} worker process(es)",
+    "report.wall_scheduler": "wall time: {seconds} s on the Dask cluster of the scheduler {scheduler}",
     "report.machine": "machine: `{machine}`",
     "report.command": "command: `{command}`",
     "report.figure_font": ("figure labels are in English: no Chinese font was found (on Debian: apt-get install "
@@ -28,6 +29,8 @@ STRINGS = {
     "report.figure": "figure",
     "report.done": "{name}: done at {seconds} s ({jobs} job(s))",
     "report.running": "running — studies: {studies}, jobs: {jobs}, seeds: {seeds}, workers: {workers}{quick}",
+    "report.running_scheduler": ("running — studies: {studies}, jobs: {jobs}, seeds: {seeds}, Dask scheduler: "
+                                 "{scheduler}{quick}"),
     "report.running_quick": " (quick)",
     "report.wrote": "wrote {md} and {html} in {seconds} s",
     "report.failed": "; {failed} claim(s) FAILED",
@@ -213,17 +216,21 @@ STRINGS = {
         "Full batch (B = N) makes one careful update per epoch, stochastic descent (B = 1) makes N noisy ones, and "
         "mini-batches sit between. B is a hyperparameter: it trades the number of updates against the time and "
         "memory each costs."),
-    "batch-size.table": "relu, 1 layer of {units}, {days} days, Adam lr 0.001, {epochs} epochs; MAE in k views",
+    "batch-size.table": ("relu, 1 layer of {units}, {days} days, Adam lr 0.001; the same budget for every B: {epochs} "
+                         "epochs, each training day seen {epochs} times; MAE in k views"),
     "batch-size.col.batch": "batch size B",
     "batch-size.col.updates": "updates per epoch",
     "batch-size.col.seconds": "seconds per epoch",
     "batch-size.col.memory": "peak memory (MB)",
+    "batch-size.col.noise": "path noise (%)",
     "batch-size.full": "full (N)",
     "batch-size.finding": (
         "Full batch makes 1 update per epoch and B = 1 makes {updates}: an epoch takes {full} s at full batch and {one} "
         "s at B = 1. In the same epochs the lowest training loss comes from B = {best} and the fastest epochs from "
-        "B = {fastest}; full batch, with one update per epoch, ends at L = {loss}k."),
-    "batch-size.figure": "training loss against epochs and against seconds for each batch size",
+        "B = {fastest}; full batch, with one update per epoch, ends at L = {loss}k. The path is noisiest at B = {noisiest}: "
+        "from one epoch to the next its training loss changes by {most} % (standard deviation over the second half), "
+        "against {full_noise} % at full batch, whose every step follows the whole gradient."),
+    "batch-size.figure": "training loss against epochs, against updates and against seconds for each batch size",
     "batch-size.try.1": "B = 1: thousands of updates per epoch — compare the seconds per epoch with the default B = 32",
     "batch-size.try.2": "full batch: 5 epochs are only 5 updates — compare its training MAE with the default B = 32 after the same 5 epochs",
     "batch-size.try.3": "full batch with a 10× learning rate and more epochs: can fewer, larger steps catch up?",

@@ -87,6 +87,8 @@ FIGURES = {
         "fig.batch.ylabel": "training MAE (k views)",
         "fig.batch.epoch_title": "training loss against the epoch",
         "fig.batch.time_title": "training loss against the time",
+        "fig.batch.updates": "updates (log scale)",
+        "fig.batch.updates_title": "training loss against the updates",
         # activation_plot
         "fig.activation.title": "The yearly curve fitted by a linear model, 3 linear layers and 3 layers of ReLUs",
         "fig.activation.fit": "{name} (MAE {mae:.3f}k)",
@@ -164,6 +166,8 @@ FIGURES = {
         "fig.batch.ylabel": "训练 MAE（千次观看）",
         "fig.batch.epoch_title": "训练损失随回合的变化",
         "fig.batch.time_title": "训练损失随时间的变化",
+        "fig.batch.updates": "更新次数（对数刻度）",
+        "fig.batch.updates_title": "训练损失随更新次数的变化",
         "fig.activation.title": "用线性模型、3 层线性层和 3 层 ReLU 拟合全年曲线",
         "fig.activation.fit": "{name}（MAE {mae:.3f}k）",
         "fig.activation.same": "{name}（MAE {mae:.3f}k）：与线性模型是同一条线",

@@ -11,6 +11,7 @@ STRINGS = {
     "report.studies": "研究：`{studies}`；随机种子数：{seeds}{quick}",
     "report.quick": "；快速模式",
     "report.wall": "用时：{seconds} 秒，{workers} 个工作进程",
+    "report.wall_scheduler": "用时：{seconds} 秒，在调度器 {scheduler} 的分布式集群上",
     "report.machine": "机器：`{machine}`",
     "report.command": "命令：`{command}`",
     "report.figure_font": "图中的文字为英文：没有找到中文字体（Debian 上：`apt-get install fonts-noto-cjk`）",
@@ -26,6 +27,7 @@ STRINGS = {
     "report.figure": "图",
     "report.done": "{name}：在 {seconds} 秒时完成（{jobs} 个任务）",
     "report.running": "运行——研究：{studies}，任务：{jobs}，随机种子：{seeds}，工作进程：{workers}{quick}",
+    "report.running_scheduler": "运行——研究：{studies}，任务：{jobs}，随机种子：{seeds}，分布式调度器：{scheduler}{quick}",
     "report.running_quick": "（快速）",
     "report.wrote": "已写入 {md} 和 {html}，用时 {seconds} 秒",
     "report.failed": "；{failed} 项检验不成立",
@@ -185,16 +187,20 @@ STRINGS = {
         "更新一次 θ，把所有批量都看过一遍叫做一个回合（epoch）。全批量（B = N）每个回合更新一次，步子稳；"
         "随机梯度下降（B = 1）每个回合更新 N 次，步子带噪声；小批量介于两者之间。B 是超参数："
         "它在更新次数与每次更新的时间和内存之间取舍。"),
-    "batch-size.table": "ReLU，1 层 {units} 个神经元，{days} 天，Adam，学习率 0.001，{epochs} 个回合；MAE 单位千次浏览",
+    "batch-size.table": ("ReLU，1 层 {units} 个神经元，{days} 天，Adam，学习率 0.001；每个 B 的预算相同：{epochs} 个回合，"
+                         "每个训练日都看 {epochs} 次；MAE 单位千次浏览"),
     "batch-size.col.batch": "批量大小 B",
     "batch-size.col.updates": "每回合更新次数",
     "batch-size.col.seconds": "每回合秒数",
     "batch-size.col.memory": "峰值内存（MB）",
+    "batch-size.col.noise": "路径噪声（%）",
     "batch-size.full": "全批量 (N)",
     "batch-size.finding": (
         "全批量每个回合更新 1 次，B = 1 更新 {updates} 次：全批量一个回合用时 {full} 秒，B = 1 用时 {one} 秒。"
-        "同样的回合数内，训练损失最低的是 B = {best}，回合最快的是 B = {fastest}；全批量每回合只更新一次，最终 L = {loss}k。"),
-    "batch-size.figure": "各批量大小下训练损失随回合和随秒数的变化",
+        "同样的回合数内，训练损失最低的是 B = {best}，回合最快的是 B = {fastest}；全批量每回合只更新一次，最终 L = {loss}k。"
+        "路径最抖的是 B = {noisiest}：训练损失在相邻回合之间的变化为 {most} %（后半段的标准差），全批量只有 {full_noise} %，"
+        "因为它每一步都沿着整个梯度走。"),
+    "batch-size.figure": "各批量大小下训练损失随回合、随更新次数和随秒数的变化",
     "batch-size.try.1": "B = 1：每回合上千次更新——把每回合秒数与默认的 B = 32 比较",
     "batch-size.try.2": "全批量：5 个回合只有 5 次更新——把它的训练 MAE 与默认 B = 32 同样 5 个回合后的结果比较",
     "batch-size.try.3": "全批量、10 倍学习率、更多回合：更少但更大的步子能赶上吗？",
