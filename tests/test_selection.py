@@ -176,6 +176,21 @@ def test_cross_validate_returns_plain_json_and_never_scores_the_test_days(views,
     assert choose({"cv": result}) == "cv"
 
 
+def test_shuffled_cross_validation_validates_on_the_rolling_folds_days_and_trains_on_all_others(views):
+    """The two schemes differ only in what they train on: the same 84 days are validated once each, at random."""
+    rolling = cross_validate(TINY, "rolling", folds=3, fold_days=28, series=views)
+    shuffled = cross_validate(TINY, "shuffled", folds=3, fold_days=28, seed=0, series=views)
+    assert [fold["valid_rows"] for fold in shuffled["folds"]] == [28, 28, 28]
+    assert all(fold["valid_dates"][0] >= "2020-10-09" for fold in shuffled["folds"])
+    assert sorted(fold["valid_dates"][1] for fold in shuffled["folds"])[-1] <= "2020-12-31"
+    pool = len(runs.split(TINY, views).train) + len(runs.split(TINY, views).valid)
+    assert all(fold["train_rows"] == pool - 28 for fold in shuffled["folds"])
+    assert [fold["train_rows"] for fold in rolling["folds"]] == [pool - 84, pool - 56, pool - 28]
+    folds = shuffled_kfold(TINY, views, folds=3, seed=0, within=("2020-10-09", "2020-12-31"))
+    held = pd.DatetimeIndex(np.concatenate([fold.split.valid.dates for fold in folds])).sort_values()
+    assert held.equals(pd.date_range("2020-10-09", "2020-12-31"))
+
+
 def test_cross_validate_is_the_folds_fits(views):
     result = cross_validate(TINY, "rolling", folds=2, fold_days=28, series=views)
     fits = [fold.fit() for fold in rolling_origin(TINY, views, 2, 28)]

@@ -143,8 +143,7 @@ def _dask(scheduler: str, timeout: float) -> Iterator[Executor]:
         raise InputError(f"scheduler={scheduler} needs Dask's distributed scheduler; install it with "
                          "pip install \"gradstep[dask]\"") from None
     try:
-        with socket.create_connection((host, port), timeout=timeout):  # refused at once, where Dask retries
-            pass
+        socket.create_connection((host, port), timeout=timeout).close()  # refused at once, where Dask retries
     except OSError as error:
         raise InputError(f"could not reach the Dask scheduler at scheduler={scheduler} "
                          f"({error.strerror or f'no answer within {timeout:g} s'}); start one with `dask scheduler`, "

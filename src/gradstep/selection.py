@@ -122,10 +122,13 @@ def rolling_origin(spec: RunSpec, series: pd.Series, folds: int = backtest.FOLDS
     return made
 
 
-def shuffled_kfold(spec: RunSpec, series: pd.Series, folds: int = 5, seed: int = 0) -> list[Fold]:
+def shuffled_kfold(spec: RunSpec, series: pd.Series, folds: int = 5, seed: int = 0,
+                   within: tuple | None = None) -> list[Fold]:
     """scikit-learn's ``KFold(n_splits=folds, shuffle=True)`` on the training part's windows (its validation
-    days included): each fold validates on a random 1/``folds`` of them and trains on the rest, days after
-    the validated ones among them — the leak a series' cross-validation must not have; for comparison only."""
+    days included): each fold validates on a random 1/``folds`` of them and trains on every other one, days
+    after the validated ones among them — the leak a series' cross-validation must not have; for comparison
+    only. ``within`` = (start, end) validates only on the windows of those dates (e.g. the rolling-origin
+    folds' days, to compare the two schemes on the same days); the others always train."""
     _no_early_stopping(spec)
     folds = Interval(int, 2, 100).check("folds", folds)
     Interval(int, 0, 2**32 - 1).check("seed", seed)
@@ -133,9 +136,14 @@ def shuffled_kfold(spec: RunSpec, series: pd.Series, folds: int = 5, seed: int =
     pool = parts.train if not len(parts.valid) else Windows(
         np.concatenate([parts.train.X, parts.valid.X]), np.concatenate([parts.train.y, parts.valid.y]),
         parts.train.dates.append(parts.valid.dates))
-    if len(pool) < 2 * folds:
-        raise InputError(f"the training part has {len(pool)} days, too few for folds={folds}; use fewer folds")
-    rows = np.random.default_rng(seed).permutation(len(pool))
+    candidates = np.arange(len(pool))
+    if within is not None:
+        start, end = (pd.Timestamp(day) for day in within)
+        candidates = np.flatnonzero((pool.dates >= start) & (pool.dates <= end))
+    if len(candidates) < 2 * folds:
+        raise InputError(f"the training part has {len(candidates)} days to validate on, too few for folds={folds}; "
+                         "use fewer folds")
+    rows = np.random.default_rng(seed).permutation(candidates)
     made = []
     for chunk in np.array_split(rows, folds):
         held = np.zeros(len(pool), dtype=bool)
@@ -147,15 +155,20 @@ def shuffled_kfold(spec: RunSpec, series: pd.Series, folds: int = 5, seed: int =
 def cross_validate(spec: dict | RunSpec, scheme: str = "rolling", folds: int = backtest.FOLDS,
                    fold_days: int = backtest.FOLD_DAYS, seed: int = 0, series: pd.Series | None = None) -> dict:
     """Fit ``spec`` (a RunSpec or its ``to_dict()``) on each fold of ``scheme`` ("rolling": ``rolling_origin``
-    with ``fold_days``; "shuffled": ``shuffled_kfold`` with ``seed``) and return plain JSON: per fold the
+    with ``fold_days``; "shuffled": ``shuffled_kfold`` with ``seed``, validating on the same last
+    ``folds × fold_days`` days as the rolling folds, so the two differ only in what they train on) and return
+    plain JSON: per fold the
     train and valid MAE, the rows and the validation days' first and last date; their means "train" and
     "valid" and the spread "valid_std". ``series`` defaults to the one the spec names; the test days are
     never scored (the folds have none)."""
     spec = spec if isinstance(spec, RunSpec) else RunSpec.from_dict(spec)
     scheme = OneOf(SCHEMES).check("scheme", scheme)
     series = runs.load_series(spec.data) if series is None else series
-    made = (rolling_origin(spec, series, folds, fold_days) if scheme == "rolling"
-            else shuffled_kfold(spec, series, folds, seed))
+    if scheme == "rolling":
+        made = rolling_origin(spec, series, folds, fold_days)
+    else:
+        days = backtest.folds(spec, series, folds, fold_days)
+        made = shuffled_kfold(spec, series, folds, seed, within=(days[0]["test"][0], days[-1]["test"][1]))
     rows = []
     for fold in made:
         run = fold.fit()

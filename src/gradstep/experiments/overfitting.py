@@ -321,12 +321,16 @@ def report(settings, results, out) -> StudyResult:
                                     results, ("overfitting", "data", size), seeds) for size in range(len(base.starts))},
                                 importance=plain[0]["importance"], weights=(plain[0]["weights"], l1["weights"]),
                                 cv=cv, test=mean["base"])
-    finding = t("overfitting.finding", train=k([r["train"] for r in plain]), valid=k([r["valid"] for r in plain]),
+    rows_trained = (pd.Timestamp(base.data.test[0]) - pd.Timestamp(base.starts[0])).days - VALID_DAYS
+    finding = t("overfitting.finding", parameters=f"{parameters(base.spec()):,}", rows=rows_trained, train=k([r["train"] for r in plain]), valid=k([r["valid"] for r in plain]),
                 test=k([r["test"] for r in plain]), best=best + 1, best_valid=f"{curves['valid_mae'][best] / 1e3:.3f}",
                 last_valid=f"{curves['valid_mae'][-1] / 1e3:.3f}", epochs=len(curves["epoch"]),
                 helped=", ".join(names[name] for name in REMEDIES if verdicts[name] == "helps") or "–",
                 others=", ".join(names[name] for name in REMEDIES if verdicts[name] != "helps") or "–",
                 rolling=f"{cv['rolling']['valid'] / 1e3:.3f}", shuffled=f"{cv['shuffled']['valid'] / 1e3:.3f}",
+                lower=f"{100 * (1 - cv['shuffled']['valid'] / cv['rolling']['valid']):.0f}",
+                days=sum(fold["valid_rows"] for fold in cv["rolling"]["folds"]),
+                first=cv["rolling"]["folds"][0]["valid_dates"][0], last=cv["rolling"]["folds"][-1]["valid_dates"][1],
                 zero_base=f"{plain[0]['weights']['near_zero']:.0%}", zero_l1=f"{l1['weights']['near_zero']:.0%}",
                 restored=early["best_epoch"] or "–")
     finals = [key for key in results if key[:2] == ("overfitting", "final") or key[:2] in (("overfitting", "base"),

@@ -46,13 +46,16 @@ OVERFITTING = {
         "overfitting.same": "within the spread",
         "overfitting.one_seed": "one seed: no spread to judge by",
         "overfitting.finding": (
-            "The setting overfits: the training error is L = {train}k while the validation error is {valid}k and "
+            "The setting overfits: {parameters} weights and biases learn from {rows} training days, enough to "
+            "memorise them. The training error is L = {train}k while the validation error is {valid}k and "
             "the test error {test}k. Seed 0's validation error is lowest at epoch {best} ({best_valid}k) and "
             "ends at {last_valid}k after {epochs} epochs, while the training error keeps falling; early stopping "
             "restores the weights of epoch {restored}. Remedies that help here beyond the spread over seeds: "
             "{helped}; the others do not help here: {others}. L1 drives {zero_l1} of the first layer's weights "
-            "to near zero (|w| < 0.01), against {zero_base} without it. Cross-validation on the training year: rolling-origin folds, which never "
-            "train on their own future, estimate {rolling}k; a shuffled k-fold, which does, estimates {shuffled}k."),
+            "to near zero (|w| < 0.01), against {zero_base} without it. Cross-validation on the same {days} days at the end of the training year "
+            "({first}..{last}): rolling-origin folds, each trained only on the days before it, estimate {rolling}k; "
+            "a shuffled k-fold, each fold trained on every other day of the year, later ones included, estimates "
+            "{shuffled}k, {lower} % less: an error no forecast of the days ahead can have."),
         "overfitting.claim.gap": ("the validation error is more than twice the training error, and above it by more than "
                                   "4 spreads over seeds"),
         "overfitting.claim.turns": "seed 0's validation curve turns up: it ends above its lowest point",
@@ -66,8 +69,9 @@ OVERFITTING = {
         "overfitting.figure.data": "more data: the error against the years of training days",
         "overfitting.figure.days": ("which past days matter: their importance on validation, and the first layer's "
                                     "mean |w| per day with and without L1"),
-        "overfitting.figure.cv": ("cross-validation on the training year: rolling-origin folds against a shuffled "
-                                  "k-fold, and the test error they try to estimate"),
+        "overfitting.figure.cv": ("cross-validation on the same days at the end of the training year: rolling-origin "
+                                  "folds, trained on the days before each fold only, against a shuffled k-fold, trained "
+                                  "on later days too; dashed: the base's error on the test days"),
         "overfitting.try.1": "the overfitting setting: in `history.csv`, `valid_mae` turns up while `train_mae` keeps falling",
         "overfitting.try.2": "the same with early stopping: training stops and keeps the weights of the best validation epoch",
         "overfitting.try.3": "the same model on four years of days: the gap between train and test shrinks",
@@ -132,11 +136,12 @@ OVERFITTING = {
         "overfitting.same": "在波动范围内",
         "overfitting.one_seed": "只有一个种子：无从判断波动",
         "overfitting.finding": (
-            "这个设置过拟合了：训练误差 L = {train}k，而验证误差是 {valid}k，测试误差是 {test}k。种子 0 的验证误差"
+            "这个设置过拟合了：{parameters} 个权重和偏置只从 {rows} 个训练日学习，足以把它们记住。训练误差 L = {train}k，而验证误差是 {valid}k，测试误差是 {test}k。种子 0 的验证误差"
             "在第 {best} 个回合最低（{best_valid}k），{epochs} 个回合后升到 {last_valid}k，而训练误差一直在下降；"
             "早停恢复了第 {restored} 个回合的权重。在这里超出种子间波动、确实有帮助的对策：{helped}；在这里没有帮助的：{others}。L1 让第一层 "
-            "{zero_l1} 的权重接近零（|w| < 0.01），不用 L1 时是 {zero_base}。在训练的这一年上做交叉验证：滚动起点的"
-            "各折从不在自己的未来上训练，估计为 {rolling}k；打乱的 k 折会这样做，估计为 {shuffled}k。"),
+            "{zero_l1} 的权重接近零（|w| < 0.01），不用 L1 时是 {zero_base}。在训练年最后同样的 {days} 天（{first}..{last}）上做交叉验证："
+            "滚动起点的每一折只用它之前的日子训练，估计为 {rolling}k；打乱的 k 折每一折用这一年里其余所有日子训练，"
+            "包括之后的日子，估计为 {shuffled}k，低了 {lower} %：这是任何对未来日子的预测都达不到的误差。"),
         "overfitting.claim.gap": "验证误差是训练误差的两倍以上，并且高出 4 倍以上的种子间波动",
         "overfitting.claim.turns": "种子 0 的验证曲线会回升：最后的值高于它的最低点",
         "overfitting.claim.hygiene": "没有任何候选设置或搜索试验在测试日上评分；{finals} 个最终运行各在测试日上评分一次",
@@ -145,7 +150,8 @@ OVERFITTING = {
         "overfitting.figure.remedies": "所有对策并排：测试误差（柱，± 标准差）和验证误差（♦）",
         "overfitting.figure.data": "更多数据：误差随训练年数的变化",
         "overfitting.figure.days": "哪些过去的日子重要：它们在验证集上的重要性，以及有无 L1 时第一层每天的平均 |w|",
-        "overfitting.figure.cv": "在训练的这一年上做交叉验证：滚动起点的各折与打乱的 k 折，以及它们想估计的测试误差",
+        "overfitting.figure.cv": ("在训练年最后同样的日子上做交叉验证：滚动起点的各折只用之前的日子训练，打乱的 k 折也用之后的"
+                                  "日子训练；虚线：没有对策时在测试日上的误差"),
         "overfitting.try.1": "过拟合的设置：在 `history.csv` 里，`valid_mae` 回升而 `train_mae` 一直下降",
         "overfitting.try.2": "同样的设置加早停：训练停下，并保留验证误差最低那个回合的权重",
         "overfitting.try.3": "同样的模型用四年的日子训练：训练与测试之间的差距变小",
