@@ -299,3 +299,16 @@ def test_the_parsers_study_names_are_the_studies():
     from gradstep.cli import STUDY_NAMES
     from gradstep.experiments import STUDIES
     assert STUDY_NAMES == tuple(STUDIES)
+
+
+def test_train_with_lags_says_which_days_the_model_reads_and_auto_refuses_lags(capsys, tmp_path):
+    """--lags reaches the model (its description names the days read); --model auto chooses its own days."""
+    out = tmp_path / "lagged"
+    code, printed, err = run(capsys, "train", "--model", "linear", "--days", "14", "--lags", "14,1,7", "--epochs", "2",
+                             "--quiet", "--out", out)
+    assert code == 0, err
+    assert "model: linear, 3 of 14 days (1, 7, 14)" in printed
+    code, printed, _ = run(capsys, "evaluate", out, "--json")
+    assert json.loads(printed)["model"] == "linear, 3 of 14 days (1, 7, 14)"
+    err = one_line_refusal(*run(capsys, "train", "--model", "auto", "--lags", "1,7", "--out", tmp_path / "auto")[::2])
+    assert "--lags does not apply to --model auto; drop it" in err

@@ -379,7 +379,7 @@ def run_spec(args) -> RunSpec:
     kind = args.kind or "linear"
     unused = [flag(name) for name, kinds in MODEL_ONLY.items() if getattr(args, name) is not None and kind not in kinds]
     if kind == "auto":
-        unused += [flag(name) for name in ("days", "ensemble") if getattr(args, name) is not None]
+        unused += [flag(name) for name in ("days", "lags", "ensemble") if getattr(args, name) is not None]
     if unused:
         raise InputError(f"{' and '.join(unused)} do{'es' * (len(unused) == 1)} not apply to --model {kind}; "
                          f"drop {'it' if len(unused) == 1 else 'them'} or choose --model relu")
@@ -480,7 +480,7 @@ def command_train(args, console) -> int:
                               f"{'s' * (args.folds != 1)} of {FOLD_DAYS} days, not {FOLDS}"
                               + ("; without a backtest the forecasts have no intervals" if not args.folds else ""))
         train = spec.train
-        _say(console, f"model: {spec.model.describe(spec.data.days)}"
+        _say(console, f"model: {spec.describe()}"
                       + ("" if spec.model.kind in ("naive", "seasonal_naive") else
                          f"; {train.loss.upper()} loss, {train.optimizer} lr {train.lr:g}, {train.epochs} epochs, "
                          f"batch size {'full' if train.batch_size is None else train.batch_size}")
@@ -515,7 +515,7 @@ def command_train(args, console) -> int:
         def write(directory):
             forecaster.write(directory)
             prediction_plot(test.dates, test.y, prediction, directory / "test.png", unit=unit_name,
-                            title=f"{one_line(data.describe(), 80)}: {spec.model.describe(spec.data.days)}, test MAE "
+                            title=f"{one_line(data.describe(), 80)}: {spec.describe()}, test MAE "
                                   f"{run.metrics['test']['mae']:,.0f}")
         target.commit(write)
         target.discard_checkpoint()
@@ -553,7 +553,7 @@ def command_evaluate(args, console) -> int:
     forecaster, series, data = _load_for(args, _stderr_console() if args.json else console)
     results = forecaster.evaluate(series, level=args.level)
     unit_name = unit(series)
-    model = forecaster.spec.model.describe(forecaster.spec.data.days)
+    model = forecaster.spec.describe()
     if args.json:
         backtest = forecaster.backtest and {key: forecaster.backtest[key] for key in ("mae", "std")}
         print(json.dumps({"model": model, "data": data.describe(), "unit": unit_name, "level": args.level,
@@ -585,15 +585,15 @@ def command_predict(args, console) -> int:
     frame["forecast"] = frame["forecast"].clip(lower=0.0)
     if args.plot:
         forecast_plot(series.iloc[-56:], frame, args.plot, unit=unit_name, level=args.level,
-                      title=f"{one_line(data.describe(), 80)}: {forecaster.spec.model.describe(forecaster.spec.data.days)}")
+                      title=f"{one_line(data.describe(), 80)}: {forecaster.spec.describe()}")
     if args.format != "table":
         frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
         if args.format == "csv":
             sys.stdout.write(frame.rename(columns={"forecast": unit_name, "lower": f"lower_{args.level:g}",
                                                   "upper": f"upper_{args.level:g}"}).to_csv(index=False))
         else:
-            print(json.dumps({"unit": unit_name, "level": args.level, "model": forecaster.spec.model.describe(
-                forecaster.spec.data.days), "forecast": frame.replace({np.nan: None}).to_dict("records")}))
+            print(json.dumps({"unit": unit_name, "level": args.level, "model": forecaster.spec.describe(),
+                              "forecast": frame.replace({np.nan: None}).to_dict("records")}))
         return 0
     from rich.table import Table
     _say(console, f"data: {data.describe()}, last day {series.index[-1]:%Y-%m-%d} "

@@ -2,6 +2,7 @@
 days scored once per final configuration."""
 
 import copy
+import zlib
 
 import numpy as np
 import pandas as pd
@@ -10,8 +11,10 @@ import pytest
 from gradstep.errors import InputError
 from gradstep.experiments import overfitting
 from gradstep.experiments.common import Settings
+from gradstep.lang import Text
 
 QUICK = Settings(seeds=1, quick=True)
+EN = Text("en")
 
 
 def rounds(settings, results=None):
@@ -122,3 +125,128 @@ def test_report_ties_the_table_the_finding_and_the_figures_to_the_results(done, 
                                                    ("curves", "capacity", "remedies", "data", "days", "cv")]
     assert all((tmp_path / name).read_bytes()[:4] == b"\x89PNG" for name, _ in study.figures)
     assert [held for _, held in study.claims] == [True, True, True]
+
+
+# ----- the plan and the report on made-up results (no training: fast, and every number known) -------------------------
+
+FULL = Settings(seeds=3)
+
+
+def fake(job):
+    """The job's result without training, in the shape its function returns: the validation MAE is 300 plus a hash
+    of the key without its seed (so the choices are fixed) plus the seed (a spread of 1 over seeds)."""
+    kwargs, key = job.kwargs, job.key
+    seed = key[-1] if isinstance(key[-1], int) and key[1] != "trial" else 0
+    value = 300.0 + zlib.crc32(repr(key[:4] if key[1] != "trial" else key).encode()) % 400 + seed
+    if job.function is overfitting.fit_job:
+        result = {"train": value / 3, "valid": value, "seconds": 0.5, "epochs": 4, "best_epoch": 2,
+                  "scored": ["train", "valid"]}
+        if kwargs.get("history"):
+            result["history"] = {"epoch": [1, 2, 3, 4], "train_mae": [900.0, 500.0, 300.0, 200.0],
+                                 "valid_mae": [950.0, 600.0, 650.0, 700.0]}
+        if kwargs.get("importance"):
+            result["importance"] = {str(lag): float((lag * 37) % 56) for lag in range(1, 57)}
+        if kwargs.get("weights"):
+            result["weights"] = {"by_day": [0.1] * 56, "near_zero": 0.25 if key[2] == "l1" else 0.05}
+        if kwargs.get("test"):
+            result["test"] = 0.9 * value
+            result["scored"].append("test")
+        return result
+    if job.function is overfitting.selection.cross_validate:
+        folds = [{"train": value / 3, "valid": value + i, "train_rows": 200, "valid_rows": 28,
+                  "valid_dates": ["2020-09-09", "2020-10-06"]} for i in range(4)]
+        return {"scheme": kwargs["scheme"], "folds": folds, "train": value / 3, "valid": value + 1.5, "valid_std": 1.1}
+    assert job.function is overfitting.search.run_trial
+    return {"number": kwargs["number"], "params": kwargs["params"], "state": "complete", "valid_mae": value,
+            "train_mae": value / 3, "valid_curve": [2 * value, value], "epochs": 2, "pruned_at": None,
+            "scored": ["train", "valid"], "error": None, "seconds": 0.1}
+
+
+def made_up(settings=FULL):
+    results, sizes = {}, []
+    while jobs := overfitting.plan(settings, results):
+        sizes.append(len(jobs))
+        results.update((job.key, fake(job)) for job in jobs)
+    return results, sizes
+
+
+@pytest.fixture(scope="module")
+def invented():
+    return made_up()
+
+
+def test_the_rounds_candidates_first_then_the_chosen_then_the_search_round_by_round(invented):
+    results, sizes = invented
+    # round 1: base 3, smaller 5 × 3, six remedies' 15 candidates × 3, 3 larger training sizes × 3, 2 ensembles × 3,
+    # cross-validation 2 + 3, the search's first 4 trials; round 2: 3 lag counts × 3, 8 remedies' choices × 3,
+    # 4 trials; round 3: the lags' choice × 3, 4 trials; round 4: 4 trials; round 5: the search's best × 3
+    assert sizes == [3 + 15 + 45 + 9 + 6 + 5 + 4, 9 + 24 + 4, 3 + 4, 4, 3]
+    assert len({key for key in results}) == sum(sizes)
+    finals = [key for key in results if key[1] == "final"]
+    assert sorted({key[2] for key in finals}) == sorted(set(overfitting.REMEDIES) - {"data"})
+    assert all(sorted(key[-1] for key in finals if key[:4] == group[:4]) == [0, 1, 2] for group in finals)
+
+
+def test_made_up_choices_are_the_lowest_mean_validation_error(invented):
+    results, _ = invented
+    for remedy in ("smaller", "l1", "l2", "dropout", "early", "noise", "lags"):
+        groups = {}
+        for key, result in results.items():
+            if key[1:3] == ("candidate", remedy):
+                groups.setdefault(key[3], []).append(result["valid"])
+        assert len(groups) == {"smaller": 5, "early": 2}.get(remedy, 3) and all(len(v) == 3 for v in groups.values())
+        means = {label: np.mean(values) for label, values in groups.items()}
+        assert overfitting._final_key(results, remedy)[3] == min(means, key=means.get), remedy
+        spec = next(job for job in overfitting.plan(FULL, {k: v for k, v in results.items()
+                                                         if k[1:3] != ("final", remedy)})
+                    if job.key[1:3] == ("final", remedy)).kwargs["spec"]
+        assert spec["train"]["seed"] == 0 and spec["data"]["valid_days"] == 91
+
+
+def test_the_lags_candidates_are_the_top_days_of_the_base_runs_importance(invented):
+    results, _ = invented
+    importance = results[("overfitting", "base", 0)]["importance"]
+    ranked = sorted(importance, key=lambda lag: (-importance[lag], int(lag)))
+    labels = {key[3] for key in results if key[1:3] == ("candidate", "lags")}
+    assert labels == {f"lags={','.join(map(str, sorted(int(lag) for lag in ranked[:7])))}", "lags: 14 days",
+                      "lags: 28 days"}
+
+
+def test_the_search_stops_after_its_trials_and_trains_the_best_one_per_seed(invented):
+    results, _ = invented
+    trials = [results[key] for key in sorted(results) if key[1] == "trial"]
+    assert [trial["number"] for trial in trials] == list(range(16))
+    best = min(trials, key=lambda trial: trial["valid_mae"])
+    finals = sorted(key for key in results if key[1:3] == ("final", "search"))
+    assert [key[3:] for key in finals] == [(overfitting._labels(best["params"]), seed) for seed in range(3)]
+
+
+def test_made_up_report_judges_each_remedy_by_twice_the_spread(invented, tmp_path, monkeypatch):
+    results, _ = invented
+    drawn = {}
+    monkeypatch.setattr(overfitting, "overfitting_plots", lambda out, t, **parts: drawn.update(parts) or [
+        "overfitting_curves.png", "overfitting_cv.png"])
+    study = overfitting.report(FULL, results, tmp_path)
+    rows = {row[0]: row for row in study.tables[0].rows}
+    base = np.mean([results[("overfitting", "base", s)]["test"] for s in range(3)])
+    for name in overfitting.REMEDIES:
+        label = EN(f"overfitting.remedy.{name}")
+        group = [results[key] for key in results if key[1:3] == ("final", name)] if name != "data" else \
+            [results[("overfitting", "data", 3, s)] for s in range(3)]
+        test = np.mean([r["test"] for r in group])
+        spread = max(np.std([r["test"] for r in group], ddof=1), np.std([results[("overfitting", "base", s)]["test"]
+                                                                         for s in range(3)], ddof=1))
+        expected = "helps" if test < base - 2 * spread else "hurts" if test > base + 2 * spread else "within the spread"
+        assert rows[label][-1] == expected, name
+        assert rows[label][4] == f"{test / 1e3:.3f} ± {np.std([r['test'] for r in group], ddof=1) / 1e3:.3f}"
+    assert rows["none (the overfitting setting)"][1] == "–" and rows["more data"][1] == "3.8 years of training days"
+    assert rows["L1 penalty λ Σ|w|"][1].startswith("`l1=") and rows["L1 penalty λ Σ|w|"][1].endswith("`")
+    assert "L1 drives 25% of the first layer's weights" in study.finding and "against 5% without it" in study.finding
+    assert "learn from 275 training days" in study.finding and "56,961 weights and biases" in study.finding
+    assert drawn["early_best"] == 2 and [r["test"] for r in drawn["data"][1.0]] == [
+        results[("overfitting", "base", s)]["test"] for s in range(3)]
+    assert [label for label, _, _ in drawn["capacity"]][-1] == "units=128, layers=4"
+    assert [count for _, count, _ in drawn["capacity"]][-1] == 56961
+    assert study.claims[1] == (EN("overfitting.claim.turns"), True)
+    assert study.figures == [("overfitting_curves.png", EN("overfitting.figure.curves")),
+                             ("overfitting_cv.png", EN("overfitting.figure.cv"))]

@@ -57,10 +57,10 @@ ENSEMBLE = 5
 
 
 def _labels(changes: dict) -> str:
-    """A candidate's setting in one short line: "l1=0.001", "units=32", "lags: 7 of 56"."""
+    """A candidate's setting in one short line: "l1=0.001", "units=32", "lags=1,2,7", "lags: 14 days"."""
     return ", ".join(f"{name}={value:.3g}" if isinstance(value, float) else
-                     f"{name}: {len(value)}" if isinstance(value, tuple) else f"{name}={value}"
-                     for name, value in changes.items())
+                     (f"{name}={','.join(map(str, value))}" if len(value) <= 8 else f"{name}: {len(value)} days")
+                     if isinstance(value, tuple) else f"{name}={value}" for name, value in changes.items())
 
 
 @dataclasses.dataclass(frozen=True)
