@@ -176,13 +176,8 @@ def plan(settings, results: dict) -> list[Job]:
         wanted.append(Job(("overfitting", "cv", "l2", _labels(changes)), selection.cross_validate,
                           dict(spec=base.spec(**changes).to_dict(), scheme="rolling", folds=FOLDS,
                                fold_days=FOLD_DAYS), 4.0))
-    importance = results.get(("overfitting", "base", 0), {}).get("importance")
-    if importance is not None:
-        for count in LAG_COUNTS:
-            lags = selection.top_lags(pd.Series(importance, index=[int(lag) for lag in importance]), count)
-            for seed in seeds:
-                wanted.append(_job(("candidate", "lags", _labels({"lags": lags}), seed), base.spec(seed, lags=lags),
-                                   _cost(base)))
+    for label, changes in (_candidates(settings, results, "lags") or {}).items():
+        wanted += [_job(("candidate", "lags", label, seed), base.spec(seed, **changes), _cost(base)) for seed in seeds]
     for remedy in ("smaller", *CANDIDATES, "lags", "cv"):
         chosen = choice(settings, results, remedy)
         if chosen is not None:
@@ -211,7 +206,8 @@ def _search_jobs(settings, base: Setting, results: dict) -> list[Job]:
 
 
 def _candidates(settings, results: dict, remedy: str) -> dict | None:
-    """{label: changes} of a remedy's candidates."""
+    """{label: changes} of a remedy's candidates (None for the lags until the base run's importance is in: the
+    top 7, 14 and 28 past days)."""
     if remedy == "smaller":
         return {_labels(changes): changes for changes in SMALLER}
     if remedy in CANDIDATES:
@@ -221,7 +217,7 @@ def _candidates(settings, results: dict, remedy: str) -> dict | None:
     importance = results.get(("overfitting", "base", 0), {}).get("importance")
     if importance is None:
         return None
-    index = pd.Series(importance, index=[int(lag) for lag in importance])
+    index = pd.Series({int(lag): value for lag, value in importance.items()})
     return {_labels({"lags": lags}): {"lags": lags} for lags in (selection.top_lags(index, m) for m in LAG_COUNTS)}
 
 
