@@ -30,6 +30,7 @@ def rounds(settings, results=None):
 
 @pytest.fixture(scope="module")
 def done():
+    """One real quick run of the study, one seed (the tests using it are named test_real_…)."""
     return rounds(QUICK)
 
 
@@ -53,7 +54,7 @@ def test_a_series_shorter_than_a_year_and_its_test_days_is_refused(tmp_path):
         overfitting.setting(Settings(data=DataSpec(csv=str(path))))
 
 
-def test_jobs_come_in_rounds_and_only_final_configurations_see_the_test_days(done):
+def test_real_jobs_come_in_rounds_and_only_final_configurations_see_the_test_days(done):
     results, sizes = done
     assert len(sizes) == 3 and sizes[0] > sizes[1] > sizes[2] > 0
     for key, result in results.items():
@@ -64,7 +65,7 @@ def test_jobs_come_in_rounds_and_only_final_configurations_see_the_test_days(don
     assert overfitting.plan(QUICK, results) == []
 
 
-def test_each_remedy_keeps_the_candidate_with_the_lowest_validation_error(done):
+def test_real_remedy_keeps_the_candidate_with_the_lowest_validation_error(done):
     results, _ = done
     for remedy in ("smaller", "l1", "l2", "dropout", "early", "noise", "lags"):
         valid = {key[3]: result["valid"] for key, result in results.items() if key[1:3] == ("candidate", remedy)}
@@ -74,7 +75,7 @@ def test_each_remedy_keeps_the_candidate_with_the_lowest_validation_error(done):
     assert overfitting._final_key(results, "cv")[3] == min(folds, key=folds.get)
 
 
-def test_a_choice_that_could_read_test_scores_is_refused(done):
+def test_real_choice_that_could_read_test_scores_is_refused(done):
     results = copy.deepcopy(done[0])
     key = next(key for key in results if key[1:3] == ("candidate", "dropout"))
     results[key]["test"] = 1.0
@@ -86,7 +87,7 @@ def test_a_choice_that_could_read_test_scores_is_refused(done):
         overfitting.plan(QUICK, results)
 
 
-def test_the_search_asks_round_by_round_then_trains_its_best_trial(done):
+def test_real_search_asks_round_by_round_then_trains_its_best_trial(done):
     results, _ = done
     trials = [results[key] for key in sorted(results) if key[1] == "trial"]
     assert [trial["number"] for trial in trials] == [0, 1, 2, 3]
@@ -94,7 +95,7 @@ def test_the_search_asks_round_by_round_then_trains_its_best_trial(done):
     assert overfitting._final_key(results, "search")[3] == overfitting._labels(best["params"])
 
 
-def test_the_plan_is_the_same_every_time(done):
+def test_the_plan_is_the_same_every_time():
     first = overfitting.plan(QUICK, {})
     again = overfitting.plan(QUICK, {})
     assert [(job.key, job.kwargs) for job in first] == [(job.key, job.kwargs) for job in again]
@@ -108,7 +109,7 @@ def test_verdict_needs_a_change_beyond_twice_the_larger_spread(remedy, spread, e
     assert overfitting.verdict("x", mean, {"base": 0.0, "x": 0.0}) == "one_seed"
 
 
-def test_report_ties_the_table_the_finding_and_the_figures_to_the_results(done, tmp_path):
+def test_real_report_ties_the_table_the_finding_and_the_figures_to_the_results(done, tmp_path):
     results, _ = done
     study = overfitting.report(QUICK, results, tmp_path)
     table = study.tables[0]
