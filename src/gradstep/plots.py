@@ -640,6 +640,7 @@ def overfitting_plots(out: Path, t, curves: dict, early: dict, early_best: int |
             axes.errorbar(years, mean, yerr=std, color=color, marker=marker, capsize=3, lw=1.5,
                           label=t(f"fig.overfitting.{part}"), gid=part)
         axes.set_xticks(years)
+        axes.set_xticklabels([f"{n:.1f}" for n in years])
         axes.set_xlabel(t("fig.overfitting.years"))
         axes.set_ylabel(t("fig.mae_k"))
         axes.set_title(t("fig.overfitting.data_title"), fontsize=10)
@@ -670,6 +671,7 @@ def overfitting_plots(out: Path, t, curves: dict, early: dict, early_best: int |
                       label=t(f"fig.overfitting.{scheme}", mean=f"{folds.mean():.3f}"))
             axes.axhline(folds.mean(), color=color, ls=":", lw=1)
         axes.axhline(test / 1e3, color="black", ls="--", lw=1.2, label=t("fig.overfitting.actual", mae=f"{test / 1e3:.3f}"))
+        axes.set_xticks(np.arange(1, len(cv["rolling"]["folds"]) + 1))
         axes.set_xlabel(t("fig.overfitting.fold"))
         axes.set_ylabel(t("fig.mae_k"))
         axes.set_title(t("fig.overfitting.cv_title"), fontsize=10)

@@ -118,6 +118,7 @@ table { border-collapse: collapse; margin: 0.5em 0 1.2em; font-size: 0.92em; dis
         max-width: 100%; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
 td { white-space: nowrap; } th { vertical-align: bottom; }
+td:first-child { white-space: normal; min-width: 10em; } td code { white-space: normal; overflow-wrap: anywhere; }
 th { background: #f0f0f0; } td:first-child, th:first-child { text-align: left; }
 img { max-width: 100%; border: 1px solid #ddd; }
 math[display="block"] { margin: 0.6em 0; font-size: 1.15em; }

@@ -247,7 +247,7 @@ def test_made_up_report_judges_each_remedy_by_twice_the_spread(invented, tmp_pat
     assert drawn["early_best"] == 2 and list(drawn["data"]) == pytest.approx([1.0, 2.0, 3.0, 3.85], abs=0.01)
     assert [r["test"] for r in drawn["data"][min(drawn["data"])]] == [
         results[("overfitting", "base", s)]["test"] for s in range(3)]
-    assert [label for label, _, _ in drawn["capacity"]][-1] == "units=128, layers=4"
+    assert [label for label, _, _ in drawn["capacity"]] == ["4 × 8", "4 × 32", "1 × 128", "2 × 128", "3 × 128", "4 × 128"]
     assert [count for _, count, _ in drawn["capacity"]][-1] == 56961
     assert study.claims[1] == (EN("overfitting.claim.turns"), True)
     assert study.figures == [("overfitting_curves.png", EN("overfitting.figure.curves")),

@@ -58,7 +58,7 @@ ENSEMBLE = 5
 
 def _labels(changes: dict) -> str:
     """A candidate's setting in one short line: "l1=0.001", "units=32", "lags=1,2,7", "lags: 14 days"."""
-    return ", ".join(f"{name}={value:.3g}" if isinstance(value, float) else
+    return ", ".join(f"{name}={value:.2g}" if isinstance(value, float) else
                      (f"{name}={','.join(map(str, value))}" if len(value) <= 8 else f"{name}: {len(value)} days")
                      if isinstance(value, tuple) else f"{name}={value}" for name, value in changes.items())
 
@@ -260,6 +260,11 @@ def _final_key(results: dict, remedy: str) -> tuple:
     return next(key[:4] for key in results if key[:3] == ("overfitting", "final", remedy))
 
 
+def _shape(spec: RunSpec) -> str:
+    """Layers × units, e.g. "4 × 128"."""
+    return f"{spec.model.layers} × {spec.model.units}"
+
+
 def parameters(spec: RunSpec) -> int:
     """The number of weights and biases of the spec's model."""
     inputs = len(spec.data.lags) if spec.data.lags else spec.data.days
@@ -301,10 +306,9 @@ def report(settings, results, out) -> StudyResult:
     curves = plain[0]["history"]
     best = int(np.argmin(curves["valid_mae"]))
     early = results[_final_key(results, "early") + (0,)]
-    capacity = [(label, parameters(base.spec(**changes)), _group(results, ("overfitting", "candidate", "smaller", label),
-                                                                 seeds)) for label, changes in
-                ((_labels(changes), changes) for changes in SMALLER)]
-    capacity.append((_labels({"units": base.model.units, "layers": base.model.layers}), parameters(base.spec()), plain))
+    capacity = [(_shape(base.spec(**changes)), parameters(base.spec(**changes)),
+                 _group(results, ("overfitting", "candidate", "smaller", _labels(changes)), seeds)) for changes in SMALLER]
+    capacity.append((_shape(base.spec()), parameters(base.spec()), plain))
     cv = {scheme: results[("overfitting", "cv", scheme, "")] for scheme in ("rolling", "shuffled")}
     l1 = results[_final_key(results, "l1") + (0,)]
     names = {name: t(f"overfitting.remedy.{name}") for name in rows}
