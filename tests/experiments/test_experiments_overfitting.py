@@ -252,3 +252,139 @@ def test_made_up_report_judges_each_remedy_by_twice_the_spread(invented, tmp_pat
     assert study.claims[1] == (EN("overfitting.claim.turns"), True)
     assert study.figures == [("overfitting_curves.png", EN("overfitting.figure.curves")),
                              ("overfitting_cv.png", EN("overfitting.figure.cv"))]
+
+
+def test_on_a_series_without_2021_the_test_days_are_its_last_91_and_the_sizes_follow(tmp_path):
+    from gradstep.spec import DataSpec
+    days = pd.date_range("2022-01-01", periods=1000, freq="D")
+    path = tmp_path / "views.csv"
+    pd.DataFrame({"date": days, "views": 1000 + np.arange(1000) % 7 * 10}).to_csv(path, index=False)
+    quick = overfitting.setting(Settings(quick=True, data=DataSpec(csv=str(path))))
+    assert quick.data.test == ("2024-06-28", "2024-09-26") and quick.data.valid_days == 91
+    # a year and two years before the test days, then every day after the first 56 (more than 30 days earlier)
+    assert quick.starts == ("2023-06-28", "2022-06-28", "2022-02-26")
+    assert (quick.model.units, quick.model.layers, quick.epochs) == (32, 4, 60)
+    short = tmp_path / "short.csv"   # 532 days: the first 56 are history, and a year before the test days is all
+    pd.DataFrame({"date": days[:532], "views": 1000.0}).to_csv(short, index=False)
+    assert overfitting.setting(Settings(data=DataSpec(csv=str(short)))).starts == ("2022-03-18",)
+
+
+def test_round_one_gives_each_job_its_spec_cost_and_options():
+    base = overfitting.setting(FULL)
+    jobs = {job.key[1:]: job for job in overfitting.plan(FULL, {})}
+    assert all(job.cost > 0 for job in jobs.values())
+    first = jobs[("base", 0)]
+    assert first.function is overfitting.fit_job and first.cost == 1.3
+    assert first.kwargs == {"spec": base.spec(0).to_dict(), "test": True, "history": True, "importance": True,
+                            "weights": True}
+    assert jobs[("base", 1)].kwargs == {**first.kwargs, "spec": base.spec(1).to_dict(), "importance": False,
+                                        "weights": False}
+    assert jobs[("candidate", "l1", "l1=0.001", 2)].kwargs == {"spec": base.spec(2, l1=1e-3).to_dict(),
+                                                                "history": False}
+    assert jobs[("candidate", "early", "patience=10", 0)].kwargs["history"] is True
+    assert jobs[("candidate", "early", "patience=10", 1)].kwargs["history"] is False
+    assert jobs[("candidate", "smaller", "units=8", 0)].cost == pytest.approx(0.3 + 4 * (8 / 128) ** 2)
+    assert jobs[("candidate", "smaller", "layers=1", 0)].cost == pytest.approx(1.3)
+    assert jobs[("data", 2, 0)].kwargs == {"spec": base.spec(0, size=2).to_dict(), "test": True}
+    assert jobs[("data", 2, 0)].cost == pytest.approx(3 * 4.3) and jobs[("data", 3, 0)].cost == pytest.approx(4 * 4.3)
+    assert jobs[("final", "seeds", "", 1)].kwargs == {"spec": base.spec(1, ensemble=5).to_dict(), "test": True}
+    assert jobs[("final", "seeds", "", 1)].cost == pytest.approx(5 * 4.3)
+    kinds = jobs[("final", "kinds", "", 0)]
+    assert kinds.kwargs["kinds"] == (base.spec(0, kind="linear").to_dict(), base.spec(0, kind="sigmoid", units=100).to_dict())
+    assert kinds.kwargs["test"] is True and kinds.kwargs["spec"] == base.spec(0).to_dict()
+    rolling, l2 = jobs[("cv", "rolling", "")], jobs[("cv", "l2", "weight_decay=0.1")]
+    assert rolling.function is overfitting.selection.cross_validate and rolling.cost == 4.0
+    assert rolling.kwargs == {"spec": base.spec().to_dict(), "scheme": "rolling", "folds": 4, "fold_days": 28}
+    assert jobs[("cv", "shuffled", "")].kwargs["scheme"] == "shuffled"
+    assert l2.kwargs == {**rolling.kwargs, "spec": base.spec(weight_decay=0.1).to_dict()}
+    trial = jobs[("trial", 0)]
+    assert trial.function is overfitting.search.run_trial and trial.kwargs["finished"] == []
+    assert trial.kwargs["spec"] == base.spec().to_dict() and trial.kwargs["number"] == 0
+    assert [jobs[("trial", n)].kwargs["params"] for n in range(4)] == overfitting.search.propose(
+        overfitting.search.SPACE, [], 4, seed=0, round=0)
+    assert ("trial", 4) not in jobs and not any(key[0] == "final" and key[1] not in ("seeds", "kinds") for key in jobs)
+
+
+def test_fit_job_reports_each_part_it_is_asked_for_and_the_test_days_only_when_asked():
+    from gradstep import run as runs
+    from gradstep.spec import DataSpec, ModelSpec, RunSpec, TrainSpec
+    spec = RunSpec(data=DataSpec(days=7, valid_days=30), model=ModelSpec(kind="relu", units=4, layers=2),
+                   train=TrainSpec(epochs=3))
+    plain = overfitting.fit_job(spec.to_dict())
+    assert set(plain) == {"train", "valid", "seconds", "epochs", "best_epoch", "scored"}
+    run = runs.fit(spec)
+    assert plain["train"] == run.metrics["train"]["mae"] and plain["valid"] == run.metrics["valid"]["mae"]
+    assert plain["scored"] == ["train", "valid"] and plain["epochs"] == 3 and plain["best_epoch"] is None
+    full = overfitting.fit_job(spec.to_dict(), test=True, history=True, importance=True, weights=True)
+    assert full["test"] == run.score_test()["mae"] and full["scored"] == ["train", "valid", "test"]
+    assert full["history"]["epoch"] == [1, 2, 3] and full["history"]["valid_mae"] == run.history["valid_mae"].tolist()
+    assert list(full["importance"]) == list(range(1, 8))
+    first = np.abs(run.model[0].weight.data.astype(np.float64))
+    assert full["weights"]["by_day"] == pytest.approx(first.mean(axis=0).tolist())
+    assert full["weights"]["near_zero"] == pytest.approx((first < 0.01).mean())
+    kinds = overfitting.fit_job(spec.to_dict(), kinds=(spec.replace(kind="linear").to_dict(),))
+    mean = runs.average([run, runs.fit(spec.replace(kind="linear"))])
+    assert kinds["valid"] == pytest.approx(mean.metrics["valid"]["mae"]) and kinds["valid"] != plain["valid"]
+
+
+def test_made_up_report_quotes_its_numbers_and_draws_what_it_was_given(invented, tmp_path, monkeypatch):
+    results, _ = invented
+    drawn = {}
+    monkeypatch.setattr(overfitting, "overfitting_plots", lambda out, t, **parts: drawn.update(parts, out=out, t=t) or [])
+    study = overfitting.report(FULL, results, tmp_path)
+    base = [results[("overfitting", "base", s)] for s in range(3)]
+    final = {name: [results[key] for key in sorted(results) if key[1:3] == ("final", name)] for name in
+             overfitting.REMEDIES}
+    final["data"] = [results[("overfitting", "data", 3, s)] for s in range(3)]
+    table = study.tables[0]
+    assert table.title == EN("overfitting.table", units=128, layers=4, epochs=300, train="2020-01-01", valid=91,
+                             test="2021-01-01..2021-12-31")
+    assert table.columns == ["remedy", "setting chosen on validation", "L train", "L valid", "L′ test", "L′ − L",
+                             "seconds", "on the test days"]
+    assert table.rows[0] == ["none (the overfitting setting)", "–", k([r["train"] for r in base]),
+                             k([r["valid"] for r in base]), k([r["test"] for r in base]),
+                             f"{np.mean([r['test'] - r['train'] for r in base]) / 1e3:.3f}", "0.5", "–"]
+    codes = [overfitting.verdict(name, {n: np.mean([r["test"] for r in g]) for n, g in [("base", base), (name, final[name])]},
+                                 {n: np.std([r["test"] for r in g], ddof=1) for n, g in [("base", base), (name, final[name])]})
+             for name in overfitting.REMEDIES]
+    assert drawn["verdicts"] == ["base", *codes] and drawn["t"].lang == "en" and drawn["out"] == tmp_path
+    names = [EN(f"overfitting.remedy.{name}") for name in ("base", *overfitting.REMEDIES)]
+    assert list(drawn["rows"]) == names and list(drawn["valid"]) == names
+    assert drawn["rows"][names[1]] == [r["test"] for r in final["smaller"]]
+    assert drawn["valid"][names[-1]] == [r["valid"] for r in final["kinds"]]
+    assert drawn["curves"] is base[0]["history"] and drawn["importance"] is base[0]["importance"]
+    early = results[overfitting._final_key(results, "early") + (0,)]
+    assert drawn["early"] is early["history"] and drawn["early_best"] == early["best_epoch"]
+    l1 = results[overfitting._final_key(results, "l1") + (0,)]
+    assert drawn["weights"] == (base[0]["weights"], l1["weights"])
+    assert drawn["cv"] == {scheme: results[("overfitting", "cv", scheme, "")] for scheme in ("rolling", "shuffled")}
+    assert drawn["test"] == pytest.approx(np.mean([r["test"] for r in base]))
+    assert [count for _, count, _ in drawn["capacity"]] == [681, 5025, 7425, 23937, 40449, 56961]
+    assert drawn["capacity"][0][2] == [results[("overfitting", "candidate", "smaller", "units=8", s)] for s in range(3)]
+    rolling, shuffled = drawn["cv"]["rolling"], drawn["cv"]["shuffled"]
+    helped = [EN(f"overfitting.remedy.{name}") for name, code in zip(overfitting.REMEDIES, codes) if code == "helps"]
+    others = [EN(f"overfitting.remedy.{name}") for name, code in zip(overfitting.REMEDIES, codes) if code != "helps"]
+    assert study.finding == EN(
+        "overfitting.finding", parameters="56,961", rows=275, train=k([r["train"] for r in base]),
+        valid=k([r["valid"] for r in base]), test=k([r["test"] for r in base]), best=2, best_valid="0.600",
+        last_valid="0.700", epochs=4, helped=", ".join(helped) or "–", others=", ".join(others) or "–",
+        rolling=f"{rolling['valid'] / 1e3:.3f}", shuffled=f"{shuffled['valid'] / 1e3:.3f}",
+        lower=f"{100 * (1 - shuffled['valid'] / rolling['valid']):.0f}", days=112, first="2020-09-09",
+        last="2020-10-06", zero_base="5%", zero_l1="25%", restored=2)
+    gap = np.mean([r["valid"] - r["train"] for r in base])
+    assert study.claims[0] == (EN("overfitting.claim.gap"), bool(gap > max(4 * np.std([r["valid"] for r in base], ddof=1),
+                                                                           np.mean([r["train"] for r in base]))))
+    finals = sum(1 for key in results if key[1] in ("final", "base", "data"))
+    assert study.claims[2] == (EN("overfitting.claim.hygiene", finals=finals), True) and finals == 12 * 3 + 3 + 9
+    assert [command for command, _ in study.try_next] == overfitting.TRY
+    assert study.title == EN("overfitting.title") and study.formulas == overfitting.FORMULAS
+
+
+def test_a_test_score_in_a_candidate_fails_the_hygiene_claim_of_a_made_up_report(invented, tmp_path, monkeypatch):
+    results = copy.deepcopy(invented[0])
+    monkeypatch.setattr(overfitting, "overfitting_plots", lambda out, t, **parts: [])
+    results[("overfitting", "trial", 3)]["scored"] = ["train", "valid", "test"]
+    assert overfitting.report(FULL, results, tmp_path).claims[2][1] is False
+    flat = copy.deepcopy(invented[0])
+    flat[("overfitting", "base", 0)]["history"]["valid_mae"] = [950.0, 600.0, 650.0, 500.0]
+    assert overfitting.report(FULL, flat, tmp_path).claims[1][1] is False

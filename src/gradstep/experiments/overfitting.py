@@ -322,8 +322,8 @@ def report(settings, results, out) -> StudyResult:
                                 importance=plain[0]["importance"], weights=(plain[0]["weights"], l1["weights"]),
                                 cv=cv, test=mean["base"])
     rows_trained = (pd.Timestamp(base.data.test[0]) - pd.Timestamp(base.starts[0])).days - VALID_DAYS
-    finding = t("overfitting.finding", parameters=f"{parameters(base.spec()):,}", rows=rows_trained, train=k([r["train"] for r in plain]), valid=k([r["valid"] for r in plain]),
-                test=k([r["test"] for r in plain]), best=best + 1, best_valid=f"{curves['valid_mae'][best] / 1e3:.3f}",
+    finding = t("overfitting.finding", parameters=f"{parameters(base.spec()):,}", rows=rows_trained,
+                train=k([r["train"] for r in plain]), valid=k([r["valid"] for r in plain]), test=k([r["test"] for r in plain]), best=best + 1, best_valid=f"{curves['valid_mae'][best] / 1e3:.3f}",
                 last_valid=f"{curves['valid_mae'][-1] / 1e3:.3f}", epochs=len(curves["epoch"]),
                 helped=", ".join(names[name] for name in REMEDIES if verdicts[name] == "helps") or "–",
                 others=", ".join(names[name] for name in REMEDIES if verdicts[name] != "helps") or "–",
