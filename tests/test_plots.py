@@ -5,6 +5,7 @@ import re
 import string
 import warnings
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -140,6 +141,28 @@ def batch_histories():
     return {"full (N)": history, "1": history, "16": history}
 
 
+def lab_group(train, valid, test):
+    """Two seeds' results around the given means (views)."""
+    return [{"train": train - 10, "valid": valid - 20, "test": test - 5}, {"train": train + 10, "valid": valid + 20,
+                                                                          "test": test + 5}]
+
+
+def overfitting_parts():
+    """What the overfitting study hands its figures: curves, capacity, the remedies, sizes, days, folds."""
+    curves = {"epoch": [1, 2, 3, 4], "train_mae": [900.0, 400.0, 200.0, 100.0], "valid_mae": [950.0, 600.0, 650.0, 700.0]}
+    folds = {scheme: {"folds": [{"valid": value} for value in values]}
+             for scheme, values in (("rolling", [500.0, 650.0, 430.0, 740.0]), ("shuffled", [410.0, 400.0, 570.0, 370.0]))}
+    return {"curves": curves, "early": {**curves, "epoch": [1, 2, 3], "train_mae": [900.0, 400.0, 200.0],
+                                        "valid_mae": [950.0, 600.0, 650.0]}, "early_best": 2,
+            "capacity": [("4 × 128", 56961, lab_group(60, 770, 420)), ("4 × 8", 681, lab_group(170, 680, 450))],
+            "rows": {"none": [420.0, 430.0], "L1": [370.0, 372.0], "dropout": [500.0, 490.0]},
+            "valid": {"none": [770.0, 760.0], "L1": [660.0, 670.0], "dropout": [750.0, 760.0]},
+            "verdicts": ["base", "helps", "hurts"], "data": {1.0: lab_group(60, 770, 420), 3.8: lab_group(120, 470, 330)},
+            "importance": {lag: float(8 - lag) * 10 for lag in range(1, 8)},
+            "weights": ({"by_day": [0.1] * 7, "near_zero": 0.07}, {"by_day": [0.02] * 7, "near_zero": 0.92}),
+            "cv": folds, "test": 424.0}
+
+
 def draw_all(directory, t=None):
     """Every figure once, with ``t``; {file name: Figure}."""
     x, y, paths, optimum = descent_data()
@@ -158,6 +181,7 @@ def draw_all(directory, t=None):
         "batch.png": plots.batch_plot(batch_histories(), directory / "batch.png", t=t),
         "prediction.png": plots.prediction_plot(dates, [1000] * 5, [1100] * 5, directory / "prediction.png", t=t),
         "forecast.png": plots.forecast_plot(history, frame, directory / "forecast.png", t=t),
+        **plots.overfitting_plots(directory, t, **overfitting_parts()),
     }
 
 
@@ -431,3 +455,23 @@ def test_a_chinese_figure_is_drawn_with_a_cjk_font(chinese):
     assert plots.figure_text("zh").lang == "zh"
     missing = [message for message in chinese[2] if "missing from font" in message]
     assert not missing, missing[:3]
+
+
+def test_overfitting_figures_draw_the_curves_the_remedies_and_the_folds_they_are_given(tmp_path):
+    figures = plots.overfitting_plots(tmp_path, None, **overfitting_parts())
+    assert sorted(figures) == sorted(p.name for p in tmp_path.iterdir()) and len(figures) == 6
+    base, early = figures["overfitting_curves.png"].axes
+    best = next(line for line in early.get_lines() if line.get_gid() == "best")
+    assert list(best.get_xdata()) == [2] and list(best.get_ydata()) == [0.6]
+    assert next(line for line in base.get_lines() if line.get_gid() == "best").get_xdata()[0] == 2
+    capacity = figures["overfitting_capacity.png"].axes[0]
+    assert [label.get_text() for label in capacity.get_xticklabels()] == ["4 × 8\n681", "4 × 128\n56,961"]
+    bars = figures["overfitting_remedies.png"].axes[0].patches
+    assert [round(bar.get_width(), 3) for bar in bars] == [0.425, 0.371, 0.495]
+    assert [bar.get_facecolor()[:3] for bar in bars] == [matplotlib.colors.to_rgb(c) for c in
+                                                          ("tab:gray", "tab:green", "tab:red")]
+    data = figures["overfitting_data.png"].axes[0]
+    assert [label.get_text() for label in data.get_xticklabels()] == ["1.0", "3.8"]
+    folds = figures["overfitting_cv.png"].axes[0]
+    rolling = next(line for line in folds.get_lines() if line.get_gid() == "rolling")
+    assert list(rolling.get_ydata()) == [0.5, 0.65, 0.43, 0.74] and rolling.get_label() == "rolling origin (mean 0.580k)"

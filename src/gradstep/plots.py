@@ -558,6 +558,18 @@ def _k(values) -> tuple[float, float]:
     return float(values.mean()), float(values.std(ddof=1)) if values.size > 1 else 0.0
 
 
+PART_STYLES = {"train": ("tab:blue", "o"), "valid": ("tab:red", "s"), "test": ("black", "^")}
+
+
+def _parts(axes, x, groups: list, parts: tuple, t) -> None:
+    """One line per part: its MAE (k views, mean ± std over the seeds of each group) at each x."""
+    for part in parts:
+        color, marker = PART_STYLES[part]
+        mean, std = np.array([_k([r[part] for r in group]) for group in groups]).T
+        axes.errorbar(x, mean, yerr=std, color=color, marker=marker, capsize=3, lw=1.5,
+                      label=t(f"fig.overfitting.{part}"), gid=part)
+
+
 def _curves(axes, history: dict, t, best: int | None = None, stopped: bool = False) -> None:
     """Training and validation MAE against the epoch; the best epoch (``best``, else the lowest validation MAE)."""
     epoch = np.asarray(history["epoch"])
@@ -579,15 +591,15 @@ VERDICT_COLORS = {"base": "tab:gray", "helps": "tab:green", "hurts": "tab:red", 
 
 def overfitting_plots(out: Path, t, curves: dict, early: dict, early_best: int | None, capacity: list, rows: dict,
                       valid: dict, verdicts: list, data: dict, importance: dict, weights: tuple, cv: dict,
-                      test: float) -> list:
-    """The overfitting study's six figures in ``out``; returns their file names. ``capacity`` = [(label, parameters,
+                      test: float) -> dict:
+    """The overfitting study's six figures in ``out``; returns {file name: Figure}. ``capacity`` = [(label, parameters,
     group)], ``rows`` and ``valid`` = {remedy: MAE per seed}, ``verdicts`` each row's colour key ("base", "helps",
     "hurts", "same", "one_seed"), ``data`` = {years: group}, a group being the seeds'
     results ({"train", "valid", "test"} in views); ``weights`` = (base, L1) first-layer summaries; ``cv`` = the
     rolling and shuffled cross-validation results; ``test`` the base's mean test MAE."""
     t = _text(t)
     out = Path(out)
-    names = []
+    drawn = {}
     with _drawing(t):
         figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True, layout="constrained")
         _curves(left, curves, t)
@@ -597,24 +609,21 @@ def overfitting_plots(out: Path, t, curves: dict, early: dict, early_best: int |
         values = np.concatenate([np.asarray(h[key], dtype=float) / 1e3 for h in (curves, early)
                                  for key in ("train_mae", "valid_mae")])
         right.set_ylim(0, min(values.max(), 3 * np.median(values)) * 1.05)
-        names.append("overfitting_curves.png")
-        save(figure, out / names[-1])
+        drawn["overfitting_curves.png"] = figure
+        save(figure, out / "overfitting_curves.png")
 
         figure, axes = plt.subplots(figsize=(9, 4.4), layout="constrained")
         ordered = sorted(capacity, key=lambda item: item[1])
         x = np.arange(len(ordered))
-        for part, color, marker in (("train", "tab:blue", "o"), ("valid", "tab:red", "s")):
-            mean, std = np.array([_k([r[part] for r in group]) for _, _, group in ordered]).T
-            axes.errorbar(x, mean, yerr=std, color=color, marker=marker, capsize=3, lw=1.5,
-                          label=t(f"fig.overfitting.{part}"), gid=part)
+        _parts(axes, x, [group for _, _, group in ordered], ("train", "valid"), t)
         axes.set_xticks(x)
         axes.set_xticklabels([f"{label}\n{count:,}" for label, count, _ in ordered], fontsize=8)
         axes.set_xlabel(t("fig.overfitting.capacity"))
         axes.set_ylabel(t("fig.mae_k"))
         axes.set_title(t("fig.overfitting.capacity_title"), fontsize=10)
         axes.legend(fontsize=8)
-        names.append("overfitting_capacity.png")
-        save(figure, out / names[-1])
+        drawn["overfitting_capacity.png"] = figure
+        save(figure, out / "overfitting_capacity.png")
 
         figure, axes = plt.subplots(figsize=(9, 0.45 * len(rows) + 1.6), layout="constrained")
         labels = list(rows)
@@ -630,23 +639,20 @@ def overfitting_plots(out: Path, t, curves: dict, early: dict, early_best: int |
         axes.set_xlabel(t("fig.mae_k"))
         axes.set_title(t("fig.overfitting.remedies_title"), fontsize=10)
         axes.legend(fontsize=8, loc="lower right")
-        names.append("overfitting_remedies.png")
-        save(figure, out / names[-1])
+        drawn["overfitting_remedies.png"] = figure
+        save(figure, out / "overfitting_remedies.png")
 
         figure, axes = plt.subplots(figsize=(7, 4), layout="constrained")
         years = sorted(data)
-        for part, color, marker in (("train", "tab:blue", "o"), ("valid", "tab:red", "s"), ("test", "black", "^")):
-            mean, std = np.array([_k([r[part] for r in data[n]]) for n in years]).T
-            axes.errorbar(years, mean, yerr=std, color=color, marker=marker, capsize=3, lw=1.5,
-                          label=t(f"fig.overfitting.{part}"), gid=part)
+        _parts(axes, years, [data[n] for n in years], ("train", "valid", "test"), t)
         axes.set_xticks(years)
         axes.set_xticklabels([f"{n:.1f}" for n in years])
         axes.set_xlabel(t("fig.overfitting.years"))
         axes.set_ylabel(t("fig.mae_k"))
         axes.set_title(t("fig.overfitting.data_title"), fontsize=10)
         axes.legend(fontsize=8)
-        names.append("overfitting_data.png")
-        save(figure, out / names[-1])
+        drawn["overfitting_data.png"] = figure
+        save(figure, out / "overfitting_data.png")
 
         figure, (top, bottom) = plt.subplots(2, 1, figsize=(10, 5.6), sharex=True, layout="constrained")
         lags = np.array([int(lag) for lag in importance])
@@ -661,8 +667,8 @@ def overfitting_plots(out: Path, t, curves: dict, early: dict, early_best: int |
         bottom.set_xlabel(t("fig.overfitting.day"))
         bottom.set_ylabel(t("fig.overfitting.weight"))
         bottom.legend(fontsize=8)
-        names.append("overfitting_days.png")
-        save(figure, out / names[-1])
+        drawn["overfitting_days.png"] = figure
+        save(figure, out / "overfitting_days.png")
 
         figure, axes = plt.subplots(figsize=(8, 4), layout="constrained")
         for scheme, color, marker in (("rolling", "tab:blue", "o"), ("shuffled", "tab:orange", "s")):
@@ -676,6 +682,6 @@ def overfitting_plots(out: Path, t, curves: dict, early: dict, early_best: int |
         axes.set_ylabel(t("fig.mae_k"))
         axes.set_title(t("fig.overfitting.cv_title"), fontsize=10)
         axes.legend(fontsize=8)
-        names.append("overfitting_cv.png")
-        save(figure, out / names[-1])
-    return names
+        drawn["overfitting_cv.png"] = figure
+        save(figure, out / "overfitting_cv.png")
+    return drawn
