@@ -154,8 +154,10 @@ def fake(job):
             result["scored"].append("test")
         return result
     if job.function is overfitting.selection.cross_validate:
+        starts = pd.date_range("2020-09-09", periods=4, freq="28D")
         folds = [{"train": value / 3, "valid": value + i, "train_rows": 200, "valid_rows": 28,
-                  "valid_dates": ["2020-09-09", "2020-10-06"]} for i in range(4)]
+                  "valid_dates": [f"{start:%Y-%m-%d}", f"{start + pd.Timedelta(days=27):%Y-%m-%d}"]}
+                 for i, start in enumerate(starts)]
         return {"scheme": kwargs["scheme"], "folds": folds, "train": value / 3, "valid": value + 1.5, "valid_std": 1.1}
     assert job.function is overfitting.search.run_trial
     return {"number": kwargs["number"], "params": kwargs["params"], "state": "complete", "valid_mae": value,
@@ -163,17 +165,62 @@ def fake(job):
             "scored": ["train", "valid"], "error": None, "seconds": 0.1}
 
 
-def made_up(settings=FULL):
+def made_up(settings=FULL, given=None):
+    """Every round of the plan, run with ``fake``: (results, jobs per round); ``given`` collects the jobs by key."""
     results, sizes = {}, []
     while jobs := overfitting.plan(settings, results):
         sizes.append(len(jobs))
         results.update((job.key, fake(job)) for job in jobs)
+        if given is not None:
+            given.update((job.key, job) for job in jobs)
     return results, sizes
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def invented():
+    """Made up again for each test (a fraction of a second), so that each test runs the plan itself."""
     return made_up()
+
+
+def test_each_chosen_configuration_is_trained_once_per_seed_with_its_options():
+    jobs = {}
+    results, _ = made_up(given=jobs)
+    base = overfitting.setting(FULL)
+    for remedy in ("smaller", "l1", "l2", "dropout", "early", "noise", "augment", "lags", "cv"):
+        label = overfitting._final_key(results, remedy)[3]
+        changes = overfitting.choice(FULL, results, remedy)[1]
+        assert overfitting._labels(changes) == label
+        for seed in range(3):
+            job = jobs[("overfitting", "final", remedy, label, seed)]
+            assert job.function is overfitting.fit_job and job.cost == overfitting._cost(base, **changes)
+            assert job.kwargs == {"spec": base.spec(seed, **changes).to_dict(), "test": True,
+                                  "history": remedy == "early" and seed == 0, "weights": remedy == "l1" and seed == 0}
+    for label in {key[3] for key in jobs if key[1:3] == ("candidate", "lags")}:
+        job = jobs[("overfitting", "candidate", "lags", label, 1)]
+        lags = job.kwargs["spec"]["data"]["lags"]
+        assert job.kwargs == {"spec": base.spec(1, lags=tuple(lags)).to_dict()} and job.cost == overfitting._cost(base)
+    for seed in range(3):
+        trained = jobs[("overfitting", "final", "kinds", "", seed)]
+        assert trained.cost == 1.5 * overfitting._cost(base) and trained.kwargs["spec"] == base.spec(seed).to_dict()
+        assert trained.kwargs["kinds"] == (base.spec(seed, kind="linear").to_dict(),
+                                           base.spec(seed, kind="sigmoid", units=100).to_dict())
+        assert jobs[("overfitting", "data", 1, seed)].kwargs["spec"] == base.spec(seed, size=1).to_dict()
+        assert jobs[("overfitting", "candidate", "smaller", "units=8", seed)].kwargs == {
+            "spec": base.spec(seed, units=8).to_dict()}
+    for scheme in ("rolling", "shuffled"):
+        assert jobs[("overfitting", "cv", scheme, "")].cost == 4.0
+    assert jobs[("overfitting", "cv", "l2", "weight_decay=0.01")].cost == 4.0
+    assert overfitting._trials(FULL) == (16, 4) and overfitting._trials(QUICK) == (4, 4)
+    trials = [jobs[key] for key in sorted(jobs) if key[1] == "trial"]
+    finished = [results[key] for key in sorted(results) if key[1] == "trial"]
+    for number in (4, 8, 12):
+        assert trials[number].kwargs["finished"] == finished[:number]
+        assert [trials[n].kwargs["params"] for n in range(number, number + 4)] == overfitting.search.propose(
+            overfitting.search.SPACE, finished[:number], 4, seed=0, round=number // 4)
+    assert all(trial.cost == 1.0 for trial in trials)
+    quick_jobs = {}
+    made_up(QUICK, quick_jobs)
+    assert sum(key[1] == "trial" for key in quick_jobs) == 4
 
 
 def test_the_rounds_candidates_first_then_the_chosen_then_the_search_round_by_round(invented):
@@ -315,6 +362,7 @@ def test_fit_job_reports_each_part_it_is_asked_for_and_the_test_days_only_when_a
     run = runs.fit(spec)
     assert plain["train"] == run.metrics["train"]["mae"] and plain["valid"] == run.metrics["valid"]["mae"]
     assert plain["scored"] == ["train", "valid"] and plain["epochs"] == 3 and plain["best_epoch"] is None
+    assert 0 < plain["seconds"] < 60
     full = overfitting.fit_job(spec.to_dict(), test=True, history=True, importance=True, weights=True)
     assert full["test"] == run.score_test()["mae"] and full["scored"] == ["train", "valid", "test"]
     assert full["history"]["epoch"] == [1, 2, 3] and full["history"]["valid_mae"] == run.history["valid_mae"].tolist()
@@ -370,7 +418,7 @@ def test_made_up_report_quotes_its_numbers_and_draws_what_it_was_given(invented,
         last_valid="0.700", epochs=4, helped=", ".join(helped) or "–", others=", ".join(others) or "–",
         rolling=f"{rolling['valid'] / 1e3:.3f}", shuffled=f"{shuffled['valid'] / 1e3:.3f}",
         lower=f"{100 * (1 - shuffled['valid'] / rolling['valid']):.0f}", days=112, first="2020-09-09",
-        last="2020-10-06", zero_base="5%", zero_l1="25%", restored=2)
+        last="2020-12-29", zero_base="5%", zero_l1="25%", restored=2)
     gap = np.mean([r["valid"] - r["train"] for r in base])
     assert study.claims[0] == (EN("overfitting.claim.gap"), bool(gap > max(4 * np.std([r["valid"] for r in base], ddof=1),
                                                                            np.mean([r["train"] for r in base]))))
@@ -388,3 +436,56 @@ def test_a_test_score_in_a_candidate_fails_the_hygiene_claim_of_a_made_up_report
     flat = copy.deepcopy(invented[0])
     flat[("overfitting", "base", 0)]["history"]["valid_mae"] = [950.0, 600.0, 650.0, 500.0]
     assert overfitting.report(FULL, flat, tmp_path).claims[1][1] is False
+
+
+@pytest.mark.parametrize("changes, label", [
+    ({"l1": 1e-3}, "l1=0.001"), ({"weight_decay": 0.1}, "weight_decay=0.1"), ({"units": 8}, "units=8"),
+    ({"augment": "scale", "layers": 2}, "augment=scale, layers=2"), ({"lags": (1, 7, 14)}, "lags=1,7,14"),
+    ({"lags": tuple(range(1, 9))}, "lags=1,2,3,4,5,6,7,8"), ({"lags": tuple(range(1, 10))}, "lags: 9 days"),
+    ({"lr": 0.0021234, "dropout": 0.35}, "lr=0.0021, dropout=0.35")])
+def test_labels_name_a_setting_in_one_short_line(changes, label):
+    assert overfitting._labels(changes) == label
+
+
+def test_the_base_run_trains_as_the_chapter_does():
+    train = overfitting.setting(FULL).spec(seed=4).train
+    assert (train.loss, train.optimizer, train.lr, train.epochs, train.batch_size, train.seed) == (
+        "mae", "adam", 1e-3, 300, 32, 4)
+    assert overfitting.setting(QUICK).spec().train.epochs == 60
+
+
+def test_a_candidate_scored_on_the_test_days_stops_the_choice(invented):
+    results = copy.deepcopy(invented[0])
+    key = next(key for key in results if key[1:3] == ("candidate", "noise"))
+    results[key]["scored"] = ["train", "valid", "test"]
+    with pytest.raises(InputError, match="has been scored on the test days"):
+        overfitting.choice(FULL, results, "noise")
+    folds = copy.deepcopy(invented[0])
+    folds[("overfitting", "cv", "l2", "weight_decay=0.01")]["test"] = 1.0
+    with pytest.raises(InputError, match="has been scored on the test days"):
+        overfitting.choice(FULL, folds, "cv")
+
+
+def test_the_gap_claim_needs_more_than_the_training_error_and_four_spreads(invented, tmp_path, monkeypatch):
+    monkeypatch.setattr(overfitting, "overfitting_plots", lambda out, t, **parts: [])
+    results = copy.deepcopy(invented[0])
+    for seed, valid in enumerate((150.0, 300.0, 450.0)):   # gap 200 over a training error of 100, but spread 150
+        results[("overfitting", "base", seed)].update(train=100.0, valid=valid)
+    assert overfitting.report(FULL, results, tmp_path).claims[0][1] is False
+    for seed, valid in enumerate((290.0, 300.0, 310.0)):   # spread 10: the gap of 200 is beyond 4 spreads
+        results[("overfitting", "base", seed)]["valid"] = valid
+    assert overfitting.report(FULL, results, tmp_path).claims[0][1] is True
+    for seed in range(3):                                  # valid 190: a gap of 90, below the training error
+        results[("overfitting", "base", seed)]["valid"] = 190.0 + seed
+    assert overfitting.report(FULL, results, tmp_path).claims[0][1] is False
+
+
+def test_with_one_seed_the_report_judges_nothing_by_a_spread(tmp_path, monkeypatch):
+    monkeypatch.setattr(overfitting, "overfitting_plots", lambda out, t, **parts: [])
+    one = Settings(seeds=1)
+    results, _ = made_up(one)
+    study = overfitting.report(one, results, tmp_path)
+    assert {row[-1] for row in study.tables[0].rows[1:]} == {"one seed: no spread to judge by"}
+    base = results[("overfitting", "base", 0)]
+    assert study.claims[0][1] is (base["valid"] - base["train"] > base["train"])
+    assert study.tables[0].rows[0][2] == f"{base['train'] / 1e3:.3f}"
