@@ -351,8 +351,9 @@ def stand_ins(monkeypatch, plain_machine):
     monkeypatch.setattr(experiments, "STUDIES", studies)
     calls = []
 
-    def in_process(jobs, workers, console, t, scheduler=None, next_jobs=None):
+    def in_process(jobs, workers, console, t, scheduler=None, next_jobs=None, starting=None):
         assert scheduler is None and next_jobs == {}
+        console.print(starting, highlight=False)
         calls.append((jobs, workers, console, t))
         return {job.key: job.run() for study_jobs in jobs.values() for job in study_jobs}
 

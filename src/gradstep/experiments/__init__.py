@@ -50,13 +50,13 @@ FIGURE_NAME = re.compile(r"[A-Za-z0-9_-]+\.png")
 
 
 def run_jobs(jobs: dict, workers: int, console: Console, t, scheduler: str | None = None,
-             next_jobs: dict | None = None) -> dict:
+             next_jobs: dict | None = None, starting: str | None = None) -> dict:
     """Run every study's jobs ({study: [Job]}) in ``workers`` local processes or on the Dask cluster of
     ``scheduler``, the costliest of each submission first. Once all of a study's jobs are done,
     ``next_jobs[study]`` (if given) receives their results ({key: result}) and returns the study's next round, whose
     jobs start at once while other studies' jobs go on; [] ends the study. A line is printed as each study ends
     (with a progress bar in a terminal, its total growing with the rounds). Returns {key: result} in the order the
-    jobs were given, whatever order they finished in."""
+    jobs were given, whatever order they finished in. ``starting`` is printed once the workers are reached."""
     next_jobs = next_jobs or {}
     given = {name: [] for name in jobs}
     owner, left, results = {}, {}, {}
@@ -84,6 +84,8 @@ def run_jobs(jobs: dict, workers: int, console: Console, t, scheduler: str | Non
                 console.print(t("report.done", name=name, seconds=f"{time.perf_counter() - started:.1f}",
                                 jobs=len(given[name])), highlight=False, markup=False)
 
+        if starting is not None:
+            console.print(starting, highlight=False)
         executor.submit([job for name, study_jobs in jobs.items() for job in add(name, list(study_jobs))])
         task = bar.add_task("jobs", total=len(owner))
         for name in [name for name in jobs if not left[name]]:
@@ -174,13 +176,13 @@ def run_reproduction(names: list | None, out: Path, seeds: int, quick: bool, wor
     started = time.perf_counter()
     jobs = {name: STUDIES[name].jobs(settings) for name in chosen}
     where = {"workers": workers} if scheduler is None else {"scheduler": scheduler}
-    console.print(t("report.running" if scheduler is None else "report.running_scheduler", studies=len(chosen),
-                    jobs=sum(map(len, jobs.values())), seeds=settings.seeds,
-                    quick=t("report.running_quick") if quick else "", **where), highlight=False)
+    starting = t("report.running" if scheduler is None else "report.running_scheduler", studies=len(chosen),
+                 jobs=sum(map(len, jobs.values())), seeds=settings.seeds,
+                 quick=t("report.running_quick") if quick else "", **where)
     out.mkdir(parents=True, exist_ok=True)
     rounds = {name: functools.partial(STUDIES[name].next_jobs, settings) for name in chosen
               if hasattr(STUDIES[name], "next_jobs")}
-    results = run_jobs(jobs, workers, console, t, scheduler=scheduler, next_jobs=rounds)
+    results = run_jobs(jobs, workers, console, t, scheduler=scheduler, next_jobs=rounds, starting=starting)
     fresh = {name: STUDIES[name].report(settings, results, out) for name in chosen}
     for study in fresh.values():
         print_study(console, study, t)
