@@ -219,8 +219,9 @@ def test_a_study_with_next_jobs_runs_its_rounds_while_another_studys_jobs_go_on(
                       ("rounds", "final", 1): {"setting": "b", "seed": 1}}]
     assert Totals.totals == [3, 5]
     lines = screen.export_text().splitlines()
-    assert [line.split(" done at ")[0] for line in lines] == ["rounds:", "slow:"]
-    assert lines[0].endswith(" s (4 job(s))") and lines[1].endswith(" s (1 job(s))")
+    assert [line.split(" done at ")[0] for line in lines] == ["rounds: round 1", "rounds:", "slow:"]
+    assert lines[0].endswith(" s (2 job(s) so far); next round: 2 job(s)")
+    assert lines[1].endswith(" s (4 job(s))") and lines[2].endswith(" s (1 job(s))")
     assert list(results) == [("slow",), ("rounds", "search", "a"), ("rounds", "search", "b"), ("rounds", "final", 0),
                              ("rounds", "final", 1)]
     assert scripted.opened == [(2, None)]

@@ -54,12 +54,12 @@ def run_jobs(jobs: dict, workers: int, console: Console, t, scheduler: str | Non
     """Run every study's jobs ({study: [Job]}) in ``workers`` local processes or on the Dask cluster of
     ``scheduler``, the costliest of each submission first. Once all of a study's jobs are done,
     ``next_jobs[study]`` (if given) receives their results ({key: result}) and returns the study's next round, whose
-    jobs start at once while other studies' jobs go on; [] ends the study. A line is printed as each study ends
-    (with a progress bar in a terminal, its total growing with the rounds). Returns {key: result} in the order the
+    jobs start at once while other studies' jobs go on; [] ends the study. A line is printed as each round and each
+    study ends (with a progress bar in a terminal, its total growing with the rounds). Returns {key: result} in the order the
     jobs were given, whatever order they finished in. ``starting`` is printed once the workers are reached."""
     next_jobs = next_jobs or {}
     given = {name: [] for name in jobs}
-    owner, left, results = {}, {}, {}
+    owner, left, results, rounds = {}, {}, {}, {}
     started = time.perf_counter()
 
     def add(name: str, study_jobs: list) -> list:
@@ -78,6 +78,9 @@ def run_jobs(jobs: dict, workers: int, console: Console, t, scheduler: str | Non
         def round_over(name: str) -> None:
             more = list(next_jobs[name]({key: results[key] for key in given[name]})) if name in next_jobs else []
             if more:
+                rounds[name] = rounds.get(name, 0) + 1
+                console.print(t("report.round", name=name, round=rounds[name], jobs=len(given[name]), more=len(more),
+                                seconds=f"{time.perf_counter() - started:.1f}"), highlight=False, markup=False)
                 executor.submit(add(name, more))
                 bar.update(task, total=len(owner))
             else:

@@ -28,6 +28,7 @@ STRINGS = {
     "report.fails": "✗ FAILS",
     "report.figure": "figure",
     "report.done": "{name}: done at {seconds} s ({jobs} job(s))",
+    "report.round": "{name}: round {round} done at {seconds} s ({jobs} job(s) so far); next round: {more} job(s)",
     "report.running": "running — studies: {studies}, jobs: {jobs}, seeds: {seeds}, workers: {workers}{quick}",
     "report.running_scheduler": ("running — studies: {studies}, jobs: {jobs}, seeds: {seeds}, Dask scheduler: "
                                  "{scheduler}{quick}"),

@@ -26,6 +26,7 @@ STRINGS = {
     "report.fails": "✗ 不成立",
     "report.figure": "图",
     "report.done": "{name}：在 {seconds} 秒时完成（{jobs} 个任务）",
+    "report.round": "{name}：第 {round} 轮在 {seconds} 秒时完成（目前共 {jobs} 个任务）；下一轮：{more} 个任务",
     "report.running": "运行——研究：{studies}，任务：{jobs}，随机种子：{seeds}，工作进程：{workers}{quick}",
     "report.running_scheduler": "运行——研究：{studies}，任务：{jobs}，随机种子：{seeds}，分布式调度器：{scheduler}{quick}",
     "report.running_quick": "（快速）",
