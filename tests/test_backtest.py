@@ -8,7 +8,7 @@ import pytest
 from gradstep import backtest as bt, run as runs
 from gradstep.errors import InputError
 from gradstep.forecast import Forecaster
-from gradstep.spec import DataSpec, ModelSpec, RunSpec
+from gradstep.spec import BASELINES, DataSpec, ModelSpec, RunSpec
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +100,14 @@ def test_candidates_are_the_baselines_four_linear_models_and_two_networks():
     assert (relu.model.units, relu.model.layers, relu.data.days, relu.data.valid_days, relu.train.patience,
             relu.train.epochs) == (100, 2, 56, 28, 10, 200)
     assert chosen["linear 28 days"].train.patience is None and chosen["linear 28 days"].data.days == 28
+
+
+def test_the_trained_candidates_read_windows_relative_to_their_level_and_the_baselines_do_not():
+    chosen = bt.candidates(RunSpec(data=DataSpec(page="Christmas")))
+    assert {name: spec.data.scale for name, spec in chosen.items()} == {
+        name: None if name in BASELINES else "window" for name in chosen}
+    augmented = bt.candidates(RunSpec().replace(augment="scale"))  # it scales standardised values: no window scale
+    assert {spec.data.scale for spec in augmented.values()} == {None}
 
 
 def fake(maes: dict, monkeypatch):

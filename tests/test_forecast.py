@@ -291,6 +291,19 @@ def test_a_model_on_lags_saves_reloads_forecasts_and_evaluates_the_same(views, t
     assert loaded.evaluate(views) == copy.deepcopy(trained).evaluate(views)
 
 
+def test_a_window_scaled_model_saves_reloads_forecasts_and_evaluates_the_same(views, tmp_path):
+    trained = Forecaster(SIGMOID.replace(days=14, scale="window")).fit(views)
+    trained.save(tmp_path)
+    assert json.loads((tmp_path / "model.json").read_text())["spec"]["data"]["scale"] == "window"
+    loaded, _ = Forecaster.load(tmp_path)
+    assert loaded.spec == trained.spec and loaded.spec.data.scale == "window"
+    X = windows_of(views, 14)
+    assert np.array_equal(loaded.predict(X), trained.predict(X))
+    assert not np.allclose(loaded.predict(X), Forecaster(SIGMOID.replace(days=14)).fit(views).predict(X))
+    pd.testing.assert_frame_equal(loaded.forecast(views, 3), trained.forecast(views, 3))
+    assert loaded.evaluate(views) == copy.deepcopy(trained).evaluate(views)
+
+
 def test_loading_refuses_lags_that_do_not_fit_the_weights(views, tmp_path):
     Forecaster(SIGMOID.replace(days=14, lags=(1, 7, 14))).fit(views).save(tmp_path)
     edit_json(tmp_path, lambda meta: meta["spec"]["data"].update(lags=[1, 7]))

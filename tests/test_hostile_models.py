@@ -417,6 +417,10 @@ CASES = [
     # data source named by the model: with --page it is not read at all
     ("meta-page-unknown", setting("spec.data.page", "No_such_page"), None, ("predict",)),
     ("meta-page-int", setting("spec.data.page", 5), ["--page 5 is not a name"], ("predict",)),
+    # scale: how the weights read the values (a loader that skipped the spec's check would predict in some scale)
+    ("meta-scale-unknown", setting("spec.data.scale", "log"), ["--scale log is not a choice", "'window'"], BOTH),
+    ("meta-scale-number", setting("spec.data.scale", 1), ["--scale 1 is not a choice"], ("predict",)),
+    ("meta-scale-list", setting("spec.data.scale", ["window"]), ["is not a choice"], ("predict",)),
     # lags: which columns of the 7 days the weights read
     ("meta-lags-beyond-days", setting("spec.data.lags", [1, 8]), ["--lags (1, 8) reads the day 8 days before",
                                                                   "beyond --days 7"], BOTH),  # X[:, 7]: IndexError

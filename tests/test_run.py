@@ -599,3 +599,60 @@ def test_average_is_the_mean_of_the_runs_predictions_and_is_scored_again():
     other = runs.fit(RunSpec(data=DataSpec(days=7, valid_days=20), train=TrainSpec(epochs=1)))
     with pytest.raises(InputError, match="same data and days"):
         runs.average([fitted[0], other])
+
+
+# ----- scale="window": each window read relative to its own level ------------------------------------------------
+
+WINDOWED = RunSpec().replace(days=14, lags=(1, 7, 14), scale="window", epochs=2, valid_days=20)
+
+
+def test_the_trainer_gets_each_window_as_asinh_over_its_last_weeks_mean(views, monkeypatch):
+    seen = []
+    fit = Trainer.fit
+    monkeypatch.setattr(Trainer, "fit", lambda self, *arrays, **kw: seen.append(arrays) or fit(self, *arrays, **kw))
+    run = runs.fit(WINDOWED, views)
+    X, y, X_valid, y_valid = seen[0]
+    for part, inputs, targets in ((run.split_.train, X, y), (run.split_.valid, X_valid, y_valid)):
+        level = np.arcsinh(part.X[:, :7].mean(axis=1))
+        np.testing.assert_allclose(inputs, np.arcsinh(part.X[:, [0, 6, 13]]) - level[:, None])
+        np.testing.assert_allclose(targets, np.arcsinh(part.y) - level)
+    assert "train_log_mae" in run.history and "train_mae" not in run.history
+
+
+def test_a_window_scaled_linear_model_predicts_by_its_formula(views):
+    """ŷ = sinh(asinh(s) + b + Σ wⱼ (asinh(xⱼ) − asinh(s))), s the mean of x1..x7: a scale that fit or predict
+    ignored would give the standardised model's answer instead."""
+    run = runs.fit(WINDOWED, views)
+    X = run.split_.valid.X
+    w, b = run.model[0].weight.data.astype(np.float64), run.model[0].bias.data.astype(np.float64)
+    s = X[:, :7].mean(axis=1)
+    hand = np.sinh(np.arcsinh(s) + b[0] + (np.arcsinh(X[:, [0, 6, 13]]) - np.arcsinh(s)[:, None]) @ w[0])
+    np.testing.assert_allclose(run.predict(X), hand, rtol=1e-5)
+    assert run.metrics["valid"]["mae"] == pytest.approx(runs.errors(hand, run.split_.valid.y)["mae"], rel=1e-5)
+    plain = runs.fit(WINDOWED.replace(scale=None), views)
+    assert not np.allclose(plain.predict(X), run.predict(X))
+
+
+def test_a_window_scaled_model_follows_a_change_of_level():
+    """Trained on a series at one level, it forecasts the same series at 100 times that level about 100 times
+    higher: it reads each window relative to its own level, where a standardised model reads the level itself."""
+    views = load_pageviews("Standard_deviation")
+    spec = RunSpec().replace(days=14, scale="window", epochs=3)
+    run = runs.fit(spec, views)
+    X = run.split_.test.X
+    np.testing.assert_allclose(run.predict(100 * X), 100 * run.predict(X), rtol=0.01)
+    plain = runs.fit(spec.replace(scale=None), views)
+    assert not np.allclose(plain.predict(100 * X), 100 * plain.predict(X), rtol=0.1)
+
+
+def test_window_scale_takes_zero_and_negative_values(views):
+    """asinh is defined everywhere: a week of zeros or values below 0 give a finite forecast, not a refusal."""
+    run = runs.fit(WINDOWED, views.where(views.index != "2018-03-04", -100.0))
+    rows = np.vstack([np.zeros(14), np.full(14, -50.0), np.linspace(-10, 10, 14)])
+    assert np.isfinite(run.predict(rows)).all()
+
+
+def test_level_is_the_mean_of_the_newest_7_days_or_of_all_when_fewer():
+    X = np.arange(20.0).reshape(2, 10)
+    np.testing.assert_array_equal(runs.level(X), [3.0, 13.0])
+    np.testing.assert_array_equal(runs.level(X[:, :3]), [1.0, 11.0])

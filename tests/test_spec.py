@@ -30,6 +30,7 @@ BAD = {
     "train": ["2017-01-01", ("2017-01-01",), ("2017-01-01", 2020), ("a", "b", "c"), 5],
     "test": ["2021-01-01:2021-02-14", ["2021-01-01"], (None, None), 0],
     "valid_days": [-1, 36501, True, 2.5, "45", None, HUGE],
+    "scale": ["log", "Window", "", True, 0],
     "kind": ["cnn", "Linear", "", None, 1],
     "units": [0, 4097, 1.5, False, "8", None, HUGE],
     "layers": [0, 17, True, 2.5, None, HUGE],
@@ -60,8 +61,8 @@ def test_defaults_are_the_lectures():
     assert (train.loss, train.optimizer, train.lr, train.epochs, train.batch_size, train.seed) == \
         ("mae", "adam", 0.001, 100, 32, 0)
     data, model, regularization = DataSpec(), ModelSpec(), RegularizationSpec()
-    assert (data.page, data.csv, data.days, data.train, data.test, data.valid_days, data.fill) == \
-        (None, None, 56, None, None, 0, None)
+    assert (data.page, data.csv, data.days, data.train, data.test, data.valid_days, data.fill, data.scale) == \
+        (None, None, 56, None, None, 0, None, None)
     assert (model.kind, model.units, model.layers, model.dropout, model.dtype) == ("linear", 100, 1, 0.0, "float32")
     assert (regularization.l1, regularization.weight_decay, regularization.input_noise, regularization.augment) == \
         (0.0, 0.0, 0.0, None)
@@ -157,6 +158,8 @@ def test_json_round_trip_keeps_every_field():
     assert back.data.train == ("2017-01-01", "2020-06-30") and isinstance(back.data.test, tuple)
     assert back.train.batch_size is None and back.data.lags == (1, 2, 7)
     assert RunSpec.from_dict(json.loads(json.dumps(RunSpec().to_dict()))) == RunSpec()
+    windowed = RunSpec().replace(scale="window")
+    assert RunSpec.from_dict(json.loads(json.dumps(windowed.to_dict()))).data.scale == "window"
 
 
 def test_missing_sections_and_fields_take_their_defaults():
@@ -306,6 +309,8 @@ MESSAGES = [
     ("fill", "mean",
      "fill='mean' is not a choice; it must be one of 'interpolate', 'zero' or None (refuse missing days)"),
     ("augment", True, "augment=True is not a choice; it must be one of 'scale' or None (no augmentation)"),
+    ("scale", "log", "scale='log' is not a choice; it must be one of 'window' or None (standardise with the "
+                     "training part's mean and std)"),
     # Text: empty, too long, NUL, not a str
     ("page", "",
      "page='' is not a name; it must be a non-empty string or None (Standard_deviation, unless csv is given)"),
@@ -445,10 +450,13 @@ def test_to_dict_turns_tuples_into_lists():
     (lambda: TrainSpec(momentum=0.9),
      "momentum applies to optimizer='sgd'; adam keeps its own running averages (got momentum=0.9)"),
     (lambda: DataSpec(page="p", csv="c.csv"), "give page or csv, not both (page='p', csv='c.csv')"),
+    (lambda: RunSpec().replace(scale="window", augment="scale"),
+     "augment='scale' changes the level of standardised windows, and scale='window' reads each window relative to "
+     "its own level, which that hardly changes; drop one of them"),
     (lambda: RunSpec().replace(learning_rate=0.1),
      "a run spec has no field learning_rate; its fields are page, csv, date_column, value_column, fill, days, "
-     "lags, train, test, valid_days, kind, units, layers, dropout, dtype, ensemble, loss, optimizer, lr, momentum, "
-     "epochs, batch_size, seed, patience, l1, weight_decay, input_noise, augment"),
+     "lags, train, test, valid_days, scale, kind, units, layers, dropout, dtype, ensemble, loss, optimizer, lr, "
+     "momentum, epochs, batch_size, seed, patience, l1, weight_decay, input_noise, augment"),
 ])
 def test_whole_structural_messages(make, message):
     with pytest.raises(InputError) as caught:
@@ -458,7 +466,7 @@ def test_whole_structural_messages(make, message):
 
 def test_fields_are_in_declaration_order():
     expected = [("data", name) for name in ("page", "csv", "date_column", "value_column", "fill", "days", "lags",
-                                            "train", "test", "valid_days")]
+                                            "train", "test", "valid_days", "scale")]
     expected += [("model", name) for name in ("kind", "units", "layers", "dropout", "dtype", "ensemble")]
     expected += [("train", name) for name in ("loss", "optimizer", "lr", "momentum", "epochs", "batch_size", "seed",
                                               "patience")]

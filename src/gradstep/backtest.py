@@ -157,9 +157,12 @@ def backtest(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: 
 def candidates(spec: RunSpec) -> dict[str, RunSpec]:
     """What ``--model auto`` chooses from: the two baselines, linear models on 7, 14, 28 and 56 days, and a
     sigmoid (100 units) and a ReLU network (2 layers of 100) on 56 days with early stopping on the last
-    28 training days, each reading all its days; the training settings otherwise ``spec``'s."""
-    plain = spec.replace(ensemble=1, units=100, layers=1, dropout=0.0, lags=None)
-    chosen = {name: plain.replace(kind=name, days=7, valid_days=0, patience=None) for name in BASELINES}
+    28 training days, each reading all its days, the trained ones each window relative to its level
+    (``scale="window"``, unless ``spec`` augments by scaling the standardised values); the training settings
+    otherwise ``spec``'s."""
+    scale = None if spec.regularization.augment == "scale" else "window"
+    plain = spec.replace(ensemble=1, units=100, layers=1, dropout=0.0, lags=None, scale=scale)
+    chosen = {name: plain.replace(kind=name, days=7, valid_days=0, patience=None, scale=None) for name in BASELINES}
     for days in (7, 14, 28, 56):
         chosen[f"linear {days} days"] = plain.replace(kind="linear", days=days, valid_days=0, patience=None)
     stopping = {"days": 56, "valid_days": 28, "patience": 10, "epochs": max(spec.train.epochs, 200)}

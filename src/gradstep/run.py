@@ -2,11 +2,13 @@
 
 ``fit(spec)`` reads the series (a built-in page or a CSV), makes the windows (x_j = the value j days
 before, y = the day's value), splits them by date, standardises with the training part's mean and
-spread only, keeps the columns the model reads (``features``: x_j for j in ``spec.data.lags``, all of
-them by default), builds the model from the spec's own random streams, trains it and scores the
-training and validation parts in views. The test days are not touched: ``run.score_test()`` scores
-them, once, on purpose, and ``run.scored`` records which parts have been scored — so anything that
-chooses between runs (a search, the lab, ``selection.choose``) can prove it chose on validation data.
+spread only (or, with ``scale="window"``, reads each window in logs relative to its last week's level:
+``inputs``, ``targets``, ``outputs``), keeps the columns the model reads (``features``: x_j for j in
+``spec.data.lags``, all of them by default), builds the model from the spec's own random streams, trains
+it and scores the training and validation parts in views. The test days are not touched:
+``run.score_test()`` scores them, once, on purpose, and ``run.scored`` records which parts have been
+scored — so anything that chooses between runs (a search, the lab, ``selection.choose``) can prove it
+chose on validation data.
 
     run = gs.fit(gs.RunSpec(model=gs.ModelSpec(kind="relu", units=100)))
     run.metrics["valid"]["mae"], run.history.tail()       # choose on these
@@ -75,6 +77,37 @@ def features(data: DataSpec, X: np.ndarray) -> np.ndarray:
     """The columns of windows X (n, days) that the model reads: x_j for j in ``data.lags``, all when None.
     The one place lags act: fit, predict, score and the trainer's inputs all go through it."""
     return X if data.lags is None else X[:, [lag - 1 for lag in data.lags]]
+
+
+def level(X: np.ndarray) -> np.ndarray:
+    """Each window's level s: the mean of its last 7 days (of all its days when fewer)."""
+    return np.asarray(X, dtype=np.float64)[:, :7].mean(axis=1)
+
+
+def inputs(data: DataSpec, scaler: Standardizer, X: np.ndarray) -> np.ndarray:
+    """The model's inputs for windows X (n, days) of values: the ``features`` of z = (x − mean)/std, or with
+    ``data.scale="window"`` of asinh(x) − asinh(s), s = ``level(X)``: about log(x/s), the window relative to its
+    own level (asinh is a log that also takes 0 and negative values). With ``targets`` and ``outputs`` the one
+    place values become the model's numbers and back: fit, predict and score all go through them."""
+    if data.scale == "window":
+        return features(data, np.arcsinh(np.asarray(X, dtype=np.float64)) - np.arcsinh(level(X))[:, None])
+    return features(data, scaler.transform(X))
+
+
+def targets(data: DataSpec, scaler: Standardizer, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """What the model learns to output for windows X and their days' values y: (y − mean)/std, or with
+    scale="window" asinh(y) − asinh(s)."""
+    if data.scale == "window":
+        return np.arcsinh(np.asarray(y, dtype=np.float64)) - np.arcsinh(level(X))
+    return scaler.transform(y)
+
+
+def outputs(data: DataSpec, scaler: Standardizer, X: np.ndarray, output: np.ndarray) -> np.ndarray:
+    """The model's outputs o for windows X back in values: mean + std·o, or with scale="window" sinh(asinh(s) + o)."""
+    output = np.asarray(output, dtype=np.float64).reshape(-1)
+    if data.scale == "window":
+        return np.sinh(np.arcsinh(level(X)) + output)
+    return scaler.inverse(output)
 
 
 def parameter_shapes(spec: ModelSpec, inputs: int) -> dict[str, tuple]:
@@ -185,10 +218,9 @@ class Run:
         days = self.spec.data.days
         if X.ndim != 2 or X.shape[1] != days:
             raise InputError(f"the model reads days={days} values per row, got rows of shape {X.shape}")
-        scaler = self.standardizer_
+        data, scaler = self.spec.data, self.standardizer_
         with np.errstate(over="ignore", invalid="ignore"):
-            inputs = features(self.spec.data, scaler.transform(X))
-            prediction = scaler.inverse(predict(self.model, inputs).astype(np.float64)).reshape(-1)
+            prediction = outputs(data, scaler, X, predict(self.model, inputs(data, scaler, X)))
         if not np.isfinite(prediction).all():
             raise InputError("the model's output is not a finite number for these inputs: its weights or the "
                              "inputs are far out of range; train the model again on this data")
@@ -308,7 +340,7 @@ def _given(spec: RunSpec, split) -> Split:
 def _train(spec: RunSpec, model: nn.Module, seed: int, parts: Split, scaler: Standardizer, callbacks, progress,
            checkpoint, checkpoint_every: float, state: dict | None) -> History:
     """Train one model of the run (an ensemble's member from its own ``seed``) on the standardised windows."""
-    train, regularization = spec.train, spec.regularization
+    data, train, regularization = spec.data, spec.train, spec.regularization
     callbacks = list(callbacks)
     if train.patience is not None:
         callbacks.append(EarlyStopping(patience=train.patience))
@@ -318,7 +350,15 @@ def _train(spec: RunSpec, model: nn.Module, seed: int, parts: Split, scaler: Sta
                       batch_size=train.batch_size, seed=seed, momentum=train.momentum,
                       weight_decay=regularization.weight_decay, l1=regularization.l1,
                       batch_transform=batch_transform(regularization, scaler), callbacks=callbacks,
-                      progress=progress, metrics={"mae": lambda p, y: np.abs(p - y).mean() * scaler.std})
-    transform = scaler.transform
-    return trainer.fit(features(spec.data, transform(parts.train.X)), transform(parts.train.y),
-                       features(spec.data, transform(parts.valid.X)), transform(parts.valid.y), state=state)
+                      progress=progress, metrics=_metrics(data, scaler))
+    (X, y), (X_valid, y_valid) = ((inputs(data, scaler, part.X), targets(data, scaler, part.X, part.y))
+                                  for part in (parts.train, parts.valid))
+    return trainer.fit(X, y, X_valid, y_valid, state=state)
+
+
+def _metrics(data: DataSpec, scaler: Standardizer) -> dict:
+    """The history's metric: "mae" in the series' units, std·mean |o − t|; with scale="window" the model's numbers
+    are about logs, so it is "log_mae", mean |asinh(ŷ) − asinh(y)| (about the relative error)."""
+    if data.scale == "window":
+        return {"log_mae": lambda p, y: np.abs(p - y).mean()}
+    return {"mae": lambda p, y: np.abs(p - y).mean() * scaler.std}

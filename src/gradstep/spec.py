@@ -1,7 +1,7 @@
 """What one run is: a frozen, JSON-serialisable specification, declared once with its defaults and checks.
 
 A ``RunSpec`` has four parts — ``data`` (which series, days, which of them are read, dates, validation
-days), ``model`` (linear, sigmoid or relu; units, layers, dropout), ``train`` (loss, optimizer, lr,
+days, scale), ``model`` (linear, sigmoid or relu; units, layers, dropout), ``train`` (loss, optimizer, lr,
 momentum, epochs, batch_size, seed, patience) and ``regularization`` (l1, weight_decay, input_noise,
 augment). Every field carries its check and its help text in one table (each field's metadata), as
 scikit-learn's parameter constraints do: the specs validate themselves when made, the command line
@@ -28,6 +28,7 @@ BASELINES = {"naive": 1, "seasonal_naive": 7}
 LOSS_NAMES = ("mae", "mse", "huber")
 OPTIMIZER_NAMES = ("sgd", "adam", "adamw")
 FILLS = ("interpolate", "zero")
+SCALES = ("window",)
 AUGMENTATIONS = ("scale",)
 DTYPES = ("float32", "float64")
 
@@ -218,6 +219,10 @@ class DataSpec(_Spec):
     test: tuple | None = parameter(None, DateRange("2021-01-01..2021-02-14, or the last 45 days"),
                                    "test days, START:END inclusive")
     valid_days: int = parameter(0, Interval(int, 0, 36500), "the last N training days become a validation part")
+    scale: str | None = parameter(None, OneOf(SCALES, "standardise with the training part's mean and std"),
+                                  "window: read each window relative to its level s (the mean of its last 7 "
+                                  "days), asinh(x) − asinh(s) ≈ log(x/s), and predict the day's value the same "
+                                  "way, so that one model serves every level")
 
     def __post_init__(self):
         super().__post_init__()
@@ -340,6 +345,9 @@ class RunSpec:
         if lag is not None and self.data.days < lag:
             raise InputError(f"the {self.model.kind} baseline reads the value {lag} day{'s' * (lag > 1)} before, so "
                              f"it needs days={lag} or more (got days={self.data.days})")
+        if self.data.scale == "window" and self.regularization.augment == "scale":
+            raise InputError("augment='scale' changes the level of standardised windows, and scale='window' reads "
+                             "each window relative to its own level, which that hardly changes; drop one of them")
         if self.train.patience is not None and self.data.valid_days < 1:
             raise InputError(f"early stopping (patience={self.train.patience}) needs a validation part; "
                              "give one, e.g. valid_days=45")
