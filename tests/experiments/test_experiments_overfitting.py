@@ -489,3 +489,24 @@ def test_with_one_seed_the_report_judges_nothing_by_a_spread(tmp_path, monkeypat
     base = results[("overfitting", "base", 0)]
     assert study.claims[0][1] is (base["valid"] - base["train"] > base["train"])
     assert study.tables[0].rows[0][2] == f"{base['train'] / 1e3:.3f}"
+
+
+def test_the_runner_gets_the_first_round_from_jobs_and_the_next_from_next_jobs(invented):
+    results, _ = invented
+    assert [(job.key, job.kwargs) for job in overfitting.jobs(FULL)] == [
+        (job.key, job.kwargs) for job in overfitting.plan(FULL, {})]
+    first = {key: value for key, value in results.items() if key[1] != "final" and key[1:3] != ("candidate", "lags")
+             and not (key[1] == "trial" and key[2] >= 4)}
+    assert [job.key for job in overfitting.next_jobs(FULL, first)] == [job.key for job in overfitting.plan(FULL, first)]
+    assert overfitting.next_jobs(FULL, results) == []
+
+
+def test_a_candidate_scored_on_the_test_days_fails_the_hygiene_claim(invented, tmp_path, monkeypatch):
+    monkeypatch.setattr(overfitting, "overfitting_plots", lambda out, t, **parts: [])
+    results = copy.deepcopy(invented[0])
+    key = next(key for key in results if key[1:3] == ("candidate", "augment"))
+    results[key]["scored"].append("test")
+    study = overfitting.report(FULL, results, tmp_path)
+    assert study.claims[2][1] is False
+    rows = {row[0]: row for row in study.tables[0].rows}
+    assert rows["ensemble of 5 seeds"][1] == "–" and rows["ensemble of kinds (relu, sigmoid, linear)"][1] == "–"
