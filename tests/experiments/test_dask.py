@@ -129,8 +129,8 @@ def test_a_studys_rounds_run_on_the_cluster(scheduler):
                        {"setting": "b", "seed": 0}, ("final", 1): {"setting": "b", "seed": 1}, ("other",): 9}
     assert list(results)[2:] == [("final", 0), ("final", 1), ("other",)]
     lines = sorted(screen.export_text().splitlines())
-    assert [line.split(" done at ")[0] for line in lines] == ["other:", "search:"]
-    assert lines[1].endswith(" s (4 job(s))")
+    assert [line.split(" done at ")[0] for line in lines] == ["other:", "search:", "search: round 1"]
+    assert lines[1].endswith(" s (4 job(s))") and lines[2].endswith(" s (2 job(s) so far); next round: 2 job(s)")
 
 
 def test_a_scheduler_without_workers_is_refused_within_the_timeout():
