@@ -543,9 +543,10 @@ def batch_plot(histories: dict, path, t=None):
             axes.set_title(title, fontsize=10)
             axes.set_yscale("log")
             _plain_log(axes.yaxis)
-        for axes in panels[1:]:
+        for axes in panels[1:]:  # four or five decades: label the powers of ten only
             axes.set_xscale("log")
             _plain_log(axes.xaxis)
+            axes.xaxis.set_minor_formatter(ticker.NullFormatter())
         panels[0].set_ylabel(t("fig.batch.ylabel"))
         panels[0].legend(fontsize=8, title=t("fig.batch.legend"), title_fontsize=8)
         save(figure, path)
