@@ -1,5 +1,6 @@
 """Choosing on validation data: lag importance, rolling-origin and shuffled folds, cross_validate and choose()."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -253,3 +254,156 @@ def test_choose_refuses_what_it_cannot_compare(candidates, words):
     with pytest.raises(InputError) as raised:
         choose(candidates)
     assert str(raised.value).startswith(words)
+
+
+# ----- refused arguments: exact one-line messages naming the parameter --------------------------------------------
+
+SEED_RANGE = "it must be a whole number from 0, at most 4294967295"
+
+
+def trend_series(days=200):
+    """y_t = 100 + t: the naive forecast x_1 is off by exactly one view each day."""
+    return pd.Series(np.arange(days) + 100.0, index=pd.date_range("2015-01-01", periods=days, freq="D"))
+
+
+@pytest.fixture(scope="module")
+def naive_run():
+    return runs.fit(RunSpec().replace(kind="naive", days=3, valid_days=10), trend_series())
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"seed": -1}, f"seed=-1 is out of range; {SEED_RANGE}"),
+    ({"seed": 2**32}, f"seed=4294967296 is out of range; {SEED_RANGE}"),
+    ({"seed": 1.5}, f"seed=1.5 is not a whole number; {SEED_RANGE}"),
+    ({"repeats": 0}, "repeats=0 is out of range; it must be a whole number from 1, at most 1000"),
+    ({"repeats": 1001}, "repeats=1001 is out of range; it must be a whole number from 1, at most 1000"),
+    ({"part": "valid", "seed": 0, "repeats": 1, "run": "saved"},
+     "this run keeps its scores, not its windows (a model read back from disk); fit the spec again to measure the "
+     "importance of its days"),
+    ({"run": "no valid"}, "the run has no valid days to shuffle; fit it with a validation part, e.g. valid_days=90"),
+])
+def test_lag_importance_refuses_with_one_line_naming_the_parameter(naive_run, views, kwargs, message):
+    kwargs = dict(kwargs)
+    run = kwargs.pop("run", naive_run)
+    if run == "saved":
+        run = dataclasses.replace(naive_run, split_=None)
+    elif run == "no valid":
+        run = runs.fit(TINY.replace(kind="naive"), views)
+    with pytest.raises(InputError) as raised:
+        lag_importance(run, **kwargs)
+    assert str(raised.value) == message
+
+
+def test_lag_importance_is_the_mean_error_with_the_day_shuffled_minus_the_error(naive_run):
+    """The naive forecast reads x_1 only: shuffling x_1 among the rows costs, on average over the permutations,
+    mean_ik |x1_k − y_i| − MAE; shuffling x_2 or x_3 costs nothing. The bounds of seed and repeats are allowed."""
+    importance = lag_importance(naive_run, repeats=1000)
+    windows = naive_run.split_.valid
+    base = np.abs(naive_run.predict(windows.X) - windows.y).mean()
+    expected = np.abs(windows.X[:, 0][None, :] - windows.y[:, None]).mean() - base
+    assert importance.name == "importance" and list(importance.index) == [1, 2, 3]
+    assert importance[1] == pytest.approx(expected, abs=0.05) and expected > 1
+    assert abs(importance[2]) < 1e-9 and abs(importance[3]) < 1e-9
+    assert lag_importance(naive_run, repeats=3).equals(lag_importance(naive_run, seed=0, repeats=3))  # seed 0 default
+    assert lag_importance(naive_run, seed=2**32 - 1, repeats=1).index.tolist() == [1, 2, 3]
+
+
+def test_ranked_lags_breaks_ties_by_the_more_recent_day_among_many():
+    values = [2, 1, 1, 0, 0, 0, 0, 0, 0, 2, 1, 2, 1, 1, 2, 2, 1, 1, 1, 2]
+    importance = pd.Series([float(v) for v in values], index=range(1, 21)).iloc[::-1]
+    assert ranked_lags(importance) == (1, 10, 12, 15, 16, 20, 2, 3, 11, 13, 14, 17, 18, 19, 4, 5, 6, 7, 8, 9)
+    assert top_lags(importance, 1) == (1,) and top_lags(importance, 20) == tuple(range(1, 21))
+    with pytest.raises(InputError) as raised:
+        top_lags(importance, 0)
+    assert str(raised.value) == "m=0 is out of range; it must be a whole number from 1, at most 20"
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"folds": 0}, "folds=0 is out of range; it must be a whole number from 1, at most 100"),
+    ({"folds": 101}, "folds=101 is out of range; it must be a whole number from 1, at most 100"),
+    ({"fold_days": 0}, "fold_days=0 is out of range; it must be a whole number from 1, at most 3650"),
+    ({"fold_days": 3651}, "fold_days=3651 is out of range; it must be a whole number from 1, at most 3650"),
+    ({"fold_days": 7.5}, "fold_days=7.5 is not a whole number; it must be a whole number from 1, at most 3650"),
+])
+def test_rolling_origin_refuses_with_one_line_naming_the_parameter(views, kwargs, message):
+    with pytest.raises(InputError) as raised:
+        rolling_origin(TINY, views, **kwargs)
+    assert str(raised.value) == message
+
+
+def test_rolling_folds_take_their_size_and_a_single_fold_of_one_day(views):
+    folds = rolling_origin(TINY, views, folds=2, fold_days=7)
+    assert [(str(f.split.valid.dates[0].date()), len(f.split.valid)) for f in folds] == [("2020-12-18", 7),
+                                                                                      ("2020-12-25", 7)]
+    (one,) = rolling_origin(TINY, views, folds=1, fold_days=1)
+    assert list(one.split.valid.dates) == [pd.Timestamp("2020-12-31")] and one.series.index[-1] == one.split.valid.dates[0]
+
+
+def test_a_fold_names_no_test_days_and_its_run_hashes_the_series_it_read(views):
+    spec = TINY.replace(test=("2021-01-01", "2021-06-30"))
+    fold = rolling_origin(spec, views, folds=1, fold_days=7)[0]
+    assert fold.spec.data.test is None and len(fold.split.test) == 0
+    run = fold.fit()
+    assert run.data_sha256 == runs.data_hash(fold.series) != runs.data_hash(views)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"folds": 1}, "folds=1 is out of range; it must be a whole number from 2, at most 100"),
+    ({"folds": 101}, "folds=101 is out of range; it must be a whole number from 2, at most 100"),
+    ({"folds": 2.5}, "folds=2.5 is not a whole number; it must be a whole number from 2, at most 100"),
+    ({"seed": -1}, f"seed=-1 is out of range; {SEED_RANGE}"),
+    ({"seed": 2**32}, f"seed=4294967296 is out of range; {SEED_RANGE}"),
+    ({"seed": 0.5}, f"seed=0.5 is not a whole number; {SEED_RANGE}"),
+    ({"folds": 3, "within": ("2020-12-27", "2020-12-31")},
+     "the training part has 5 days to validate on, too few for folds=3; use fewer folds"),
+])
+def test_shuffled_kfold_refuses_with_one_line_naming_the_parameter(views, kwargs, message):
+    with pytest.raises(InputError) as raised:
+        shuffled_kfold(TINY, views, **kwargs)
+    assert str(raised.value) == message
+
+
+def test_shuffled_kfold_defaults_and_bounds(views):
+    folds = shuffled_kfold(TINY, views)
+    assert len(folds) == 5  # scikit-learn's KFold default
+    assert all(a.split.valid.dates.equals(b.split.valid.dates) for a, b in zip(folds, shuffled_kfold(TINY, views, 5, 0)))
+    two = shuffled_kfold(TINY, views, folds=2, seed=2**32 - 1, within=("2020-12-28", "2020-12-31"))  # 4 = 2 × 2 days
+    assert [len(fold.split.valid) for fold in two] == [2, 2]
+    assert [len(fold.split.valid) for fold in shuffled_kfold(TINY, views, 3, within=("2020-12-26", "2020-12-31"))] == \
+        [2, 2, 2]
+
+
+def test_cross_validate_defaults_to_the_rolling_scheme_the_specs_series_and_seed_0(views):
+    result = cross_validate(TINY, folds=1, fold_days=7)
+    assert result == cross_validate(TINY, "rolling", folds=1, fold_days=7, series=views)
+    assert result["scheme"] == "rolling" and result["folds"][0]["valid_rows"] == 7
+    assert result["folds"][0]["valid_dates"] == ["2020-12-25", "2020-12-31"]
+    doubled = cross_validate(TINY, folds=1, fold_days=7, series=views * 2)
+    assert doubled["valid"] != result["valid"]  # the series given is the one read
+    shuffled = cross_validate(TINY, "shuffled", folds=2, fold_days=7, series=views)
+    assert shuffled == cross_validate(TINY, "shuffled", folds=2, fold_days=7, seed=0, series=views)
+    assert [fold["valid_rows"] for fold in shuffled["folds"]] == [7, 7]
+    assert all("2020-12-18" <= fold["valid_dates"][0] for fold in shuffled["folds"])
+    other = cross_validate(TINY, "shuffled", folds=2, fold_days=7, seed=1, series=views)
+    assert [f["valid_dates"] for f in other["folds"]] != [f["valid_dates"] for f in shuffled["folds"]]
+
+
+@pytest.mark.parametrize("candidates, message", [
+    ({"a": {"valid": "x" * 60}}, f"candidate 'a' has no valid MAE (got {'x' * 40}); choose among results scored on "
+                                 "valid"),
+    ([("a", {"valid": 1.0}), ("b", {"valid": 2.0})],
+     "choose() needs a dict of name → result with at least one candidate, got [('a', {'valid': 1.0}), ('b', {'valid': "),
+])
+def test_choose_cuts_what_it_shows_of_a_long_value(candidates, message):
+    with pytest.raises(InputError) as raised:
+        choose(candidates)
+    assert str(raised.value) == message
+
+
+def test_a_whole_float_seed_is_taken_as_that_seed(views):
+    """seed=3.0 passes the check as 3, so it must also be used as 3 (not handed to NumPy as a float)."""
+    spec = TINY.replace(valid_days=30)
+    assert [fold.split.valid.dates.equals(other.split.valid.dates) for fold, other in zip(
+        shuffled_kfold(spec, views, folds=3, seed=3.0), shuffled_kfold(spec, views, folds=3, seed=3))] == [True] * 3
+    run = runs.fit(spec, views)
+    assert lag_importance(run, seed=3.0).equals(lag_importance(run, seed=3))

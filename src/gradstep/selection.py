@@ -41,7 +41,7 @@ def lag_importance(run: runs.Run, part: str = "valid", seed: int = 0, repeats: i
     if part not in ("train", "valid"):
         raise InputError(f"lag_importance() takes part='valid' (or 'train'), got part={part!r}; lags are chosen "
                          "before the test days are scored, once, after the choice")
-    Interval(int, 0, 2**32 - 1).check("seed", seed)
+    seed = Interval(int, 0, 2**32 - 1).check("seed", seed)
     repeats = Interval(int, 1, 1000).check("repeats", repeats)
     if run.split_ is None:
         raise InputError("this run keeps its scores, not its windows (a model read back from disk); fit the spec "
@@ -131,7 +131,7 @@ def shuffled_kfold(spec: RunSpec, series: pd.Series, folds: int = 5, seed: int =
     folds' days, to compare the two schemes on the same days); the others always train."""
     _no_early_stopping(spec)
     folds = Interval(int, 2, 100).check("folds", folds)
-    Interval(int, 0, 2**32 - 1).check("seed", seed)
+    seed = Interval(int, 0, 2**32 - 1).check("seed", seed)
     parts = runs.split(spec, series)
     pool = parts.train if not len(parts.valid) else Windows(
         np.concatenate([parts.train.X, parts.valid.X]), np.concatenate([parts.train.y, parts.valid.y]),
