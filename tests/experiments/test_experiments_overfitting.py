@@ -294,6 +294,7 @@ def test_made_up_report_judges_each_remedy_by_twice_the_spread(invented, tmp_pat
     assert drawn["early_best"] == 2 and list(drawn["data"]) == pytest.approx([1.0, 2.0, 3.0, 3.85], abs=0.01)
     assert [r["test"] for r in drawn["data"][min(drawn["data"])]] == [
         results[("overfitting", "base", s)]["test"] for s in range(3)]
+    assert drawn["data"][max(drawn["data"])] == [results[("overfitting", "data", 3, s)] for s in range(3)]
     assert [label for label, _, _ in drawn["capacity"]] == ["4 × 8", "4 × 32", "1 × 128", "2 × 128", "3 × 128", "4 × 128"]
     assert [count for _, count, _ in drawn["capacity"]][-1] == 56961
     assert study.claims[1] == (EN("overfitting.claim.turns"), True)
@@ -510,3 +511,17 @@ def test_a_candidate_scored_on_the_test_days_fails_the_hygiene_claim(invented, t
     assert study.claims[2][1] is False
     rows = {row[0]: row for row in study.tables[0].rows}
     assert rows["ensemble of 5 seeds"][1] == "–" and rows["ensemble of kinds (relu, sigmoid, linear)"][1] == "–"
+
+
+def test_on_a_series_with_room_for_one_year_more_data_is_the_base_itself(tmp_path, monkeypatch):
+    from gradstep.spec import DataSpec
+    monkeypatch.setattr(overfitting, "overfitting_plots", lambda out, t, **parts: [])
+    path = tmp_path / "year.csv"
+    pd.DataFrame({"date": pd.date_range("2022-01-01", periods=532, freq="D"),
+                  "views": 1000.0 + np.arange(532) % 7}).to_csv(path, index=False)
+    settings = Settings(seeds=2, data=DataSpec(csv=str(path)))
+    results, _ = made_up(settings)
+    assert not any(key[1] == "data" for key in results)
+    row = {row[0]: row for row in overfitting.report(settings, results, tmp_path).tables[0].rows}["more data"]
+    base = [results[("overfitting", "base", s)] for s in range(2)]
+    assert row[1] == "1.0 years of training days" and row[4] == k([r["test"] for r in base])
