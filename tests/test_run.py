@@ -504,12 +504,19 @@ def test_a_model_on_lags_reads_only_those_columns(views):
         assert not np.allclose(run.predict(moved), run.predict(X))
 
 
-def test_the_trainer_gets_the_standardised_lag_columns_and_nothing_else(views, monkeypatch):
-    seen = []
-    fit = Trainer.fit
-    monkeypatch.setattr(Trainer, "fit", lambda self, *arrays, **kw: seen.append(arrays) or fit(self, *arrays, **kw))
-    run = runs.fit(LAGGED, views)
-    X, y, X_valid, y_valid = seen[0]
+@pytest.fixture
+def handed(monkeypatch):
+    """handed(spec, series): the run, and the arrays fit handed Trainer.fit (X, y, X_valid, y_valid)."""
+    def fitted(spec, series):
+        seen = []
+        fit = Trainer.fit
+        monkeypatch.setattr(Trainer, "fit", lambda self, *arrays, **kw: seen.append(arrays) or fit(self, *arrays, **kw))
+        return runs.fit(spec, series), seen[0]
+    return fitted
+
+
+def test_the_trainer_gets_the_standardised_lag_columns_and_nothing_else(views, handed):
+    run, (X, y, X_valid, y_valid) = handed(LAGGED, views)
     scaler, parts = run.standardizer_, run.split_
     np.testing.assert_array_equal(X, scaler.transform(parts.train.X[:, [0, 6, 13]]))
     np.testing.assert_array_equal(X_valid, scaler.transform(parts.valid.X[:, [0, 6, 13]]))
@@ -606,12 +613,8 @@ def test_average_is_the_mean_of_the_runs_predictions_and_is_scored_again():
 WINDOWED = RunSpec().replace(days=14, lags=(1, 7, 14), scale="window", epochs=2, valid_days=20)
 
 
-def test_the_trainer_gets_each_window_as_asinh_over_its_last_weeks_mean(views, monkeypatch):
-    seen = []
-    fit = Trainer.fit
-    monkeypatch.setattr(Trainer, "fit", lambda self, *arrays, **kw: seen.append(arrays) or fit(self, *arrays, **kw))
-    run = runs.fit(WINDOWED, views)
-    X, y, X_valid, y_valid = seen[0]
+def test_the_trainer_gets_each_window_as_asinh_over_its_last_weeks_mean(views, handed):
+    run, (X, y, X_valid, y_valid) = handed(WINDOWED, views)
     for part, inputs, targets in ((run.split_.train, X, y), (run.split_.valid, X_valid, y_valid)):
         level = np.arcsinh(part.X[:, :7].mean(axis=1))
         np.testing.assert_allclose(inputs, np.arcsinh(part.X[:, [0, 6, 13]]) - level[:, None])

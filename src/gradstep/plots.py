@@ -590,6 +590,20 @@ VERDICT_COLORS = {"base": "tab:gray", "helps": "tab:green", "hurts": "tab:red", 
                   "one_seed": "tab:olive"}
 
 
+def _label(axes, xlabel: str, title: str, t) -> None:
+    """The x label, MAE (k views) up the side, the title and the legend of an overfitting panel."""
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(t("fig.mae_k"))
+    axes.set_title(title, fontsize=10)
+    axes.legend(fontsize=8)
+
+
+def _keep(drawn: dict, out: Path, name: str, figure) -> None:
+    """Save ``figure`` as out/name and keep it in ``drawn``."""
+    drawn[name] = figure
+    save(figure, out / name)
+
+
 def overfitting_plots(out: Path, t, curves: dict, early: dict, early_best: int | None, capacity: list, rows: dict,
                       valid: dict, verdicts: list, data: dict, importance: dict, weights: tuple, cv: dict,
                       test: float) -> dict:
@@ -610,8 +624,7 @@ def overfitting_plots(out: Path, t, curves: dict, early: dict, early_best: int |
         values = np.concatenate([np.asarray(h[key], dtype=float) / 1e3 for h in (curves, early)
                                  for key in ("train_mae", "valid_mae")])
         right.set_ylim(0, min(values.max(), 3 * np.median(values)) * 1.05)
-        drawn["overfitting_curves.png"] = figure
-        save(figure, out / "overfitting_curves.png")
+        _keep(drawn, out, "overfitting_curves.png", figure)
 
         figure, axes = plt.subplots(figsize=(9, 4.4), layout="constrained")
         ordered = sorted(capacity, key=lambda item: item[1])
@@ -619,12 +632,8 @@ def overfitting_plots(out: Path, t, curves: dict, early: dict, early_best: int |
         _parts(axes, x, [group for _, _, group in ordered], ("train", "valid"), t)
         axes.set_xticks(x)
         axes.set_xticklabels([f"{label}\n{count:,}" for label, count, _ in ordered], fontsize=8)
-        axes.set_xlabel(t("fig.overfitting.capacity"))
-        axes.set_ylabel(t("fig.mae_k"))
-        axes.set_title(t("fig.overfitting.capacity_title"), fontsize=10)
-        axes.legend(fontsize=8)
-        drawn["overfitting_capacity.png"] = figure
-        save(figure, out / "overfitting_capacity.png")
+        _label(axes, t("fig.overfitting.capacity"), t("fig.overfitting.capacity_title"), t)
+        _keep(drawn, out, "overfitting_capacity.png", figure)
 
         figure, axes = plt.subplots(figsize=(9, 0.45 * len(rows) + 1.6), layout="constrained")
         labels = list(rows)
@@ -640,20 +649,15 @@ def overfitting_plots(out: Path, t, curves: dict, early: dict, early_best: int |
         axes.set_xlabel(t("fig.mae_k"))
         axes.set_title(t("fig.overfitting.remedies_title"), fontsize=10)
         axes.legend(fontsize=8, loc="lower right")
-        drawn["overfitting_remedies.png"] = figure
-        save(figure, out / "overfitting_remedies.png")
+        _keep(drawn, out, "overfitting_remedies.png", figure)
 
         figure, axes = plt.subplots(figsize=(7, 4), layout="constrained")
         years = sorted(data)
         _parts(axes, years, [data[n] for n in years], ("train", "valid", "test"), t)
         axes.set_xticks(years)
         axes.set_xticklabels([f"{n:.1f}" for n in years])
-        axes.set_xlabel(t("fig.overfitting.years"))
-        axes.set_ylabel(t("fig.mae_k"))
-        axes.set_title(t("fig.overfitting.data_title"), fontsize=10)
-        axes.legend(fontsize=8)
-        drawn["overfitting_data.png"] = figure
-        save(figure, out / "overfitting_data.png")
+        _label(axes, t("fig.overfitting.years"), t("fig.overfitting.data_title"), t)
+        _keep(drawn, out, "overfitting_data.png", figure)
 
         figure, (top, bottom) = plt.subplots(2, 1, figsize=(10, 5.6), sharex=True, layout="constrained")
         lags = np.array([int(lag) for lag in importance])
@@ -668,8 +672,7 @@ def overfitting_plots(out: Path, t, curves: dict, early: dict, early_best: int |
         bottom.set_xlabel(t("fig.overfitting.day"))
         bottom.set_ylabel(t("fig.overfitting.weight"))
         bottom.legend(fontsize=8)
-        drawn["overfitting_days.png"] = figure
-        save(figure, out / "overfitting_days.png")
+        _keep(drawn, out, "overfitting_days.png", figure)
 
         figure, axes = plt.subplots(figsize=(8, 4), layout="constrained")
         for scheme, color, marker in (("rolling", "tab:blue", "o"), ("shuffled", "tab:orange", "s")):
@@ -679,10 +682,6 @@ def overfitting_plots(out: Path, t, curves: dict, early: dict, early_best: int |
             axes.axhline(folds.mean(), color=color, ls=":", lw=1)
         axes.axhline(test / 1e3, color="black", ls="--", lw=1.2, label=t("fig.overfitting.actual", mae=f"{test / 1e3:.3f}"))
         axes.set_xticks(np.arange(1, len(cv["rolling"]["folds"]) + 1))
-        axes.set_xlabel(t("fig.overfitting.fold"))
-        axes.set_ylabel(t("fig.mae_k"))
-        axes.set_title(t("fig.overfitting.cv_title"), fontsize=10)
-        axes.legend(fontsize=8)
-        drawn["overfitting_cv.png"] = figure
-        save(figure, out / "overfitting_cv.png")
+        _label(axes, t("fig.overfitting.fold"), t("fig.overfitting.cv_title"), t)
+        _keep(drawn, out, "overfitting_cv.png", figure)
     return drawn
