@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from gradstep import Tensor, losses, nn, optim
-from gradstep.training import Trainer
 
 KEEP = "keep"  # the same gradient array again, not zeroed (torch: .grad left as it is)
 # Per step, what parameter 0 and parameter 1 get: a new gradient, None (skipped), or KEEP.

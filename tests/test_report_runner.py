@@ -17,8 +17,8 @@ from rich.highlighter import Highlighter
 
 import gradstep.experiments as experiments
 from gradstep.errors import InputError
+from gradstep.executor import SINGLE_THREADED
 from gradstep.experiments import (
-    SINGLE_THREADED,
     STUDIES,
     _checked,
     _earlier,

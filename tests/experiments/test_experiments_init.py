@@ -11,7 +11,8 @@ import pytest
 from rich.console import Console
 
 from gradstep.errors import InputError
-from gradstep.experiments import SINGLE_THREADED, STUDIES, machine, run_jobs, run_reproduction
+from gradstep.executor import SINGLE_THREADED
+from gradstep.experiments import STUDIES, machine, run_jobs, run_reproduction
 from gradstep.experiments.common import Job
 from gradstep.lang import Text
 

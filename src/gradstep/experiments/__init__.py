@@ -25,7 +25,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import InputError
-from ..executor import SINGLE_THREADED  # noqa: F401  (its earlier home: callers read it here)
 from ..executor import check_scheduler, open_executor
 from ..io import read_json, write_text
 from ..report import html_page, markdown, print_study

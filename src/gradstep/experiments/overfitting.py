@@ -19,7 +19,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from .. import nn, search, selection
+from .. import search, selection
 from .. import run as runs
 from ..errors import InputError
 from ..plots import overfitting_plots
