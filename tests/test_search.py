@@ -441,3 +441,11 @@ def test_search_defaults_and_rounds_seeded_from_seed_and_round(views):
     told = [record(job["number"], [abs(math.log10(job["params"]["lr"] / 1e-3)) + 1.0], params=job["params"])
             for jobs in calls[:-1] for job in jobs]
     assert [job["params"] for job in calls[-1]] == gsearch.propose(SMALL_SPACE, told, 1, 0, 2, 2)  # TPE from 2
+
+
+def test_a_window_scaled_trial_is_pruned_on_its_validation_error_in_logs():
+    """scale="window" records the validation error as log_mae; the trial still runs, curve in those units."""
+    spec = SPEC.replace(scale="window")
+    record = gsearch.run_trial(spec, PARAMS, 0, [], SMALL_SPACE, None)
+    assert record["state"] == "complete" and len(record["valid_curve"]) == record["epochs"]
+    assert all(0 < value < 5 for value in record["valid_curve"]) and record["valid_mae"] > 5

@@ -191,7 +191,7 @@ def _check_spec(spec: RunSpec) -> RunSpec:
 
 
 class Pruning(Callback):
-    """Record the validation MAE after each epoch and stop training (``trainer.stop``, ``pruned_at``) when
+    """Record the validation MAE (a window-scaled run's, in logs) after each epoch and stop training (``trainer.stop``, ``pruned_at``) when
     optuna's MedianPruner, asked with this trial's curve so far, finds it worse than the completed
     finished trials at the same epoch; never at the last epoch, when stopping saves nothing. With
     ``pruner=None`` it only records the curve.
@@ -229,7 +229,7 @@ class Pruning(Callback):
         self.curve, self.pruned_at = [], None
 
     def on_epoch_end(self, trainer, row):
-        value = row.get("valid_mae")
+        value = row.get("valid_mae", row.get("valid_log_mae"))  # a window-scaled run records its error in logs
         if value is None:
             raise InputError("pruning watches the validation MAE, and training records none; "
                              "give validation days, e.g. valid_days=45")
