@@ -250,8 +250,8 @@ def run_trial(spec: dict | RunSpec, params: dict, number: int, finished: list[di
               pruner: dict | None = PRUNER, series: pd.Series | None = None) -> dict:
     """Train ``spec`` (a ``RunSpec.to_dict()``) with ``params`` through ``fit``, pruned against ``finished``;
     its record in plain data: state (complete, pruned or diverged), the validation MAE per epoch
-    (``valid_curve``, in the series' units; in logs for scale="window"), the final ``valid_mae`` and ``train_mae``, ``pruned_at``,
-    ``epochs``, the ``scored`` parts and ``seconds``. It never scores the test days. ``series`` None reads
+    (``valid_curve``, in the series' units; in logs for scale="window"), the final ``valid_mae`` and
+    ``train_mae``, ``pruned_at``, ``epochs``, the ``scored`` parts and ``seconds``. It never scores the test days. ``series`` None reads
     the spec's page or CSV."""
     run_spec = _check_spec(apply(spec if isinstance(spec, RunSpec) else RunSpec.from_dict(spec), params))
     pruning = Pruning(params, finished, space, pruner)
