@@ -610,14 +610,14 @@ def test_average_is_the_mean_of_the_runs_predictions_and_is_scored_again():
 
 # ----- scale="window": each window read relative to its own level ------------------------------------------------
 
-WINDOWED = RunSpec().replace(days=14, lags=(1, 7, 14), scale="window", epochs=2, valid_days=20)
+WINDOWED = RunSpec().replace(days=14, lags=(1, 2, 3, 4, 5, 6, 7, 14), scale="window", epochs=2, valid_days=20)
 
 
 def test_the_trainer_gets_each_window_as_asinh_over_its_last_weeks_mean(views, handed):
     run, (X, y, X_valid, y_valid) = handed(WINDOWED, views)
     for part, inputs, targets in ((run.split_.train, X, y), (run.split_.valid, X_valid, y_valid)):
         level = np.arcsinh(part.X[:, :7].mean(axis=1))
-        np.testing.assert_allclose(inputs, np.arcsinh(part.X[:, [0, 6, 13]]) - level[:, None])
+        np.testing.assert_allclose(inputs, np.arcsinh(part.X[:, [0, 1, 2, 3, 4, 5, 6, 13]]) - level[:, None])
         np.testing.assert_allclose(targets, np.arcsinh(part.y) - level)
     assert "train_log_mae" in run.history and "train_mae" not in run.history
 
@@ -629,7 +629,7 @@ def test_a_window_scaled_linear_model_predicts_by_its_formula(views):
     X = run.split_.valid.X
     w, b = run.model[0].weight.data.astype(np.float64), run.model[0].bias.data.astype(np.float64)
     s = X[:, :7].mean(axis=1)
-    hand = np.sinh(np.arcsinh(s) + b[0] + (np.arcsinh(X[:, [0, 6, 13]]) - np.arcsinh(s)[:, None]) @ w[0])
+    hand = np.sinh(np.arcsinh(s) + b[0] + (np.arcsinh(X[:, [0, 1, 2, 3, 4, 5, 6, 13]]) - np.arcsinh(s)[:, None]) @ w[0])
     np.testing.assert_allclose(run.predict(X), hand, rtol=1e-5)
     assert run.metrics["valid"]["mae"] == pytest.approx(runs.errors(hand, run.split_.valid.y)["mae"], rel=1e-5)
     plain = runs.fit(WINDOWED.replace(scale=None), views)

@@ -594,3 +594,12 @@ def test_the_command_line_refuses_bad_lags_in_one_line(capsys, tmp_path, argv, w
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
     assert words in err
     assert not (tmp_path / "out").exists()
+
+
+def test_scale_window_needs_the_week_it_takes_its_level_from():
+    """The level s is the mean of days 1..7: lags that skip one of them would still be read through s."""
+    with pytest.raises(InputError, match=r"^scale='window' reads each window relative to its last 7 days, and "
+                                         r"lags=\(14, 28\) does not read all of them; add days 1..7 to lags"):
+        DataSpec(days=28, lags=(14, 28), scale="window")
+    assert DataSpec(days=28, lags=(1, 2, 3, 4, 5, 6, 7, 28), scale="window").lags[-1] == 28
+    assert DataSpec(days=3, lags=(1, 2, 3), scale="window").n_inputs == 3

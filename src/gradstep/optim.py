@@ -174,8 +174,8 @@ class AdamW(Adam):
 
 
 def flush_denormal(optimizer: Optimizer) -> int:
-    """Set every parameter value and optimizer state value below the smallest normal float to 0 (as
-    torch.set_flush_denormal(True)): weights that decay towards 0 (L2, dead ReLUs) otherwise become subnormal,
+    """Set every parameter value and optimizer state value below the smallest normal float to 0 (the trainer
+    calls it once per epoch; torch.set_flush_denormal(True) does it in hardware on every operation): weights that decay towards 0 (L2, dead ReLUs) otherwise become subnormal,
     and each product with a subnormal number is many times slower. Returns how many values were flushed."""
     arrays = [parameter.data for parameter in optimizer.params]
     arrays += [value for state in optimizer.state.values() for value in state.values() if isinstance(value, np.ndarray)]

@@ -680,7 +680,8 @@ def overfitting_plots(out: Path, t, curves: dict, early: dict, early_best: int |
             axes.plot(np.arange(1, len(folds) + 1), folds, marker=marker, color=color, lw=0, ms=7, gid=scheme,
                       label=t(f"fig.overfitting.{scheme}", mean=f"{folds.mean():.3f}"))
             axes.axhline(folds.mean(), color=color, ls=":", lw=1)
-        axes.axhline(test / 1e3, color="black", ls="--", lw=1.2, label=t("fig.overfitting.actual", mae=f"{test / 1e3:.3f}"))
+        axes.axhline(test / 1e3, color="black", ls="--", lw=1.2,
+                     label=t("fig.overfitting.actual", mae=f"{test / 1e3:.3f}"))
         axes.set_xticks(np.arange(1, len(cv["rolling"]["folds"]) + 1))
         _label(axes, t("fig.overfitting.fold"), t("fig.overfitting.cv_title"), t)
         _keep(drawn, out, "overfitting_cv.png", figure)

@@ -191,10 +191,10 @@ def _check_spec(spec: RunSpec) -> RunSpec:
 
 
 class Pruning(Callback):
-    """Record the validation MAE (a window-scaled run's, in logs) after each epoch and stop training (``trainer.stop``, ``pruned_at``) when
-    optuna's MedianPruner, asked with this trial's curve so far, finds it worse than the completed
-    finished trials at the same epoch; never at the last epoch, when stopping saves nothing. With
-    ``pruner=None`` it only records the curve.
+    """Record the validation MAE (a window-scaled run's, in logs) after each epoch and stop training
+    (``trainer.stop``, ``pruned_at``) when optuna's MedianPruner, asked with this trial's curve so far, finds it
+    worse than the completed finished trials at the same epoch; never at the last epoch, when stopping saves
+    nothing. With ``pruner=None`` it only records the curve.
 
         pruning = Pruning(params, finished, pruner={"n_startup_trials": 5, "n_warmup_steps": 5})
         fit(apply(spec, params), callbacks=[pruning]); pruning.pruned_at
@@ -251,8 +251,8 @@ def run_trial(spec: dict | RunSpec, params: dict, number: int, finished: list[di
     """Train ``spec`` (a ``RunSpec.to_dict()``) with ``params`` through ``fit``, pruned against ``finished``;
     its record in plain data: state (complete, pruned or diverged), the validation MAE per epoch
     (``valid_curve``, in the series' units; in logs for scale="window"), the final ``valid_mae`` and
-    ``train_mae``, ``pruned_at``, ``epochs``, the ``scored`` parts and ``seconds``. It never scores the test days. ``series`` None reads
-    the spec's page or CSV."""
+    ``train_mae``, ``pruned_at``, ``epochs``, the ``scored`` parts and ``seconds``. It never scores the test
+    days. ``series`` None reads the spec's page or CSV."""
     run_spec = _check_spec(apply(spec if isinstance(spec, RunSpec) else RunSpec.from_dict(spec), params))
     pruning = Pruning(params, finished, space, pruner)
     record = {"number": _whole("number", number, 0), "params": dict(params)}

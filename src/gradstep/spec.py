@@ -235,6 +235,11 @@ class DataSpec(_Spec):
                 raise InputError(f"{' and '.join(csv_only)} appl{'ies' if len(csv_only) == 1 else 'y'} to a CSV "
                                  "file, and the built-in pages have no gaps or columns to choose; give csv=FILE or drop "
                                  f"{'it' if len(csv_only) == 1 else 'them'}")
+        week = set(range(1, min(7, self.days) + 1))
+        if self.scale == "window" and self.lags is not None and not week <= set(self.lags):
+            raise InputError(f"scale='window' reads each window relative to its last {len(week)} days, and "
+                             f"lags={_shown(self.lags)} does not read all of them; add days 1..{len(week)} to lags or "
+                             "drop one of the two")
         if self.lags is not None and self.lags[-1] > self.days:
             raise InputError(f"lags={_shown(self.lags)} reads the day {self.lags[-1]} days before, beyond "
                              f"days={self.days}; use lags of at most days, or more days")

@@ -158,7 +158,7 @@ def test_the_command_line_refuses_a_scheduler_it_cannot_reach_in_one_line(tmp_pa
     assert code.stderr == (f"gradstep reproduce: error: could not reach the Dask scheduler at --scheduler {address} "
                            "(Connection refused); start one with `dask scheduler`, check the address, or drop "
                            "--scheduler to run on local workers\n")
-    assert code.stdout == "" and not (tmp_path / "report" / "report.json").exists()  # not even the running line
+    assert code.stdout == "" and not (tmp_path / "report").exists()  # not even the running line, nor the directory
 
 
 def test_the_command_line_refuses_a_malformed_address_before_anything(tmp_path):

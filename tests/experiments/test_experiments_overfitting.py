@@ -216,7 +216,7 @@ def test_each_chosen_configuration_is_trained_once_per_seed_with_its_options():
     for number in (4, 8, 12):
         assert trials[number].kwargs["finished"] == finished[:number]
         assert [trials[n].kwargs["params"] for n in range(number, number + 4)] == overfitting.search.propose(
-            overfitting.search.SPACE, finished[:number], 4, seed=0, round=number // 4)
+            overfitting.search.SPACE, finished[:number], 4, seed=0, round=number // 4, startup_trials=4)
     assert all(trial.cost == 1.0 for trial in trials)
     quick_jobs = {}
     made_up(QUICK, quick_jobs)
@@ -335,7 +335,7 @@ def test_round_one_gives_each_job_its_spec_cost_and_options():
     assert jobs[("candidate", "smaller", "layers=1", 0)].cost == pytest.approx(1.3)
     assert jobs[("data", 2, 0)].kwargs == {"spec": base.spec(0, size=2).to_dict(), "test": True}
     assert jobs[("data", 2, 0)].cost == pytest.approx(3 * 4.3) and jobs[("data", 3, 0)].cost == pytest.approx(4 * 4.3)
-    assert jobs[("final", "seeds", "", 1)].kwargs == {"spec": base.spec(1, ensemble=5).to_dict(), "test": True}
+    assert jobs[("final", "seeds", "", 1)].kwargs == {"spec": base.spec(5, ensemble=5).to_dict(), "test": True}
     assert jobs[("final", "seeds", "", 1)].cost == pytest.approx(5 * 4.3)
     kinds = jobs[("final", "kinds", "", 0)]
     assert kinds.kwargs["kinds"] == (base.spec(0, kind="linear").to_dict(), base.spec(0, kind="sigmoid", units=100).to_dict())
@@ -349,7 +349,7 @@ def test_round_one_gives_each_job_its_spec_cost_and_options():
     assert trial.function is overfitting.search.run_trial and trial.kwargs["finished"] == []
     assert trial.kwargs["spec"] == base.spec().to_dict() and trial.kwargs["number"] == 0
     assert [jobs[("trial", n)].kwargs["params"] for n in range(4)] == overfitting.search.propose(
-        overfitting.search.SPACE, [], 4, seed=0, round=0)
+        overfitting.search.SPACE, [], 4, seed=0, round=0, startup_trials=4)
     assert ("trial", 4) not in jobs and not any(key[0] == "final" and key[1] not in ("seeds", "kinds") for key in jobs)
 
 
@@ -412,14 +412,16 @@ def test_made_up_report_quotes_its_numbers_and_draws_what_it_was_given(invented,
     assert drawn["capacity"][0][2] == [results[("overfitting", "candidate", "smaller", "units=8", s)] for s in range(3)]
     rolling, shuffled = drawn["cv"]["rolling"], drawn["cv"]["shuffled"]
     helped = [EN(f"overfitting.remedy.{name}") for name, code in zip(overfitting.REMEDIES, codes) if code == "helps"]
-    others = [EN(f"overfitting.remedy.{name}") for name, code in zip(overfitting.REMEDIES, codes) if code != "helps"]
+    others = [EN(f"overfitting.remedy.{name}") for name, code in zip(overfitting.REMEDIES, codes)
+              if code in ("same", "hurts")]
     assert study.finding == EN(
         "overfitting.finding", parameters="56,961", rows=275, train=k([r["train"] for r in base]),
         valid=k([r["valid"] for r in base]), test=k([r["test"] for r in base]), best=2, best_valid="0.600",
         last_valid="0.700", epochs=4, helped=", ".join(helped) or "–", others=", ".join(others) or "–",
-        rolling=f"{rolling['valid'] / 1e3:.3f}", shuffled=f"{shuffled['valid'] / 1e3:.3f}",
-        lower=f"{100 * (1 - shuffled['valid'] / rolling['valid']):.0f}", days=112, first="2020-09-09",
-        last="2020-12-29", zero_base="5%", zero_l1="25%", restored=2)
+        cv=EN("overfitting.cv" if shuffled["valid"] < rolling["valid"] else "overfitting.cv_same",
+              rolling=f"{rolling['valid'] / 1e3:.3f}", shuffled=f"{shuffled['valid'] / 1e3:.3f}",
+              lower=f"{100 * (1 - shuffled['valid'] / rolling['valid']):.0f}", days=112, first="2020-09-09",
+              last="2020-12-29"), zero_base="5%", zero_l1="25%", restored=2)
     gap = np.mean([r["valid"] - r["train"] for r in base])
     assert study.claims[0] == (EN("overfitting.claim.gap"), bool(gap > max(4 * np.std([r["valid"] for r in base], ddof=1),
                                                                            np.mean([r["train"] for r in base]))))
@@ -502,11 +504,10 @@ def test_the_runner_gets_the_first_round_from_jobs_and_the_next_from_next_jobs(i
     assert overfitting.next_jobs(FULL, results) == []
 
 
-def test_a_candidate_scored_on_the_test_days_fails_the_hygiene_claim(invented, tmp_path, monkeypatch):
+def test_a_fold_scored_on_the_test_days_fails_the_hygiene_claim(invented, tmp_path, monkeypatch):
     monkeypatch.setattr(overfitting, "overfitting_plots", lambda out, t, **parts: [])
     results = copy.deepcopy(invented[0])
-    key = next(key for key in results if key[1:3] == ("candidate", "augment"))
-    results[key]["scored"].append("test")
+    results[("overfitting", "cv", "l2", "weight_decay=0.1")]["test"] = 1.0
     study = overfitting.report(FULL, results, tmp_path)
     assert study.claims[2][1] is False
     rows = {row[0]: row for row in study.tables[0].rows}
@@ -525,3 +526,27 @@ def test_on_a_series_with_room_for_one_year_more_data_is_the_base_itself(tmp_pat
     row = {row[0]: row for row in overfitting.report(settings, results, tmp_path).tables[0].rows}["more data"]
     base = [results[("overfitting", "base", s)] for s in range(2)]
     assert row[1] == "1.0 years of training days" and row[4] == k([r["test"] for r in base])
+
+
+def test_a_shuffled_estimate_that_is_not_lower_is_said_as_such(invented, tmp_path, monkeypatch):
+    monkeypatch.setattr(overfitting, "overfitting_plots", lambda out, t, **parts: [])
+    results = copy.deepcopy(invented[0])
+    results[("overfitting", "cv", "shuffled", "")]["valid"] = results[("overfitting", "cv", "rolling", "")]["valid"]
+    finding = overfitting.report(FULL, results, tmp_path).finding
+    assert "here the leak did not lower the estimate" in finding and "% less" not in finding
+
+
+def test_with_one_seed_no_remedy_is_listed_as_helping_or_not(tmp_path, monkeypatch):
+    monkeypatch.setattr(overfitting, "overfitting_plots", lambda out, t, **parts: [])
+    one = Settings(seeds=1)
+    finding = overfitting.report(one, made_up(one)[0], tmp_path).finding
+    assert "beyond the spread over seeds: –; within the spread or worse: –." in finding
+
+
+def test_without_optuna_the_lab_names_the_extra_and_the_way_round_it(monkeypatch):
+    import importlib.util
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "optuna" else real(name, *a))
+    with pytest.raises(InputError, match=r'^the overfitting study\'s hyperparameter search needs Optuna: pip install '
+                                         r'"gradstep\[search\]", or name the other studies to run them without it$'):
+        overfitting.jobs(QUICK)

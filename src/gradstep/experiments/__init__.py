@@ -54,8 +54,9 @@ def run_jobs(jobs: dict, workers: int, console: Console, t, scheduler: str | Non
     ``scheduler``, the costliest of each submission first. Once all of a study's jobs are done,
     ``next_jobs[study]`` (if given) receives their results ({key: result}) and returns the study's next round, whose
     jobs start at once while other studies' jobs go on; [] ends the study. A line is printed as each round and each
-    study ends (with a progress bar in a terminal, its total growing with the rounds). Returns {key: result} in the order the
-    jobs were given, whatever order they finished in. ``starting`` is printed once the workers are reached."""
+    study ends (with a progress bar in a terminal, its total growing with the rounds). Returns {key: result} in
+    the order the jobs were given, whatever order they finished in. ``starting`` is printed once the workers are
+    reached."""
     next_jobs = next_jobs or {}
     given = {name: [] for name in jobs}
     owner, left, results, rounds = {}, {}, {}, {}
@@ -181,10 +182,10 @@ def run_reproduction(names: list | None, out: Path, seeds: int, quick: bool, wor
     starting = t("report.running" if scheduler is None else "report.running_scheduler", studies=len(chosen),
                  jobs=sum(map(len, jobs.values())), seeds=settings.seeds,
                  quick=t("report.running_quick") if quick else "", **where)
-    out.mkdir(parents=True, exist_ok=True)
     rounds = {name: functools.partial(STUDIES[name].next_jobs, settings) for name in chosen
               if hasattr(STUDIES[name], "next_jobs")}
     results = run_jobs(jobs, workers, console, t, scheduler=scheduler, next_jobs=rounds, starting=starting)
+    out.mkdir(parents=True, exist_ok=True)
     fresh = {name: STUDIES[name].report(settings, results, out) for name in chosen}
     for study in fresh.values():
         print_study(console, study, t)

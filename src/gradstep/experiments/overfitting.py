@@ -14,6 +14,7 @@ importance of the days first, and the Optuna search proposes its trials round by
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import time
 
 import numpy as np
@@ -164,8 +165,8 @@ def plan(settings, results: dict) -> list[Job]:
                                    _cost(base), history=remedy == "early" and seed == 0))
         for size in range(1, len(base.starts)):
             wanted.append(_job(("data", size, seed), base.spec(seed, size=size), _cost(base, size + 1), test=True))
-        wanted.append(_job(("final", "seeds", "", seed), base.spec(seed, ensemble=ENSEMBLE), ENSEMBLE * _cost(base),
-                           test=True))
+        wanted.append(_job(("final", "seeds", "", seed), base.spec(seed * ENSEMBLE, ensemble=ENSEMBLE),
+                           ENSEMBLE * _cost(base), test=True))
         kinds = [base.spec(seed, kind="linear").to_dict(), base.spec(seed, kind="sigmoid", units=100).to_dict()]
         wanted.append(_job(("final", "kinds", "", seed), base.spec(seed), 1.5 * _cost(base), test=True,
                            kinds=tuple(kinds)))
@@ -190,13 +191,18 @@ def plan(settings, results: dict) -> list[Job]:
 
 
 def _search_jobs(settings, base: Setting, results: dict) -> list[Job]:
-    """The next round of Optuna trials, or the best trial's configuration once every round is in."""
+    """The next round of Optuna trials (TPE after one random round), or the best trial's configuration once every
+    round is in."""
+    if importlib.util.find_spec("optuna") is None:
+        raise InputError('the overfitting study\'s hyperparameter search needs Optuna: pip install "gradstep[search]", '
+                         "or name the other studies to run them without it")
     trials, size = _trials(settings)
     finished = [results[key] for key in sorted(results) if key[:2] == ("overfitting", "trial")]
     if len(finished) < trials:
         if len(finished) % size:
             return []
-        proposals = search.propose(search.SPACE, finished, size, seed=0, round=len(finished) // size)
+        proposals = search.propose(search.SPACE, finished, size, seed=0, round=len(finished) // size,
+                                   startup_trials=size)
         return [Job(("overfitting", "trial", len(finished) + i), search.run_trial,
                     dict(spec=base.spec().to_dict(), params=params, number=len(finished) + i, finished=finished), 1.0)
                 for i, params in enumerate(proposals)]
@@ -292,22 +298,25 @@ def report(settings, results, out) -> StudyResult:
     spread = {name: float(np.std([r["test"] for r in group], ddof=1)) if len(group) > 1 else 0.0
               for name, (_, group) in rows.items()}
     table = Table(t("overfitting.table", units=base.model.units, layers=base.model.layers, epochs=base.epochs,
-                    train=base.spec().data.train[0], valid=VALID_DAYS, test=f"{base.data.test[0]}..{base.data.test[1]}"),
-                  [t("overfitting.col.remedy"), t("overfitting.col.setting"), t("col.train"), t("overfitting.col.valid"),
-                   t("col.test"), t("overfitting.col.gap"), t("overfitting.col.seconds"), t("overfitting.col.verdict")])
+                    train=base.spec().data.train[0], valid=VALID_DAYS,
+                    test=f"{base.data.test[0]}..{base.data.test[1]}"),
+                  [t("overfitting.col.remedy"), t("overfitting.col.setting"), t("col.train"),
+                   t("overfitting.col.valid"), t("col.test"), t("overfitting.col.gap"), t("overfitting.col.seconds"),
+                   t("overfitting.col.verdict")])
     verdicts = {name: verdict(name, mean, spread) for name in rows}
     said = {name: "–" if code == "base" else t(f"overfitting.{code}") for name, code in verdicts.items()}
     for name, (label, group) in rows.items():
         gap = np.mean([r["test"] - r["train"] for r in group]) / 1e3
-        table.rows.append([t(f"overfitting.remedy.{name}"), f"`{label}`" if name not in ("base", "data", "seeds", "kinds")
-                           else label, k([r["train"] for r in group]),
+        shown = label if name in ("base", "data", "seeds", "kinds") else f"`{label}`"
+        table.rows.append([t(f"overfitting.remedy.{name}"), shown, k([r["train"] for r in group]),
                            k([r["valid"] for r in group]), k([r["test"] for r in group]), f"{gap:.3f}",
                            f"{np.mean([r['seconds'] for r in group]):.1f}", said[name]])
     curves = plain[0]["history"]
     best = int(np.argmin(curves["valid_mae"]))
     early = results[_final_key(results, "early") + (0,)]
     capacity = [(_shape(base.spec(**changes)), parameters(base.spec(**changes)),
-                 _group(results, ("overfitting", "candidate", "smaller", _labels(changes)), seeds)) for changes in SMALLER]
+                 _group(results, ("overfitting", "candidate", "smaller", _labels(changes)), seeds))
+                for changes in SMALLER]
     capacity.append((_shape(base.spec()), parameters(base.spec()), plain))
     cv = {scheme: results[("overfitting", "cv", scheme, "")] for scheme in ("rolling", "shuffled")}
     l1 = results[_final_key(results, "l1") + (0,)]
@@ -323,27 +332,32 @@ def report(settings, results, out) -> StudyResult:
                                 cv=cv, test=mean["base"])
     rows_trained = (pd.Timestamp(base.data.test[0]) - pd.Timestamp(base.starts[0])).days - VALID_DAYS
     finding = t("overfitting.finding", parameters=f"{parameters(base.spec()):,}", rows=rows_trained,
-                train=k([r["train"] for r in plain]), valid=k([r["valid"] for r in plain]), test=k([r["test"] for r in plain]), best=best + 1, best_valid=f"{curves['valid_mae'][best] / 1e3:.3f}",
+                train=k([r["train"] for r in plain]), valid=k([r["valid"] for r in plain]),
+                test=k([r["test"] for r in plain]), best=curves["epoch"][best],
+                best_valid=f"{curves['valid_mae'][best] / 1e3:.3f}",
                 last_valid=f"{curves['valid_mae'][-1] / 1e3:.3f}", epochs=len(curves["epoch"]),
                 helped=", ".join(names[name] for name in REMEDIES if verdicts[name] == "helps") or "–",
-                others=", ".join(names[name] for name in REMEDIES if verdicts[name] != "helps") or "–",
-                rolling=f"{cv['rolling']['valid'] / 1e3:.3f}", shuffled=f"{cv['shuffled']['valid'] / 1e3:.3f}",
-                lower=f"{100 * (1 - cv['shuffled']['valid'] / cv['rolling']['valid']):.0f}",
-                days=sum(fold["valid_rows"] for fold in cv["rolling"]["folds"]),
-                first=cv["rolling"]["folds"][0]["valid_dates"][0], last=cv["rolling"]["folds"][-1]["valid_dates"][1],
+                others=", ".join(names[name] for name in REMEDIES if verdicts[name] in ("same", "hurts")) or "–",
+                cv=t("overfitting.cv" if cv["shuffled"]["valid"] < cv["rolling"]["valid"] else "overfitting.cv_same",
+                     rolling=f"{cv['rolling']['valid'] / 1e3:.3f}", shuffled=f"{cv['shuffled']['valid'] / 1e3:.3f}",
+                     lower=f"{100 * (1 - cv['shuffled']['valid'] / cv['rolling']['valid']):.0f}",
+                     days=sum(fold["valid_rows"] for fold in cv["rolling"]["folds"]),
+                     first=cv["rolling"]["folds"][0]["valid_dates"][0],
+                     last=cv["rolling"]["folds"][-1]["valid_dates"][1]),
                 zero_base=f"{plain[0]['weights']['near_zero']:.0%}", zero_l1=f"{l1['weights']['near_zero']:.0%}",
                 restored=early["best_epoch"] or "–")
     finals = [key for key in results if key[:2] == ("overfitting", "final") or key[:2] in (("overfitting", "base"),
                                                                                               ("overfitting", "data"))]
-    chosen_clean = all("test" not in r["scored"] for key, r in results.items()
-                       if key[:2] in (("overfitting", "candidate"), ("overfitting", "trial")))
+    chosen_clean = all("test" not in r and "test" not in r.get("scored", ()) for key, r in results.items()
+                       if key[0] == "overfitting" and key[1] in ("candidate", "trial", "cv"))
     gap = np.mean([r["valid"] - r["train"] for r in plain])
     noise = np.std([r["valid"] for r in plain], ddof=1) if len(plain) > 1 else 0.0
     claims = [(t("overfitting.claim.gap"), bool(gap > max(4 * noise, np.mean([r["train"] for r in plain])))),
               (t("overfitting.claim.turns"), bool(curves["valid_mae"][-1] > curves["valid_mae"][best])),
               (t("overfitting.claim.hygiene", finals=len(finals)), chosen_clean)]
     return lesson("overfitting", t("overfitting.title"), finding, settings, FORMULAS, TRY, tables=[table],
-                  figures=[(name, t(f"overfitting.figure.{name[len('overfitting_'):-len('.png')]}")) for name in figures],
+                  figures=[(name, t(f"overfitting.figure.{name[len('overfitting_'):-len('.png')]}"))
+                           for name in figures],
                 claims=claims)
 
 

@@ -52,11 +52,17 @@ OVERFITTING = {
             "the test error {test}k. Seed 0's validation error is lowest at epoch {best} ({best_valid}k) and "
             "ends at {last_valid}k after {epochs} epochs, while the training error keeps falling; early stopping "
             "restores the weights of epoch {restored}. Remedies that help here beyond the spread over seeds: "
-            "{helped}; the others do not help here: {others}. L1 drives {zero_l1} of the first layer's weights "
-            "to near zero (|w| < 0.01), against {zero_base} without it. Cross-validation on the same {days} days at the end of the training year "
-            "({first}..{last}): rolling-origin folds, each trained only on the days before it, estimate {rolling}k; "
-            "a shuffled k-fold, each fold trained on every other day of the year, later ones included, estimates "
-            "{shuffled}k, {lower} % less: an error no forecast of the days ahead can have."),
+            "{helped}; within the spread or worse: {others}. L1 drives {zero_l1} of the first layer's weights "
+            "to near zero (|w| < 0.01), against {zero_base} without it. {cv}"),
+        "overfitting.cv": (
+            "Cross-validation on the same {days} days at the end of the training year ({first}..{last}): "
+            "rolling-origin folds, each trained only on the days before it, estimate {rolling}k; a shuffled k-fold, "
+            "each fold trained on every other day of the year, later ones included, estimates {shuffled}k, {lower} % "
+            "less: an error no forecast of the days ahead can have."),
+        "overfitting.cv_same": (
+            "Cross-validation on the same {days} days at the end of the training year ({first}..{last}): "
+            "rolling-origin folds estimate {rolling}k and a shuffled k-fold, trained on later days too, {shuffled}k: "
+            "here the leak did not lower the estimate."),
         "overfitting.claim.gap": ("the validation error is more than twice the training error, and above it by more than "
                                   "4 spreads over seeds"),
         "overfitting.claim.turns": "seed 0's validation curve turns up: it ends above its lowest point",
@@ -117,10 +123,15 @@ OVERFITTING = {
         "overfitting.finding": (
             "这个设置过拟合了：{parameters} 个权重和偏置只从 {rows} 个训练日学习，足以把它们记住。训练误差 L = {train}k，而验证误差是 {valid}k，测试误差是 {test}k。种子 0 的验证误差"
             "在第 {best} 个回合最低（{best_valid}k），{epochs} 个回合后升到 {last_valid}k，而训练误差一直在下降；"
-            "早停恢复了第 {restored} 个回合的权重。在这里超出种子间波动、确实有帮助的对策：{helped}；在这里没有帮助的：{others}。L1 让第一层 "
-            "{zero_l1} 的权重接近零（|w| < 0.01），不用 L1 时是 {zero_base}。在训练年最后同样的 {days} 天（{first}..{last}）上做交叉验证："
-            "滚动起点的每一折只用它之前的日子训练，估计为 {rolling}k；打乱的 k 折每一折用这一年里其余所有日子训练，"
-            "包括之后的日子，估计为 {shuffled}k，低了 {lower} %：这是任何对未来日子的预测都达不到的误差。"),
+            "早停恢复了第 {restored} 个回合的权重。在这里超出种子间波动、确实有帮助的对策：{helped}；在波动范围内或更差的：{others}。L1 让第一层 "
+            "{zero_l1} 的权重接近零（|w| < 0.01），不用 L1 时是 {zero_base}。{cv}"),
+        "overfitting.cv": (
+            "在训练年最后同样的 {days} 天（{first}..{last}）上做交叉验证：滚动起点的每一折只用它之前的日子训练，"
+            "估计为 {rolling}k；打乱的 k 折每一折用这一年里其余所有日子训练，包括之后的日子，估计为 {shuffled}k，"
+            "低了 {lower} %：这是任何对未来日子的预测都达不到的误差。"),
+        "overfitting.cv_same": (
+            "在训练年最后同样的 {days} 天（{first}..{last}）上做交叉验证：滚动起点的各折估计为 {rolling}k，"
+            "打乱的 k 折（也用之后的日子训练）估计为 {shuffled}k：这里泄漏没有压低估计。"),
         "overfitting.claim.gap": "验证误差是训练误差的两倍以上，并且高出 4 倍以上的种子间波动",
         "overfitting.claim.turns": "种子 0 的验证曲线会回升：最后的值高于它的最低点",
         "overfitting.claim.hygiene": "没有任何候选设置或搜索试验在测试日上评分；{finals} 个最终运行各在测试日上评分一次",
