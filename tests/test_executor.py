@@ -60,8 +60,7 @@ def test_an_input_error_in_a_worker_is_that_input_error_in_the_caller():
     with pytest.raises(InputError) as refused, open_executor(workers=1) as executor:
         executor.submit([Job(("bad",), check_scheduler, {"scheduler": "nowhere"}, cost=2.0),
                          *[Job(("late", i), pow, {"base": i, "exp": 2}) for i in range(50)]])
-        for _ in executor.finished():
-            pass
+        list(executor.finished())
     assert str(refused.value).startswith("scheduler=nowhere is not a Dask scheduler's address; give tcp://HOST:PORT")
     assert "\n" not in str(refused.value)
 
@@ -74,7 +73,7 @@ def test_a_malformed_address_is_refused_before_connecting(monkeypatch, address):
     monkeypatch.setattr(socket, "create_connection", lambda *args, **kwargs: pytest.fail("connected"))
     with pytest.raises(InputError, match=r"is not a Dask scheduler's address; give tcp://HOST:PORT, e\.g\."):
         with open_executor(scheduler=address):
-            pass
+            pytest.fail("the executor opened")
 
 
 @pytest.mark.parametrize("address, host, port", [("tcp://127.0.0.1:8786", "127.0.0.1", 8786),
@@ -88,7 +87,7 @@ def test_an_address_nothing_listens_on_is_refused_at_once():
     address = f"tcp://127.0.0.1:{free_port()}"
     started = time.perf_counter()
     with pytest.raises(InputError) as refused, open_executor(scheduler=address):
-        pass
+        pytest.fail("the executor opened")
     assert time.perf_counter() - started < 3
     assert str(refused.value) == (f"could not reach the Dask scheduler at scheduler={address} (Connection refused); "
                                   "start one with `dask scheduler`, check the address, or pass scheduler=None to run "
@@ -105,7 +104,7 @@ def test_a_server_that_does_not_speak_dask_is_refused_within_the_timeout():
         with pytest.raises(InputError, match=f"the server at scheduler={address} did not answer as a Dask scheduler "
                                              r"within 1 s; check the address \(the scheduler's port"):
             with open_executor(scheduler=address, timeout=1.0):
-                pass
+                pytest.fail("the executor opened")
         assert time.perf_counter() - started < 4
 
 
@@ -114,7 +113,7 @@ def test_without_dask_the_error_names_the_extra(monkeypatch):
     with pytest.raises(InputError, match=r'needs Dask\'s distributed scheduler; install it with pip install '
                                          r'"gradstep\[dask\]"'):
         with open_executor(scheduler="tcp://127.0.0.1:8786"):
-            pass
+            pytest.fail("the executor opened")
 
 
 def test_the_command_lines_help_does_not_import_dask():
@@ -182,7 +181,7 @@ class Totals:
         Totals.totals.append(total)
 
     def advance(self, task):
-        pass
+        """A job is done: only the totals are recorded."""
 
 
 def picked(results):

@@ -2,6 +2,7 @@
 report as local worker processes, a job's InputError and a study's rounds through the cluster, a scheduler without
 workers, and the command line's one-line refusal of a scheduler it cannot reach."""
 
+import contextlib
 import io
 import json
 import socket
@@ -47,15 +48,11 @@ def stop(processes: list) -> None:
     none is running any more."""
     family = []
     for process in processes:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):  # already gone
             family += [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
-        except psutil.NoSuchProcess:
-            pass
     for member in family:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             member.terminate()
-        except psutil.NoSuchProcess:
-            pass
     _, alive = psutil.wait_procs(family, timeout=10)
     for member in alive:
         member.kill()
@@ -108,8 +105,7 @@ def test_a_jobs_input_error_on_the_cluster_is_that_input_error_here(scheduler):
     with pytest.raises(InputError) as refused, open_executor(scheduler=scheduler) as executor:
         executor.submit([Job(("bad",), check_scheduler, {"scheduler": "nowhere"}),
                          Job(("good",), pow, {"base": 2, "exp": 10})])
-        for _ in executor.finished():
-            pass
+        list(executor.finished())
     assert str(refused.value).startswith("scheduler=nowhere is not a Dask scheduler's address")
 
 
@@ -144,7 +140,7 @@ def test_a_scheduler_without_workers_is_refused_within_the_timeout():
         with pytest.raises(InputError, match=f"the Dask scheduler at scheduler={address} has no workers after 1 s; "
                                              f"start some with `dask worker {address}`"):
             with open_executor(scheduler=address, timeout=1.0):
-                pass
+                pytest.fail("the executor opened")
     finally:
         stop(lone)
 

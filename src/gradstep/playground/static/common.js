@@ -33,8 +33,12 @@
     return data;
   };
 
-  // The element of a panel with data-testid="id" (the hooks the tests drive are the ones the scripts use).
-  gs.hooks = (panel) => (id) => panel.querySelector(`[data-testid="${id}"]`);
+  // A panel by its id, and hook(id): its element with data-testid="id" (the hooks the tests drive are the ones the
+  // scripts use).
+  gs.panel = function (id) {
+    const panel = document.getElementById(id);
+    return { panel, hook: (testid) => panel.querySelector(`[data-testid="${testid}"]`) };
+  };
 
   // Show one line in a panel's error element (data-testid="error"), or hide it with an empty message.
   gs.showError = function (panel, message) {

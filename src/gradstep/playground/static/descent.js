@@ -4,8 +4,7 @@
 (function () {
   "use strict";
   const gs = window.gradstep;
-  const panel = document.getElementById("descent");
-  const hook = gs.hooks(panel);
+  const { panel, hook } = gs.panel("descent");
   const canvas = document.getElementById("descent-canvas");
   const scaleCanvas = document.getElementById("descent-scale");
 

@@ -4,8 +4,7 @@
 (function () {
   "use strict";
   const gs = window.gradstep;
-  const panel = document.getElementById("pieces");
-  const hook = gs.hooks(panel);
+  const { panel, hook } = gs.panel("pieces");
   const canvas = document.getElementById("pieces-canvas");
 
   let data = null; // the server's answer: {x, curve, n, knots, constant, hard, sigmoid, hard_sum, ...}

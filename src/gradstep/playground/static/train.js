@@ -5,8 +5,7 @@
 (function () {
   "use strict";
   const gs = window.gradstep;
-  const panel = document.getElementById("train");
-  const hook = gs.hooks(panel);
+  const { panel, hook } = gs.panel("train");
   const lossCanvas = document.getElementById("train-canvas");
   const predCanvas = document.getElementById("train-pred-canvas");
 
