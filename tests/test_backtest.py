@@ -47,10 +47,23 @@ def test_no_fold_trains_on_or_reads_its_own_future_or_the_test_days(views, monke
         return real_fit(spec, series, **options)
     monkeypatch.setattr(runs, "fit", spy)
     result = bt.backtest(RunSpec(data=DataSpec(days=7)).replace(epochs=2), views, n_folds=3, fold_days=14)
-    assert len(seen) == 3
+    assert len(seen) == 4  # the 3 folds and, first, the same 14 days a year (52 weeks) before the test days
+    assert seen[0][1] == ("2020-01-03", "2020-01-16") and seen[1][1] == ("2020-11-20", "2020-12-03")
     for (train, test, last_read), row in zip(seen, result.table.itertuples()):
         assert train[1] < test[0] and pd.Timestamp(last_read) == pd.Timestamp(test[1])
         assert tuple(row.test) == test and pd.Timestamp(test[1]) < pd.Timestamp("2021-01-01")
+
+
+def test_the_fold_a_year_before_comes_only_when_asked_and_when_it_fits(views):
+    assert len(bt.folds(NAIVE, views, 3, 14)) == 3 and len(bt.folds(NAIVE, views, 3, 14, season=True)) == 4
+    # 25 folds of 14 days start on 2020-01-17, right after the year before's; 26 start on its first day
+    assert len(bt.folds(NAIVE, views, 25, 14, season=True)) == 26
+    assert len(bt.folds(NAIVE, views, 26, 14, season=True)) == 26
+    assert len(bt.backtest(NAIVE, views, 2, 7, 1, season=False).table) == 2
+    # no lecture split: the test days are the last 45, so the training part ends on 2020-11-16
+    recent = views.loc["2019-06-01":"2020-12-31"]  # 2019-06-08..2019-11-18 before the year before's: 164 ≥ 44
+    assert bt.folds(NAIVE, recent, 1, 28, season=True)[0]["test"] == ("2019-11-19", "2019-12-16")
+    assert len(bt.folds(NAIVE, views.loc["2019-10-01":"2020-12-31"], 1, 28, season=True)) == 1  # 42 days < 44
 
 
 def test_the_naive_backtest_errors_by_hand(views):
@@ -66,7 +79,7 @@ def test_the_naive_backtest_errors_by_hand(views):
         expected = np.concatenate([np.abs(y.loc[days[step:]].to_numpy() - y.shift(step + 1).loc[days[step:]].to_numpy())
                                    / level.shift(step + 1).loc[days[step:]].to_numpy() for days in fold_days])
         np.testing.assert_allclose(result.scores[step], expected, rtol=1e-9)
-    assert [len(step) for step in result.scores] == [28, 26, 24]
+    assert [len(step) for step in result.scores] == [42, 39, 36]  # 3 folds: 2 and the one a year before
     assert result.mae == pytest.approx(result.table["mae"].mean())
     assert result.std == pytest.approx(result.table["mae"].std(ddof=0))
 
@@ -91,10 +104,12 @@ def test_to_dict_is_plain_json(views):
     assert set(result) == {"folds", "mae", "std", "scores"} and len(result["scores"]) == 2
 
 
-def test_candidates_are_the_baselines_four_linear_models_and_two_networks():
+def test_candidates_are_the_baselines_linear_models_networks_and_the_pooled_ones():
     chosen = bt.candidates(RunSpec(data=DataSpec(page="Christmas", days=3)).replace(epochs=50, units=7))
     assert list(chosen) == ["naive", "seasonal_naive", "linear 7 days", "linear 14 days", "linear 28 days",
-                            "linear 56 days", "sigmoid 100 units", "relu 2 × 100"]
+                            "linear 56 days", "linear a year", "sigmoid 100 units", "relu 2 × 100",
+                            "relu 2 × 100 a year", "linear a year all pages", "relu 2 × 100 all pages",
+                            "relu 2 × 100 a year all pages"]
     assert all(spec.data.page == "Christmas" for spec in chosen.values())
     relu = chosen["relu 2 × 100"]
     assert (relu.model.units, relu.model.layers, relu.data.days, relu.data.valid_days, relu.train.patience,
@@ -106,14 +121,15 @@ def test_the_trained_candidates_read_windows_relative_to_their_level_and_the_bas
     chosen = bt.candidates(RunSpec(data=DataSpec(page="Christmas")))
     assert {name: spec.data.scale for name, spec in chosen.items()} == {
         name: None if name in BASELINES else "window" for name in chosen}
-    augmented = bt.candidates(RunSpec().replace(augment="scale"))  # it scales standardised values: no window scale
-    assert {spec.data.scale for spec in augmented.values()} == {None}
+    augmented = bt.candidates(RunSpec().replace(augment="scale"))  # it scales standardised values: dropped
+    assert {spec.regularization.augment for spec in augmented.values()} == {None}
+    assert augmented == chosen | {name: spec.replace(page=None) for name, spec in chosen.items()}
 
 
 def fake(maes: dict, monkeypatch):
     """Replace backtest() by one returning the given MAE per model description, to test the choice alone."""
     def backtest(spec, series, *args):
-        mae = maes[spec.model.describe(spec.data.days)]
+        mae = maes[spec.describe()]
         table = pd.DataFrame({"train": [("a", "b")], "test": [("c", "d")], "mae": [mae]})
         return bt.Backtest(spec, table, [np.zeros(3)])
     monkeypatch.setattr(bt, "backtest", backtest)
@@ -121,22 +137,27 @@ def fake(maes: dict, monkeypatch):
 
 MAES = {"naive (yesterday's value)": 9.0, "seasonal naive (the value a week before)": 8.0,
         "linear, 7 days": 7.0, "linear, 14 days": 6.0, "linear, 28 days": 5.0, "linear, 56 days": 4.5,
-        "sigmoid, 100 units, 56 days": 4.0, "relu, 2 layers of 100, 56 days": 5.5}
+        "sigmoid, 100 units, 56 days": 4.0, "relu, 2 layers of 100, 56 days": 5.5,
+        "linear, 43 of 371 days": 6.5, "relu, 2 layers of 100, 43 of 371 days": 7.5,
+        "linear, 43 of 371 days, trained on the built-in pages too": 8.5,
+        "relu, 2 layers of 100, 56 days, trained on the built-in pages too": 9.5,
+        "relu, 2 layers of 100, 43 of 371 days, trained on the built-in pages too": 10.5}
+TINY = pd.Series(np.arange(10.0), index=pd.date_range("2021-01-01", periods=10))  # too short for a year before
 
 
 @pytest.mark.parametrize("ensemble_mae, chosen", [(3.0, "sigmoid 100 units, mean of 3 seeds"),
                                                   (4.0, "sigmoid 100 units"), (4.5, "sigmoid 100 units")])
 def test_choose_takes_the_lowest_mae_and_an_ensemble_only_when_it_is_lower(monkeypatch, ensemble_mae, chosen):
     fake({**MAES, "sigmoid, 100 units, 56 days, mean of 3 seeds": ensemble_mae}, monkeypatch)
-    name, best, table = bt.choose(bt.candidates(RunSpec()), None)
+    name, best, table = bt.choose(bt.candidates(RunSpec()), TINY)
     assert name == chosen and best.spec.model.ensemble == (3 if "mean" in chosen else 1)
-    assert list(table["mae"]) == sorted(table["mae"]) and len(table) == 9
+    assert list(table["mae"]) == sorted(table["mae"]) and len(table) == 14
 
 
 def test_a_baseline_winner_gets_no_ensemble(monkeypatch):
     fake({**MAES, "seasonal naive (the value a week before)": 1.0}, monkeypatch)
-    name, best, table = bt.choose(bt.candidates(RunSpec()), None)
-    assert name == "seasonal_naive" and len(table) == 8
+    name, best, table = bt.choose(bt.candidates(RunSpec()), TINY)
+    assert name == "seasonal_naive" and len(table) == 13
 
 
 def test_conformal_takes_the_rank_that_guarantees_the_level():

@@ -165,35 +165,45 @@ BASE = RunSpec(model=ModelSpec(kind="sigmoid", units=7, layers=3, dropout=0.25, 
                data=DataSpec(page="Christmas", days=5, valid_days=9),
                train=TrainSpec(epochs=500, lr=0.01, patience=4, seed=11))
 
-#        name                  kind              units layers days valid patience epochs
-EXPECTED = [("naive",             "naive",          100, 1, 7, 0, None, 500),
-            ("seasonal_naive",    "seasonal_naive", 100, 1, 7, 0, None, 500),
-            ("linear 7 days",     "linear",         100, 1, 7, 0, None, 500),
-            ("linear 14 days",    "linear",         100, 1, 14, 0, None, 500),
-            ("linear 28 days",    "linear",         100, 1, 28, 0, None, 500),
-            ("linear 56 days",    "linear",         100, 1, 56, 0, None, 500),
-            ("sigmoid 100 units", "sigmoid",        100, 1, 56, 28, 10, 500),
-            ("relu 2 × 100",      "relu",           100, 2, 56, 28, 10, 500)]
+Y = bt.YEARLY
+#        name                             kind              units layers days valid patience epochs lags pool batch
+EXPECTED = [("naive",                        "naive",          100, 1, 7, 0, None, 500, None, None, 32),
+            ("seasonal_naive",               "seasonal_naive", 100, 1, 7, 0, None, 500, None, None, 32),
+            ("linear 7 days",                "linear",         100, 1, 7, 0, None, 500, None, None, 32),
+            ("linear 14 days",               "linear",         100, 1, 14, 0, None, 500, None, None, 32),
+            ("linear 28 days",               "linear",         100, 1, 28, 0, None, 500, None, None, 32),
+            ("linear 56 days",               "linear",         100, 1, 56, 0, None, 500, None, None, 32),
+            ("linear a year",                "linear",         100, 1, 371, 0, None, 500, Y, None, 32),
+            ("sigmoid 100 units",            "sigmoid",        100, 1, 56, 28, 10, 500, None, None, 32),
+            ("relu 2 × 100",                 "relu",           100, 2, 56, 28, 10, 500, None, None, 32),
+            ("relu 2 × 100 a year",          "relu",           100, 2, 371, 28, 10, 500, Y, None, 32),
+            ("linear a year all pages",      "linear",         100, 1, 371, 0, None, 500, Y, "pages", 256),
+            ("relu 2 × 100 all pages",       "relu",           100, 2, 56, 28, 10, 500, None, "pages", 256),
+            ("relu 2 × 100 a year all pages", "relu",          100, 2, 371, 28, 10, 500, Y, "pages", 256)]
 
 
 def test_candidates_set_every_field_from_a_spec_unlike_them():
-    """Catches a candidate keeping the spec's ensemble, layers, dropout, kind, valid_days or patience, or a
-    baseline on 8 days, or the sigmoid without early stopping."""
-    chosen = bt.candidates(BASE)
+    """Catches a candidate keeping the spec's ensemble, layers, dropout, kind, valid_days, patience, lags or
+    augmentation, a baseline on 8 days or scaled, the sigmoid without early stopping, a year of other days
+    than 1..28 and 357..371, or a pool on the wrong candidates or with the spec's batch size."""
+    chosen = bt.candidates(BASE.replace(lags=(1, 2, 3, 4, 5), augment="scale", batch_size=32))
     assert list(chosen) == [row[0] for row in EXPECTED]
-    for name, kind, units, layers, days, valid, patience, epochs in EXPECTED:
+    assert Y == (*range(1, 29), *range(357, 372))
+    for name, kind, units, layers, days, valid, patience, epochs, lags, pool, batch in EXPECTED:
         spec = chosen[name]
         assert (spec.model.kind, spec.model.units, spec.model.layers, spec.model.dropout, spec.model.ensemble,
-                spec.data.days, spec.data.valid_days, spec.train.patience, spec.train.epochs) == \
-            (kind, units, layers, 0.0, 1, days, valid, patience, epochs), name
+                spec.data.days, spec.data.valid_days, spec.train.patience, spec.train.epochs, spec.data.lags,
+                spec.data.pool, spec.train.batch_size, spec.regularization.augment) == \
+            (kind, units, layers, 0.0, 1, days, valid, patience, epochs, lags, pool, batch, None), name
+        assert spec.data.scale == (None if kind in ("naive", "seasonal_naive") else "window"), name
         assert (spec.data.page, spec.model.dtype, spec.train.lr, spec.train.seed) == ("Christmas", "float64", 0.01, 11)
 
 
 def test_candidates_networks_train_at_least_200_epochs():
     """Catches the networks' epochs not raised to 200 for a spec with fewer."""
     chosen = bt.candidates(BASE.replace(epochs=50))
-    assert [chosen[name].train.epochs for name in ("linear 7 days", "sigmoid 100 units", "relu 2 × 100")] == \
-        [50, 200, 200]
+    assert [chosen[name].train.epochs for name in ("linear 7 days", "sigmoid 100 units", "relu 2 × 100",
+                                                   "relu 2 × 100 a year all pages")] == [50, 200, 200, 200]
 
 
 # ---- compare, choose and fitting on fabricated backtests ------------------------------------------------------
@@ -208,9 +218,9 @@ class FakeBacktest:
     def __init__(self, maes: dict):
         self.maes, self.calls = maes, []
 
-    def __call__(self, spec, series, n_folds=bt.FOLDS, fold_days=bt.FOLD_DAYS, horizon=bt.HORIZON):
-        self.calls.append((spec, series, n_folds, fold_days, horizon))
-        mae = self.maes[spec.model.describe(spec.data.days)]
+    def __call__(self, spec, series, n_folds=bt.FOLDS, fold_days=bt.FOLD_DAYS, horizon=bt.HORIZON, season=True):
+        self.calls.append((spec, series, n_folds, fold_days, horizon, season))
+        mae = self.maes[spec.describe()]
         table = pd.DataFrame({"train": [("a", "b")] * 2, "test": [("c", "d")] * 2, "mae": [mae - 1, mae + 1]})
         return bt.Backtest(spec, table, [np.zeros(3)], 0.5 * len(self.calls))
 
@@ -218,7 +228,19 @@ class FakeBacktest:
 # ties everywhere: a sort that is not stable reorders them
 TIED = {"naive (yesterday's value)": 5.0, "seasonal naive (the value a week before)": 4.0,
         "linear, 7 days": 5.0, "linear, 14 days": 4.0, "linear, 28 days": 5.0, "linear, 56 days": 4.0,
-        "sigmoid, 100 units, 56 days": 5.0, "relu, 2 layers of 100, 56 days": 4.0}
+        "sigmoid, 100 units, 56 days": 5.0, "relu, 2 layers of 100, 56 days": 4.0,
+        "linear, 43 of 371 days": 5.0, "relu, 2 layers of 100, 43 of 371 days": 5.0,
+        "linear, 43 of 371 days, trained on the built-in pages too": 5.0,
+        "relu, 2 layers of 100, 56 days, trained on the built-in pages too": 5.0,
+        "relu, 2 layers of 100, 43 of 371 days, trained on the built-in pages too": 5.0}
+# the candidates at 5.0 after linear 28 days, in their order (the seconds are their calls': 0.5 × call)
+LATER = [("linear a year", "linear, 43 of 371 days", 5.0, 3.5),
+         ("sigmoid 100 units", "sigmoid, 100 units, 56 days", 5.0, 4.0),
+         ("relu 2 × 100 a year", "relu, 2 layers of 100, 43 of 371 days", 5.0, 5.0),
+         ("linear a year all pages", "linear, 43 of 371 days, trained on the built-in pages too", 5.0, 5.5),
+         ("relu 2 × 100 all pages", "relu, 2 layers of 100, 56 days, trained on the built-in pages too", 5.0, 6.0),
+         ("relu 2 × 100 a year all pages",
+          "relu, 2 layers of 100, 43 of 371 days, trained on the built-in pages too", 5.0, 6.5)]
 
 
 def rows(*entries):
@@ -233,11 +255,11 @@ def test_compare_passes_its_arguments_and_tells_on_done_each_result(monkeypatch)
     specs = bt.candidates(RunSpec())
     told = []
     table, done = bt.compare(specs, SERIES, 2, 9, 5, on_done=lambda *args: told.append(args))
-    assert [call[1:] for call in fake.calls] == [(SERIES, 2, 9, 5)] * 8
+    assert [call[1:] for call in fake.calls] == [(SERIES, 2, 9, 5, False)] * 13  # 10 days: no room a year before
     assert all(call[1] is SERIES for call in fake.calls)
     assert [call[0] for call in fake.calls] == list(specs.values())
     assert list(done) == list(specs) and list(specs.values()) == [result.spec for result in done.values()]
-    assert len(told) == 8 and all(name == expected and result is done[name]
+    assert len(told) == 13 and all(name == expected and result is done[name]
                                   for (name, result), expected in zip(told, specs))
 
 
@@ -249,11 +271,10 @@ def test_compare_table_is_ranked_stably_with_exact_columns(monkeypatch):
     expected = rows(("seasonal_naive", "seasonal naive (the value a week before)", 4.0, 1.0),
                     ("linear 14 days", "linear, 14 days", 4.0, 2.0),
                     ("linear 56 days", "linear, 56 days", 4.0, 3.0),
-                    ("relu 2 × 100", "relu, 2 layers of 100, 56 days", 4.0, 4.0),
+                    ("relu 2 × 100", "relu, 2 layers of 100, 56 days", 4.0, 4.5),
                     ("naive", "naive (yesterday's value)", 5.0, 0.5),
                     ("linear 7 days", "linear, 7 days", 5.0, 1.5),
-                    ("linear 28 days", "linear, 28 days", 5.0, 2.5),
-                    ("sigmoid 100 units", "sigmoid, 100 units, 56 days", 5.0, 3.5))
+                    ("linear 28 days", "linear, 28 days", 5.0, 2.5), *LATER)
     pd.testing.assert_frame_equal(table, expected)
 
 
@@ -270,11 +291,11 @@ def test_choose_passes_its_arguments_to_both_backtests_and_on_done(monkeypatch):
     monkeypatch.setattr(bt, "backtest", fake)
     told = []
     name, best, table = bt.choose(bt.candidates(RunSpec()), SERIES, 2, 9, 5, on_done=lambda *args: told.append(args))
-    assert [call[1:] for call in fake.calls] == [(SERIES, 2, 9, 5)] * 9
+    assert [call[1:] for call in fake.calls] == [(SERIES, 2, 9, 5, False)] * 14
     assert all(call[1] is SERIES for call in fake.calls)
     assert fake.calls[-1][0] == bt.candidates(RunSpec())["linear 14 days"].replace(ensemble=3)
     assert [args[0] for args in told] == [*bt.candidates(RunSpec()), "linear 14 days, mean of 3 seeds"]
-    assert told[-1][1].spec.model.ensemble == 3 and told[-1][1].seconds == 4.5
+    assert told[-1][1].spec.model.ensemble == 3 and told[-1][1].seconds == 7.0
     assert name == "linear 14 days" and best.spec.model.ensemble == 1
 
 
@@ -286,12 +307,11 @@ def test_choose_table_adds_the_ensemble_row_stably_with_exact_columns(monkeypatc
     expected = rows(("seasonal_naive", "seasonal naive (the value a week before)", 3.0, 1.0),
                     ("linear 14 days", "linear, 14 days", 3.0, 2.0),
                     ("linear 56 days", "linear, 56 days", 3.0, 3.0),
-                    ("relu 2 × 100", "relu, 2 layers of 100, 56 days", 3.0, 4.0),
-                    ("linear 14 days, mean of 3 seeds", "linear, 14 days, mean of 3 seeds", 3.0, 4.5),
+                    ("relu 2 × 100", "relu, 2 layers of 100, 56 days", 3.0, 4.5),
+                    ("linear 14 days, mean of 3 seeds", "linear, 14 days, mean of 3 seeds", 3.0, 7.0),
                     ("naive", "naive (yesterday's value)", 5.0, 0.5),
                     ("linear 7 days", "linear, 7 days", 5.0, 1.5),
-                    ("linear 28 days", "linear, 28 days", 5.0, 2.5),
-                    ("sigmoid 100 units", "sigmoid, 100 units, 56 days", 5.0, 3.5))
+                    ("linear 28 days", "linear, 28 days", 5.0, 2.5), *LATER)
     # seasonal_naive ties the winner but comes first: the winner is the first row, a baseline: no ensemble
     assert name == "seasonal_naive"
     pd.testing.assert_frame_equal(table, expected.drop(index=4).reset_index(drop=True))
@@ -299,13 +319,12 @@ def test_choose_table_adds_the_ensemble_row_stably_with_exact_columns(monkeypatc
     name, best, table = bt.choose(bt.candidates(RunSpec()), SERIES)
     expected = rows(("linear 14 days", "linear, 14 days", 3.0, 2.0),
                     ("linear 56 days", "linear, 56 days", 3.0, 3.0),
-                    ("relu 2 × 100", "relu, 2 layers of 100, 56 days", 3.0, 4.0),
-                    ("linear 14 days, mean of 3 seeds", "linear, 14 days, mean of 3 seeds", 3.0, 4.5),
+                    ("relu 2 × 100", "relu, 2 layers of 100, 56 days", 3.0, 4.5),
+                    ("linear 14 days, mean of 3 seeds", "linear, 14 days, mean of 3 seeds", 3.0, 7.0),
                     ("seasonal_naive", "seasonal naive (the value a week before)", 4.0, 1.0),
                     ("naive", "naive (yesterday's value)", 5.0, 0.5),
                     ("linear 7 days", "linear, 7 days", 5.0, 1.5),
-                    ("linear 28 days", "linear, 28 days", 5.0, 2.5),
-                    ("sigmoid 100 units", "sigmoid, 100 units, 56 days", 5.0, 3.5))
+                    ("linear 28 days", "linear, 28 days", 5.0, 2.5), *LATER)
     assert name == "linear 14 days" and best.spec.model.ensemble == 1  # a tie is not lower: the single model
     pd.testing.assert_frame_equal(table, expected)
 
@@ -317,7 +336,7 @@ def test_choose_backtests_an_ensemble_for_every_seeds_above_one(monkeypatch, see
     fake = FakeBacktest({**WIN, "seasonal naive (the value a week before)": 4.0})
     monkeypatch.setattr(bt, "backtest", fake)
     name, best, table = bt.choose(bt.candidates(RunSpec()), SERIES, seeds=seeds)
-    assert len(fake.calls) == 8 + (label is not None)
+    assert len(fake.calls) == 13 + (label is not None)
     assert name == (label or "linear 14 days") and best.spec.model.ensemble == seeds
     assert list(table["candidate"])[:2] == ([label, "linear 14 days"] if label else ["linear 14 days", "linear 56 days"])
 
@@ -326,7 +345,7 @@ def test_fitting_counts_the_folds_each_candidate_has_room_for():
     """Catches rooms not computed from (spec, series, fold_days) as given, or a spec too short to split
     counted as 1 fold instead of left out."""
     s = series(np.arange(150) + 1.0)
-    # the training part's targets: 150 - 45 - days days; a fold needs 2*days + valid_days + 30 before it;
+    # the training part's targets: 150 - 45 - days days; a fold needs days + n_inputs + valid_days + 30 before it;
     # 56 days (linear 56, sigmoid, relu) cannot even be split: 56 + 57 + 45 > 150
     assert bt.fitting(bt.candidates(RunSpec()), s, 10) == {
         "naive": (98 - 44) // 10, "seasonal_naive": (98 - 44) // 10, "linear 7 days": (98 - 44) // 10,

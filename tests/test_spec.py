@@ -31,6 +31,7 @@ BAD = {
     "test": ["2021-01-01:2021-02-14", ["2021-01-01"], (None, None), 0],
     "valid_days": [-1, 36501, True, 2.5, "45", None, HUGE],
     "scale": ["log", "Window", "", True, 0],
+    "pool": ["all", "Pages", "", True, 0],
     "kind": ["cnn", "Linear", "", None, 1],
     "units": [0, 4097, 1.5, False, "8", None, HUGE],
     "layers": [0, 17, True, 2.5, None, HUGE],
@@ -455,7 +456,7 @@ def test_to_dict_turns_tuples_into_lists():
      "its own level, which that hardly changes; drop one of them"),
     (lambda: RunSpec().replace(learning_rate=0.1),
      "a run spec has no field learning_rate; its fields are page, csv, date_column, value_column, fill, days, "
-     "lags, train, test, valid_days, scale, kind, units, layers, dropout, dtype, ensemble, loss, optimizer, lr, "
+     "lags, train, test, valid_days, scale, pool, kind, units, layers, dropout, dtype, ensemble, loss, optimizer, lr, "
      "momentum, epochs, batch_size, seed, patience, l1, weight_decay, input_noise, augment"),
 ])
 def test_whole_structural_messages(make, message):
@@ -466,7 +467,7 @@ def test_whole_structural_messages(make, message):
 
 def test_fields_are_in_declaration_order():
     expected = [("data", name) for name in ("page", "csv", "date_column", "value_column", "fill", "days", "lags",
-                                            "train", "test", "valid_days", "scale")]
+                                            "train", "test", "valid_days", "scale", "pool")]
     expected += [("model", name) for name in ("kind", "units", "layers", "dropout", "dtype", "ensemble")]
     expected += [("train", name) for name in ("loss", "optimizer", "lr", "momentum", "epochs", "batch_size", "seed",
                                               "patience")]

@@ -1,6 +1,8 @@
 """Rolling-origin backtests inside the training part, model choice by them, and intervals from their errors.
 
-A backtest cuts the last ``folds × fold_days`` days of the training part into folds. For each fold the
+A backtest cuts the last ``folds × fold_days`` days of the training part into folds, and adds the
+``fold_days`` days a year before the forecasts start (the season they will be made in) when the training
+part has room for them before the others. For each fold the
 run path trains the spec on every day before the fold (its own validation days, if any, at the end of
 those) and forecasts the fold's days one step ahead, from the true values before each day; it also
 forecasts 1, 2, …, ``horizon`` days ahead from each day (recursively: each forecast becomes the input
@@ -33,6 +35,8 @@ FOLDS = 4
 FOLD_DAYS = 28
 HORIZON = 28
 LEVEL = 80
+YEAR = 364
+YEARLY = tuple(range(1, 29)) + tuple(range(YEAR - 7, YEAR + 8))
 
 
 @dataclass
@@ -72,7 +76,7 @@ def _room(spec: RunSpec, series: pd.Series, fold_days: int) -> tuple[pd.Timestam
     many folds of ``fold_days`` fit after those."""
     end = training_end(spec, series)
     first = pd.Timestamp(make_windows(series.loc[:end], spec.data.days).dates[0])
-    needed = 2 * spec.data.days + spec.data.valid_days + 30
+    needed = spec.data.days + spec.data.n_inputs + spec.data.valid_days + 30
     return first, end, needed, max(0, ((end - first).days + 1 - needed) // fold_days)
 
 
@@ -81,8 +85,12 @@ def max_folds(spec: RunSpec, series: pd.Series, fold_days: int = FOLD_DAYS) -> i
     return _room(spec, series, fold_days)[3]
 
 
-def folds(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS) -> list[dict]:
-    """The folds' training and forecast days: the last ``n_folds × fold_days`` days of the training part."""
+def folds(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS, *,
+          season: bool = False) -> list[dict]:
+    """The folds' training and forecast days: the last ``n_folds × fold_days`` days of the training part, and
+    with ``season``, before those, when the training part has room for it, the ``fold_days`` days a year (52
+    weeks, so the same weekdays) before the first day after the training part: the season the forecasts will
+    be made in."""
     first, end, needed, fits = _room(spec, series, fold_days)
     if n_folds > fits:
         advice = f"use folds={fits} or fewer" if fits else "use folds=0 (no backtest, so no intervals)"
@@ -91,6 +99,10 @@ def folds(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: int
                          f"{first:%Y-%m-%d}..{end:%Y-%m-%d} has room for {fits}; {advice}, fewer days, or a longer "
                          "training part")
     starts = [end - pd.Timedelta(days=fold_days * (n_folds - i) - 1) for i in range(n_folds)]
+    year_before = end + pd.Timedelta(days=1 - YEAR)
+    if season and n_folds and (year_before - first).days >= needed and \
+            year_before + pd.Timedelta(days=fold_days) <= starts[0]:
+        starts.insert(0, year_before)
     return [{"train": (first.date().isoformat(), (start - pd.Timedelta(days=1)).date().isoformat()),
              "test": (start.date().isoformat(), (start + pd.Timedelta(days=fold_days - 1)).date().isoformat())}
             for start in starts]
@@ -138,11 +150,12 @@ def step_scores(run: runs.Run, series: pd.Series, start: pd.Timestamp, end: pd.T
 
 
 def backtest(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS,
-             horizon: int = HORIZON) -> Backtest:
-    """Train ``spec`` on each fold's past and score its days one step ahead; collect the scores by step."""
+             horizon: int = HORIZON, season: bool = True) -> Backtest:
+    """Train ``spec`` on each fold's past (``folds``, the year before's too with ``season``) and score its days
+    one step ahead; collect the scores by step."""
     started = time.perf_counter()
     rows, scores = [], [[] for _ in range(horizon)]
-    for fold in folds(spec, series, n_folds, fold_days):
+    for fold in folds(spec, series, n_folds, fold_days, season=season):
         start, end = (pd.Timestamp(day) for day in fold["test"])
         seen = series.loc[:end]
         fold_spec = spec.replace(train=fold["train"], test=fold["test"])
@@ -155,29 +168,46 @@ def backtest(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: 
 
 
 def candidates(spec: RunSpec) -> dict[str, RunSpec]:
-    """What ``--model auto`` chooses from: the two baselines, linear models on 7, 14, 28 and 56 days, and a
-    sigmoid (100 units) and a ReLU network (2 layers of 100) on 56 days with early stopping on the last
-    28 training days, each reading all its days, the trained ones each window relative to its level
-    (``scale="window"``, unless ``spec`` augments by scaling the standardised values); the training settings
-    otherwise ``spec``'s."""
-    scale = None if spec.regularization.augment == "scale" else "window"
-    plain = spec.replace(ensemble=1, units=100, layers=1, dropout=0.0, lags=None, scale=scale)
+    """What ``--model auto`` chooses from: the two baselines; linear models on 7, 14, 28 and 56 days; a sigmoid
+    (100 units) and a ReLU network (2 layers of 100) on 56 days with early stopping on the last 28 training
+    days; "a year": a linear model and the ReLU network reading the last 4 weeks and the same 15 days a year
+    before (``YEARLY``); "all pages": the ReLU network (56 days and a year) and the yearly linear model trained
+    on the built-in pages' windows too (``pool="pages"``, 256 windows a batch). The trained ones read each
+    window relative to its level (``scale="window"``); the training settings are otherwise ``spec``'s."""
+    plain = spec.replace(ensemble=1, units=100, layers=1, dropout=0.0, lags=None, scale="window", augment=None)
     chosen = {name: plain.replace(kind=name, days=7, valid_days=0, patience=None, scale=None) for name in BASELINES}
     for days in (7, 14, 28, 56):
         chosen[f"linear {days} days"] = plain.replace(kind="linear", days=days, valid_days=0, patience=None)
+    year = {"days": YEARLY[-1], "lags": YEARLY}
+    chosen["linear a year"] = plain.replace(kind="linear", valid_days=0, patience=None, **year)
     stopping = {"days": 56, "valid_days": 28, "patience": 10, "epochs": max(spec.train.epochs, 200)}
     chosen["sigmoid 100 units"] = plain.replace(kind="sigmoid", **stopping)
-    chosen["relu 2 × 100"] = plain.replace(kind="relu", layers=2, **stopping)
+    relu = plain.replace(kind="relu", layers=2, **stopping)
+    chosen["relu 2 × 100"] = relu
+    chosen["relu 2 × 100 a year"] = relu.replace(**year)
+    pages = {"pool": "pages", "batch_size": 256}
+    chosen["linear a year all pages"] = chosen["linear a year"].replace(**pages)
+    chosen["relu 2 × 100 all pages"] = relu.replace(**pages)
+    chosen["relu 2 × 100 a year all pages"] = relu.replace(**year, **pages)
     return chosen
+
+
+def same_season(specs, series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS) -> bool:
+    """Whether every spec has room for the fold a year before, so that all are backtested on the same days."""
+    try:
+        return all(len(folds(spec, series, n_folds, fold_days, season=True)) > n_folds for spec in specs)
+    except InputError:  # no room for the other folds either: backtest() says so
+        return False
 
 
 def compare(specs: dict[str, RunSpec], series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS,
             horizon: int = HORIZON, on_done=None) -> tuple[pd.DataFrame, dict[str, Backtest]]:
-    """Backtest each spec on the same folds; a table ranked by mean one-step MAE, and the backtests.
-    ``on_done(name, backtest)`` is called as each finishes."""
+    """Backtest each spec on the same folds (the year before's when every spec has room for it); a table ranked
+    by mean one-step MAE, and the backtests. ``on_done(name, backtest)`` is called as each finishes."""
+    season = same_season(specs.values(), series, n_folds, fold_days)
     done = {}
     for name, spec in specs.items():
-        done[name] = backtest(spec, series, n_folds, fold_days, horizon)
+        done[name] = backtest(spec, series, n_folds, fold_days, horizon, season)
         if on_done is not None:
             on_done(name, done[name])
     table = pd.DataFrame([{"candidate": name, "model": result.spec.describe(),
@@ -206,7 +236,8 @@ def choose(specs: dict[str, RunSpec], series: pd.Series, n_folds: int = FOLDS, f
     name = table["candidate"].iloc[0]
     best = done[name]
     if best.spec.model.kind not in BASELINES and seeds > 1:
-        ensemble = backtest(best.spec.replace(ensemble=seeds), series, n_folds, fold_days, horizon)
+        ensemble = backtest(best.spec.replace(ensemble=seeds), series, n_folds, fold_days, horizon,
+                            same_season(specs.values(), series, n_folds, fold_days))
         label = f"{name}, mean of {seeds} seeds"
         if on_done is not None:
             on_done(label, ensemble)

@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import textwrap
+from datetime import date
 from pathlib import Path
 
 from .errors import InputError
@@ -28,6 +29,7 @@ DESCRIPTION = ("gradstep: the first chapter of deep learning (Hung-yi Lee, ML 20
 # experiments.STUDIES' keys, named here so that parsing the options does not import the studies
 STUDY_NAMES = ("gradient-descent", "linear", "piecewise", "units", "depth", "activation", "batch-size", "overfitting")
 FLAG_NAMES = {"kind": "model"}
+SEASON = ", and the same days a year before them when every candidate has room for them"
 SOURCE_FIELDS = ("page", "csv", "date_column", "value_column", "fill")
 MODEL_ONLY = {"units": ("sigmoid", "relu"), "layers": ("relu",), "dropout": ("relu",)}
 
@@ -166,7 +168,8 @@ def build_parser() -> Parser:
             _add_field(groups[section], item)
     train.add_argument("--out", required=True, metavar="DIR", help="where to write the model, its history and the test plot")
     train.add_argument("--folds", type=_text_to(int, None), default=None, metavar="N",
-                       help=f"backtest folds of {FOLD_DAYS} days at the end of the training part: their errors give "
+                       help=f"backtest folds of {FOLD_DAYS} days at the end of the training part (and the same "
+                            "days a year before the test days, when there is room): their errors give "
                             f"the forecasts' intervals, and --model auto chooses by them; 0 for none (default: "
                             f"{FOLDS}, or as many as the training part has room for)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -201,10 +204,12 @@ def build_parser() -> Parser:
 
     backtest = commands.add_parser(
         "backtest", help="rank the candidate models by rolling-origin backtests",
-        description=f"Backtest the baselines, linear models on 7/14/28/56 days and sigmoid and ReLU networks with "
-                    f"early stopping on folds of {FOLD_DAYS} days at the end of the training part, one step "
-                    "ahead; the test days are never read. Prints them ranked by mean MAE, with the spread "
-                    "over folds. gradstep train --model auto trains the first.")
+        description=f"Backtest the baselines, linear models on 7/14/28/56 days and a year, sigmoid and ReLU "
+                    "networks with early stopping, and models trained on the built-in pages too, on folds of "
+                    f"{FOLD_DAYS} days at the end of the training part and the same days a year before the test "
+                    "days (when every candidate has room for them), one step ahead; the test days are never "
+                    "read. Prints them ranked by mean MAE, with the spread over folds. gradstep train --model "
+                    "auto trains the first.")
     _add_source(backtest, "Standard_deviation")
     backtest.add_argument("--folds", type=_text_to(int, None), default=FOLDS, metavar="N",
                           help=f"folds (default: {FOLDS})")
@@ -341,10 +346,21 @@ def _results(run) -> dict:
             for part, metrics in run.metrics.items()}
 
 
+def _spans(folds: list) -> str:
+    """The folds' days as ranges, adjacent folds joined: "2020-01-03..2020-01-30, 2020-09-11..2020-12-31"."""
+    spans = []
+    for fold in folds:
+        start, end = fold["test"]
+        if spans and (date.fromisoformat(start) - date.fromisoformat(spans[-1][1])).days == 1:
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    return ", ".join(f"{start}..{end}" for start, end in spans)
+
+
 def _backtest_line(result: dict, unit: str) -> str:
     folds = result["folds"]
-    return (f"backtest: {len(folds)} fold{'s' * (len(folds) > 1)} {folds[0]['test'][0]}..{folds[-1]['test'][1]}, "
-            f"one day ahead: MAE "
+    return (f"backtest: {len(folds)} fold{'s' * (len(folds) > 1)} {_spans(folds)}, one day ahead: MAE "
             f"{result['mae']:,.0f} ± {result['std']:,.0f} {unit} (mean ± std over folds)")
 
 
@@ -410,12 +426,10 @@ def _resume_spec(args, saved: dict) -> RunSpec:
     return spec.replace(**data_spec(args, spec.data).to_dict())
 
 
-def _choose(spec, series, args, console, unit_name: str):
-    """--model auto: backtest the candidates the data has room for (a line as each finishes) on the same
-    folds, and return the winner's spec, its backtest and the candidates' table."""
-    from .backtest import candidates, choose, fitting
-    if args.folds == 0:
-        raise InputError("--model auto chooses by a backtest; give --folds 1 or more")
+def _with_room(spec, series, args, console) -> dict:
+    """The candidates the training part has room to backtest on --folds folds (on as many as all that fit have
+    room for, up to 4, when --folds is not given: ``args.folds`` is set to that); a note names those left out."""
+    from .backtest import candidates, fitting
     everyone = candidates(spec)
     rooms = fitting(everyone, series)
     if args.folds is not None:
@@ -428,9 +442,18 @@ def _choose(spec, series, args, console, unit_name: str):
     if left_out:
         _say(console, f"note: left out for lack of training days: {', '.join(left_out)}")
     args.folds = args.folds or min(FOLDS, *rooms.values())
-    chosen = {name: everyone[name] for name in rooms}
+    return {name: everyone[name] for name in rooms}
+
+
+def _choose(spec, series, args, console, unit_name: str):
+    """--model auto: backtest the candidates the data has room for (a line as each finishes) on the same
+    folds, and return the winner's spec, its backtest and the candidates' table."""
+    from .backtest import choose
+    if args.folds == 0:
+        raise InputError("--model auto chooses by a backtest; give --folds 1 or more")
+    chosen = _with_room(spec, series, args, console)
     _say(console, f"choosing by backtest: {len(chosen)} candidates on {args.folds} fold{'s' * (args.folds > 1)} of "
-                  f"{FOLD_DAYS} days before the test days")
+                  f"{FOLD_DAYS} days before the test days{SEASON}")
     name, best, table = choose(chosen, series, n_folds=args.folds, on_done=lambda label, result: _say(
         console, f"  {label}: MAE {result.mae:,.0f} ± {result.std:,.0f} {unit_name} ({result.seconds:.1f} s)"))
     rows = table.to_dict("records")
@@ -619,17 +642,16 @@ def command_predict(args, console) -> int:
 
 
 def command_backtest(args, console) -> int:
-    from .backtest import candidates, compare
+    from .backtest import compare
     from .spec import Interval as Check
     Check(int, 1, 20).check("folds", args.folds)
     series, data = load_series(data_spec(args))
     unit_name = unit(series)
     _say(console, f"data: {data.describe()}, {_series_line(series)}")
     _notes(console, series)
-    spec = RunSpec(data=data)
-    chosen = candidates(spec)
-    _say(console, f"backtest: {len(chosen)} candidates on {args.folds} folds of {FOLD_DAYS} days before the test "
-                  "days, one day ahead")
+    chosen = _with_room(RunSpec(data=data), series, args, console)
+    _say(console, f"backtest: {len(chosen)} candidates on {args.folds} fold{'s' * (args.folds > 1)} of {FOLD_DAYS} "
+                  f"days before the test days{SEASON}, one day ahead")
     table, _ = compare(chosen, series, n_folds=args.folds, on_done=lambda name, result: _say(
         console, f"  {name}: MAE {result.mae:,.0f} ± {result.std:,.0f} {unit_name} ({result.seconds:.1f} s)"))
     console.print(_candidates_table(table.to_dict("records"), unit_name))

@@ -26,7 +26,7 @@ import pandas as pd
 
 from . import nn
 from .baselines import baseline_errors, mase_scale
-from .data import Split, Standardizer, make_windows, split_windows
+from .data import Split, Standardizer, Windows, list_pages, load_pageviews, make_windows, split_windows
 from .errors import InputError
 from .random import streams
 from .regularizers import batch_transform
@@ -71,6 +71,19 @@ def prepare(spec: RunSpec, series: pd.Series) -> tuple[Split, Standardizer]:
     """The split of ``series`` and the standardiser fitted on its training part only."""
     parts = split(spec, series)
     return parts, Standardizer.fit(parts.train)
+
+
+def pooled(data: DataSpec, end: pd.Timestamp) -> Windows:
+    """``data.pool="pages"``: the windows of ``data.days`` days of every built-in page but ``data.page``, each
+    page cut at ``end`` (the training part's last day), so that no pooled day lies past the days the model
+    trains on. Empty without a pool."""
+    pages = [page for page in list_pages() if page != data.page] if data.pool == "pages" else []
+    parts = [make_windows(series, data.days) for series in (load_pageviews(page).loc[:end] for page in pages)
+             if len(series) > data.days]
+    if not parts:
+        return Windows(np.empty((0, data.days)), np.empty(0), pd.DatetimeIndex([]))
+    return Windows(np.concatenate([part.X for part in parts]), np.concatenate([part.y for part in parts]),
+                   pd.DatetimeIndex(np.concatenate([part.dates.to_numpy() for part in parts])))
 
 
 def features(data: DataSpec, X: np.ndarray) -> np.ndarray:
@@ -277,7 +290,8 @@ def fit(spec: RunSpec, series: pd.Series | None = None, *, split: Split | None =
         parts, scaler = prepare(spec, series)
     else:
         parts, scaler = _given(spec, split), Standardizer.fit(split.train)
-    check_size(spec, len(parts.train) + len(parts.valid))
+    pool = pooled(spec.data, parts.train.dates.max())
+    check_size(spec, len(parts.train) + len(pool) + len(parts.valid))
     model = build_model(spec.model, spec.data.n_inputs, spec.train.seed)
     members = list(model) if isinstance(model, nn.Ensemble) else [model]
     state = state or {"member": 0, "done": [], "trainer": None}
@@ -290,7 +304,7 @@ def fit(spec: RunSpec, series: pd.Series | None = None, *, split: Split | None =
         else:
             def save(trainer_state, index=index, done=done):
                 checkpoint({"member": index, "done": done, "trainer": trainer_state})
-            history = _train(spec, member, spec.train.seed + index, parts, scaler, callbacks, progress,
+            history = _train(spec, member, spec.train.seed + index, parts, pool, scaler, callbacks, progress,
                              save if checkpoint is not None else None, checkpoint_every,
                              state["trainer"] if index == state["member"] else None)
         done = [*done, {"model": member.state_dict(), "history": dataclasses.asdict(history)}]
@@ -337,9 +351,10 @@ def _given(spec: RunSpec, split) -> Split:
     return split
 
 
-def _train(spec: RunSpec, model: nn.Module, seed: int, parts: Split, scaler: Standardizer, callbacks, progress,
-           checkpoint, checkpoint_every: float, state: dict | None) -> History:
-    """Train one model of the run (an ensemble's member from its own ``seed``) on the standardised windows."""
+def _train(spec: RunSpec, model: nn.Module, seed: int, parts: Split, pool: Windows, scaler: Standardizer, callbacks,
+           progress, checkpoint, checkpoint_every: float, state: dict | None) -> History:
+    """Train one model of the run (an ensemble's member from its own ``seed``) on the standardised windows: the
+    training part's and the ``pool``'s (validated on the validation part only)."""
     data, train, regularization = spec.data, spec.train, spec.regularization
     callbacks = list(callbacks)
     if train.patience is not None:
@@ -351,8 +366,10 @@ def _train(spec: RunSpec, model: nn.Module, seed: int, parts: Split, scaler: Sta
                       weight_decay=regularization.weight_decay, l1=regularization.l1,
                       batch_transform=batch_transform(regularization, scaler), callbacks=callbacks,
                       progress=progress, metrics=_metrics(data, scaler))
+    train = Windows(np.concatenate([parts.train.X, pool.X]), np.concatenate([parts.train.y, pool.y]),
+                    parts.train.dates.append(pool.dates))
     (X, y), (X_valid, y_valid) = ((inputs(data, scaler, part.X), targets(data, scaler, part.X, part.y))
-                                  for part in (parts.train, parts.valid))
+                                  for part in (train, parts.valid))
     return trainer.fit(X, y, X_valid, y_valid, state=state)
 
 

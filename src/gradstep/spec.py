@@ -29,6 +29,7 @@ LOSS_NAMES = ("mae", "mse", "huber")
 OPTIMIZER_NAMES = ("sgd", "adam", "adamw")
 FILLS = ("interpolate", "zero")
 SCALES = ("window",)
+POOLS = ("pages",)
 AUGMENTATIONS = ("scale",)
 DTYPES = ("float32", "float64")
 
@@ -223,6 +224,9 @@ class DataSpec(_Spec):
                                   "window: read each window relative to its level s (the mean of its last 7 "
                                   "days), asinh(x) − asinh(s) ≈ log(x/s), and predict the day's value the same "
                                   "way, so that one model serves every level")
+    pool: str | None = parameter(None, OneOf(POOLS, "this series' days only"),
+                                 "more data: pages also trains on the windows of every built-in page (but this "
+                                 "one) whose day is on or before the training part's last day; needs scale=window")
 
     def __post_init__(self):
         super().__post_init__()
@@ -240,6 +244,9 @@ class DataSpec(_Spec):
             raise InputError(f"scale='window' reads each window relative to its last {len(week)} days, and "
                              f"lags={_shown(self.lags)} does not read all of them; add days 1..{len(week)} to lags or "
                              "drop one of the two")
+        if self.pool is not None and self.scale != "window":
+            raise InputError(f"pool={self.pool!r} trains on other series too, whose levels differ from this one's; "
+                             "it needs scale='window', which reads every window relative to its own level")
         if self.lags is not None and self.lags[-1] > self.days:
             raise InputError(f"lags={_shown(self.lags)} reads the day {self.lags[-1]} days before, beyond "
                              f"days={self.days}; use lags of at most days, or more days")
@@ -358,8 +365,10 @@ class RunSpec:
                              "give one, e.g. valid_days=45")
 
     def describe(self) -> str:
-        """The model and the days it reads, e.g. "relu, 2 layers of 8, 3 of 14 days (1, 7, 14)"."""
-        return self.model.describe(self.data.days, self.data.lags)
+        """The model and the days it reads, e.g. "relu, 2 layers of 8, 3 of 14 days (1, 7, 14)", and "trained on
+        the built-in pages too" with a pool."""
+        pool = ", trained on the built-in pages too" if self.data.pool == "pages" else ""
+        return self.model.describe(self.data.days, self.data.lags) + pool
 
     def to_dict(self) -> dict:
         """Plain JSON types: {"data": {...}, "model": {...}, "train": {...}, "regularization": {...}}."""

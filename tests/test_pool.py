@@ -1,0 +1,72 @@
+"""DataSpec.pool="pages": more data from the built-in pages, cut at the training part's last day, used for
+training only; every test names the broken implementation it catches."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gradstep import run as runs
+from gradstep.data import list_pages, load_pageviews, make_windows
+from gradstep.errors import InputError
+from gradstep.spec import DataSpec, RunSpec
+from gradstep.training import Trainer
+
+POOLED = RunSpec().replace(page="Easter", days=7, scale="window", pool="pages", kind="linear", epochs=1,
+                           batch_size=256, train=("2017-01-01", "2018-06-30"), test=("2018-07-01", "2018-08-14"))
+
+
+def test_the_pool_is_every_other_page_cut_at_the_given_day():
+    """Catches the page itself pooled (its windows twice), a page left out, or days after ``end`` read."""
+    end = pd.Timestamp("2018-06-30")
+    pool = runs.pooled(POOLED.data, end)
+    others = [page for page in list_pages() if page != "Easter"]
+    assert len(others) == len(list_pages()) - 1
+    assert len(pool) == sum(len(make_windows(load_pageviews(page).loc[:end], 7)) for page in others)
+    assert pool.dates.max() == end and pool.X.shape[1] == 7
+    first = make_windows(load_pageviews(others[0]).loc[:end], 7)
+    np.testing.assert_array_equal(pool.X[:len(first)], first.X)
+    np.testing.assert_array_equal(pool.y[:len(first)], first.y)
+
+
+def test_no_pool_is_empty_and_a_csv_pools_every_page(tmp_path):
+    """Catches windows pooled without pool="pages", or a CSV's pool missing the default page."""
+    end = pd.Timestamp("2017-03-01")
+    assert len(runs.pooled(DataSpec(days=7), end)) == 0
+    assert runs.pooled(DataSpec(days=7), end).X.shape == (0, 7)
+    csv = DataSpec(csv=str(tmp_path / "x.csv"), days=7, scale="window", pool="pages")
+    assert len(runs.pooled(csv, end)) == len(list_pages()) * (60 - 7)  # 2017-01-01..03-01: 60 days
+    assert len(runs.pooled(POOLED.data, pd.Timestamp("2017-01-05"))) == 0  # too short a page adds no window
+
+
+def test_fit_trains_on_the_pool_and_scores_the_series_alone(monkeypatch):
+    """Catches the pool left out of training, put into the split (its training MAE would change), or
+    validated on."""
+    seen = []
+    real = Trainer.fit
+
+    def spy(self, X, y, X_valid=None, y_valid=None, **options):
+        seen.append((len(X), 0 if X_valid is None else len(X_valid)))
+        return real(self, X, y, X_valid, y_valid, **options)
+    monkeypatch.setattr(Trainer, "fit", spy)
+    run = runs.fit(POOLED.replace(valid_days=28))
+    alone = runs.fit(POOLED.replace(valid_days=28, pool=None))
+    pool = runs.pooled(POOLED.data, run.split_.train.dates[-1])
+    assert seen == [(len(run.split_.train) + len(pool), 28), (len(alone.split_.train), 28)]
+    assert run.ranges == alone.ranges and len(run.split_.train) == len(alone.split_.train)
+    assert run.metrics["train"] != alone.metrics["train"]  # the same days, a model trained on more
+    assert pool.dates.max() <= run.split_.train.dates[-1] < run.split_.valid.dates[0]
+
+
+def test_a_pool_needs_windows_read_relative_to_their_level():
+    """Catches pooling standardised windows, whose levels are other pages' (a thousand times apart)."""
+    with pytest.raises(InputError, match="^pool='pages' trains on other series too.*needs scale='window'"):
+        DataSpec(pool="pages")
+    with pytest.raises(InputError, match="pool=.*is not a choice"):
+        DataSpec(pool="everything", scale="window")
+
+
+def test_a_pooled_spec_says_so_and_round_trips():
+    """Catches a pooled model described like the same model trained on its series alone."""
+    assert POOLED.describe() == "linear, 7 days, trained on the built-in pages too"
+    assert POOLED.replace(pool=None).describe() == "linear, 7 days"
+    assert RunSpec.from_dict(POOLED.to_dict()) == POOLED
