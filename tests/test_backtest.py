@@ -66,6 +66,18 @@ def test_the_fold_a_year_before_comes_only_when_asked_and_when_it_fits(views):
     assert len(bt.folds(NAIVE, views.loc["2019-10-01":"2020-12-31"], 1, 28, season=True)) == 1  # 42 days < 44
 
 
+def test_the_fold_a_year_before_needs_exactly_the_days_the_others_do(views):
+    """Training part 2019-10-06..2020-11-16 (the last 45 days test): the year before's fold starts 2019-11-19,
+    44 days after the first target day, which is what days=7 needs (7 + 7 + 30); a day later it does not fit.
+    A spec that needs more (linear on 56 days) leaves every spec without it."""
+    fits = views.loc["2019-09-29":"2020-12-31"]
+    assert bt.folds(NAIVE, fits, 1, 28, season=True)[0]["test"] == ("2019-11-19", "2019-12-16")
+    assert len(bt.folds(NAIVE, views.loc["2019-09-30":"2020-12-31"], 1, 28, season=True)) == 1
+    longer = RunSpec(data=DataSpec(days=56))
+    assert bt.same_season([NAIVE], fits, 1, 28) and not bt.same_season([NAIVE, longer], fits, 1, 28)
+    assert not bt.same_season([NAIVE], views.loc["2020-06-01":"2020-07-01"], 1, 28)  # no room at all
+
+
 def test_the_naive_backtest_errors_by_hand(views):
     result = bt.backtest(NAIVE, views, n_folds=2, fold_days=14, horizon=3)
     y = views

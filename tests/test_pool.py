@@ -35,7 +35,7 @@ def test_no_pool_is_empty_and_a_csv_pools_every_page(tmp_path):
     assert runs.pooled(DataSpec(days=7), end).X.shape == (0, 7)
     csv = DataSpec(csv=str(tmp_path / "x.csv"), days=7, scale="window", pool="pages")
     assert len(runs.pooled(csv, end)) == len(list_pages()) * (60 - 7)  # 2017-01-01..03-01: 60 days
-    assert len(runs.pooled(POOLED.data, pd.Timestamp("2017-01-05"))) == 0  # too short a page adds no window
+    assert len(runs.pooled(POOLED.data, pd.Timestamp("2017-01-07"))) == 0  # 7 days: no window of 7, no error
 
 
 def test_fit_trains_on_the_pool_and_scores_the_series_alone(monkeypatch):
