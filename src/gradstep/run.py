@@ -103,7 +103,7 @@ def inputs(data: DataSpec, scaler: Standardizer, X: np.ndarray) -> np.ndarray:
     own level (asinh is a log that also takes 0 and negative values). With ``targets`` and ``outputs`` the one
     place values become the model's numbers and back: fit, predict and score all go through them."""
     if data.scale == "window":
-        return features(data, np.arcsinh(np.asarray(X, dtype=np.float64)) - np.arcsinh(level(X))[:, None])
+        return np.arcsinh(features(data, np.asarray(X, dtype=np.float64))) - np.arcsinh(level(X))[:, None]
     return features(data, scaler.transform(X))
 
 
