@@ -50,7 +50,7 @@ def test_auto_prints_each_candidate_then_the_choice_and_records_the_table(auto):
     out, lines = auto
     assert "note: left out for lack of training days: linear a year, relu 2 × 100 a year, linear a year all " \
         "pages, relu 2 × 100 a year all pages" in lines  # 400 days: the models of a year have no room
-    assert any(line.startswith("choosing by backtest: 9 candidates on 2 folds of 28 days") for line in lines)
+    assert "choosing by backtest: 9 candidates on 2 folds of 28 days before the test days" in lines  # no year before
     finished = [line for line in lines if line.startswith("  ") and "MAE" in line]
     assert len(finished) >= 9 and all("Watch time (hours)" in line for line in finished)
     meta = json.loads((out / "model.json").read_text())
@@ -129,6 +129,18 @@ def test_backtest_command_ranks_the_candidates_without_reading_the_test_days(cap
     ranks = [line for line in text.splitlines() if line[:3] == "│ " + line[2:3] and line[2:3].isdigit()]
     assert len(ranks) == 9 and "MAE (Watch time (hours))" in text  # the 4 models of a year have no room
     assert "note: left out for lack of training days: linear a year, relu 2 × 100 a year," in text
+
+
+def test_the_folds_line_names_the_year_before_only_when_every_candidate_has_it():
+    from gradstep.backtest import candidates
+    from gradstep.cli import _folds_text
+    from gradstep.spec import RunSpec
+    chosen, views = candidates(RunSpec()), load_pageviews("Standard_deviation")
+    assert _folds_text(chosen, views, 4) == ("4 folds of 28 days before the test days, and the same 28 days a year "
+                                            "before them")
+    short = {name: spec for name, spec in chosen.items() if spec.data.days <= 56}
+    # training part 2019-11-26..2020-11-16 for 56 days: a year before the test days (2019-11-19) is before it
+    assert _folds_text(short, views.loc["2019-10-01":"2020-12-31"], 1) == "1 fold of 28 days before the test days"
 
 
 def test_too_many_folds_name_the_flag_and_what_fits(capsys, export, tmp_path):

@@ -29,7 +29,6 @@ DESCRIPTION = ("gradstep: the first chapter of deep learning (Hung-yi Lee, ML 20
 # experiments.STUDIES' keys, named here so that parsing the options does not import the studies
 STUDY_NAMES = ("gradient-descent", "linear", "piecewise", "units", "depth", "activation", "batch-size", "overfitting")
 FLAG_NAMES = {"kind": "model"}
-SEASON = ", and the same days a year before them when every candidate has room for them"
 SOURCE_FIELDS = ("page", "csv", "date_column", "value_column", "fill")
 MODEL_ONLY = {"units": ("sigmoid", "relu"), "layers": ("relu",), "dropout": ("relu",)}
 
@@ -445,6 +444,15 @@ def _with_room(spec, series, args, console) -> dict:
     return {name: everyone[name] for name in rooms}
 
 
+def _folds_text(chosen: dict, series, folds: int) -> str:
+    """e.g. "4 folds of 28 days before the test days, and the same 28 days a year before them"."""
+    from .backtest import same_season
+    text = f"{folds} fold{'s' * (folds > 1)} of {FOLD_DAYS} days before the test days"
+    if same_season(chosen.values(), series, folds):
+        text += f", and the same {FOLD_DAYS} days a year before them"
+    return text
+
+
 def _choose(spec, series, args, console, unit_name: str):
     """--model auto: backtest the candidates the data has room for (a line as each finishes) on the same
     folds, and return the winner's spec, its backtest and the candidates' table."""
@@ -452,8 +460,7 @@ def _choose(spec, series, args, console, unit_name: str):
     if args.folds == 0:
         raise InputError("--model auto chooses by a backtest; give --folds 1 or more")
     chosen = _with_room(spec, series, args, console)
-    _say(console, f"choosing by backtest: {len(chosen)} candidates on {args.folds} fold{'s' * (args.folds > 1)} of "
-                  f"{FOLD_DAYS} days before the test days{SEASON}")
+    _say(console, f"choosing by backtest: {len(chosen)} candidates on {_folds_text(chosen, series, args.folds)}")
     name, best, table = choose(chosen, series, n_folds=args.folds, on_done=lambda label, result: _say(
         console, f"  {label}: MAE {result.mae:,.0f} ± {result.std:,.0f} {unit_name} ({result.seconds:.1f} s)"))
     rows = table.to_dict("records")
@@ -650,8 +657,7 @@ def command_backtest(args, console) -> int:
     _say(console, f"data: {data.describe()}, {_series_line(series)}")
     _notes(console, series)
     chosen = _with_room(RunSpec(data=data), series, args, console)
-    _say(console, f"backtest: {len(chosen)} candidates on {args.folds} fold{'s' * (args.folds > 1)} of {FOLD_DAYS} "
-                  f"days before the test days{SEASON}, one day ahead")
+    _say(console, f"backtest: {len(chosen)} candidates on {_folds_text(chosen, series, args.folds)}, one day ahead")
     table, _ = compare(chosen, series, n_folds=args.folds, on_done=lambda name, result: _say(
         console, f"  {name}: MAE {result.mae:,.0f} ± {result.std:,.0f} {unit_name} ({result.seconds:.1f} s)"))
     console.print(_candidates_table(table.to_dict("records"), unit_name))
