@@ -143,6 +143,15 @@ def test_the_folds_line_names_the_year_before_only_when_every_candidate_has_it()
     assert _folds_text(short, views.loc["2019-10-01":"2020-12-31"], 1) == "1 fold of 28 days before the test days"
 
 
+def test_predict_names_the_model_with_the_days_it_reads(capsys, export, tmp_path):
+    out = tmp_path / "m"
+    assert run(capsys, "train", "--csv", export[0], "--days", "14", "--lags", "1,2,7,14", "--epochs", "1",
+               "--folds", "1", "--quiet", "--out", out)[0] == 0
+    code, text, err = run(capsys, "predict", out, "--csv", export[0])
+    assert code == 0, err
+    assert "forecast of linear, 4 of 14 days (1, 2, 7, 14)" in " ".join(text.split())
+
+
 def test_too_many_folds_name_the_flag_and_what_fits(capsys, export, tmp_path):
     code, _, err = run(capsys, "train", "--csv", export[0], "--days", "7", "--folds", "20", "--epochs", "1",
                        "--quiet", "--out", tmp_path / "m")

@@ -628,7 +628,7 @@ def command_predict(args, console) -> int:
     from rich.table import Table
     _say(console, f"data: {data.describe()}, last day {series.index[-1]:%Y-%m-%d} "
                   f"({series.iloc[-1]:,.0f} {unit_name})")
-    table = Table(title=f"forecast of {forecaster.spec.model.describe(forecaster.spec.data.days)}, "
+    table = Table(title=f"forecast of {forecaster.spec.describe()}, "
                         f"{args.level:g} % interval from its backtest")
     for column in ("date", "day", f"forecast ({unit_name})", "lower", "upper"):
         table.add_column(column, justify="left" if column in ("date", "day") else "right")
