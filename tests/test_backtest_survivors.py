@@ -25,7 +25,8 @@ VALID = RunSpec(model=ModelSpec(kind="linear"), data=DataSpec(days=7, valid_days
 
 # ---- _room, max_folds and folds: how many folds fit, and the message when they do not ----------------------
 # A series of N days from 2021-01-01 (no lecture split): the last 45 days are the test days, so the training
-# part's targets run from day `days` (0-based) to day N-46: N-45-days days; a fold needs 2*days+valid_days+30.
+# part's targets run from day `days` (0-based) to day N-46: N-45-days days; a fold needs
+# days + n_inputs + valid_days + 30 (2*days + valid_days + 30 without lags).
 
 @pytest.mark.parametrize("spec, length, fold_days, fits", [
     pytest.param(NAIVE, 150, 1, 150 - 45 - 7 - 44, id="naive-150days-by1"),  # 54: needed = 2*7 + 0 + 30
@@ -199,6 +200,13 @@ def test_candidates_set_every_field_from_a_spec_unlike_them():
         assert (spec.data.page, spec.model.dtype, spec.train.lr, spec.train.seed) == ("Christmas", "float64", 0.01, 11)
 
 
+def test_only_the_all_pages_candidates_pool_whatever_the_spec_says():
+    """Catches the spec's pool kept on the other candidates (the baselines, unscaled, are then refused)."""
+    chosen = bt.candidates(RunSpec().replace(scale="window", pool="pages"))
+    assert {name: spec.data.pool for name, spec in chosen.items()} == {
+        name: "pages" if name.endswith("all pages") else None for name in chosen}
+
+
 def test_candidates_networks_train_at_least_200_epochs():
     """Catches the networks' epochs not raised to 200 for a spec with fewer."""
     chosen = bt.candidates(BASE.replace(epochs=50))
@@ -261,6 +269,17 @@ def test_compare_passes_its_arguments_and_tells_on_done_each_result(monkeypatch)
     assert list(done) == list(specs) and list(specs.values()) == [result.spec for result in done.values()]
     assert len(told) == 13 and all(name == expected and result is done[name]
                                   for (name, result), expected in zip(told, specs))
+
+
+def test_compare_and_choose_backtest_everyone_on_the_year_before_when_all_have_room(monkeypatch):
+    """Catches the year before's fold dropped (season=False passed) by compare or by choose's ensemble."""
+    from gradstep.data import load_pageviews
+    fake = FakeBacktest({**WIN, "seasonal naive (the value a week before)": 4.0})
+    monkeypatch.setattr(bt, "backtest", fake)
+    views = load_pageviews("Standard_deviation")
+    name, _, _ = bt.choose(bt.candidates(RunSpec()), views)
+    assert name == "linear 14 days" and len(fake.calls) == 14
+    assert [call[5] for call in fake.calls] == [True] * 14
 
 
 def test_compare_table_is_ranked_stably_with_exact_columns(monkeypatch):

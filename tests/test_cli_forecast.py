@@ -136,8 +136,8 @@ def test_the_folds_line_names_the_year_before_only_when_every_candidate_has_it()
     from gradstep.cli import _folds_text
     from gradstep.spec import RunSpec
     chosen, views = candidates(RunSpec()), load_pageviews("Standard_deviation")
-    assert _folds_text(chosen, views, 4) == ("4 folds of 28 days before the test days, and the same 28 days a year "
-                                            "before them")
+    assert _folds_text(chosen, views, 4) == ("4 folds of 28 days before the test days, and the 28 days from 52 "
+                                            "weeks before the day after the training part")
     short = {name: spec for name, spec in chosen.items() if spec.data.days <= 56}
     # training part 2019-11-26..2020-11-16 for 56 days: a year before the test days (2019-11-19) is before it
     assert _folds_text(short, views.loc["2019-10-01":"2020-12-31"], 1) == "1 fold of 28 days before the test days"
@@ -150,6 +150,25 @@ def test_predict_names_the_model_with_the_days_it_reads(capsys, export, tmp_path
     code, text, err = run(capsys, "predict", out, "--csv", export[0])
     assert code == 0, err
     assert "forecast of linear, 4 of 14 days (1, 2, 7, 14)" in " ".join(text.split())
+
+
+def test_backtest_on_a_short_file_names_the_folds_that_fit(capsys, export, tmp_path):
+    short = tmp_path / "short.csv"
+    short.write_text("Date,Watch time (hours)\n" + "".join(f"{d:%Y-%m-%d},{v:.2f}\n"
+                                                        for d, v in export[1].iloc[-150:].items()))
+    code, _, err = run(capsys, "backtest", "--csv", short)
+    assert code == 2 and err.count("\n") == 1
+    assert err.endswith("the data is too short to backtest any candidate on 4 folds of 28 days; use --folds 1 or "
+                        "fewer, or give a longer file\n")
+
+
+def test_the_backtest_line_joins_adjacent_folds_and_lists_the_year_before_apart():
+    from gradstep.cli import _backtest_line
+    result = {"mae": 1234.5, "std": 10.0, "folds": [
+        {"test": ["2020-01-03", "2020-01-30"]}, {"test": ["2020-11-06", "2020-12-03"]},
+        {"test": ["2020-12-04", "2020-12-31"]}]}
+    assert _backtest_line(result, "views") == ("backtest: 3 folds 2020-01-03..2020-01-30, 2020-11-06..2020-12-31, "
+                                               "one day ahead: MAE 1,234 ± 10 views (mean ± std over folds)")
 
 
 def test_too_many_folds_name_the_flag_and_what_fits(capsys, export, tmp_path):

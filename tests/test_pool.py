@@ -70,3 +70,22 @@ def test_a_pooled_spec_says_so_and_round_trips():
     assert POOLED.describe() == "linear, 7 days, trained on the built-in pages too"
     assert POOLED.replace(pool=None).describe() == "linear, 7 days"
     assert RunSpec.from_dict(POOLED.to_dict()) == POOLED
+
+
+def test_a_pool_that_adds_nothing_is_refused_and_leaves_no_room_to_backtest():
+    """Catches a model described as trained on the pages that trained on its series alone, and folds whose
+    training ends before the pages have a window."""
+    from gradstep import backtest as bt
+    early = pd.Series(np.arange(400.0) + 100, index=pd.date_range("2015-06-01", periods=400), name="x")
+    with pytest.raises(InputError, match=r"^pool='pages' adds no windows: the built-in pages start on 2017-01-01, "
+                                         r"so their first window of days=7 is for 2017-01-08, after the training "
+                                         r"part's last day \(2016-05-20\); drop pool, or train on later days$"):
+        runs.fit(POOLED.replace(page=None, train=None, test=None), early)
+    spec = POOLED.replace(page=None, train=None, test=None, valid_days=0)
+    later = pd.Series(np.arange(700.0) + 100, index=pd.date_range("2016-06-01", periods=700), name="x")
+    # training targets 2016-06-08..2018-03-16 (647 days); a fold's training must reach 2017-01-08, the pages'
+    # first window: 207 + 7 + 1 = 215 days from the first target, more than the 44 a fold needs otherwise
+    assert bt.max_folds(spec, later) == (647 - 215) // 28 == 15
+    assert bt.max_folds(spec.replace(pool=None, scale=None), later) == (647 - 44) // 28 == 21
+    first = bt.folds(spec, later, 15)[0]
+    assert len(runs.pooled(spec.data, pd.Timestamp(first["train"][1]))) > 0

@@ -72,11 +72,14 @@ def training_end(spec: RunSpec, series: pd.Series) -> pd.Timestamp:
 
 
 def _room(spec: RunSpec, series: pd.Series, fold_days: int) -> tuple[pd.Timestamp, pd.Timestamp, int, int]:
-    """The training part's first target day and last day, the training days a fold needs before it, and how
-    many folds of ``fold_days`` fit after those."""
+    """The training part's first target day and last day, the training days a fold needs before it (with a
+    pool, also those until the built-in pages have windows), and how many folds of ``fold_days`` fit after
+    those."""
     end = training_end(spec, series)
     first = pd.Timestamp(make_windows(series.loc[:end], spec.data.days).dates[0])
     needed = spec.data.days + spec.data.n_inputs + spec.data.valid_days + 30
+    if spec.data.pool is not None:  # and the built-in pages must have windows before a fold's training ends
+        needed = max(needed, (runs.POOL_START - first).days + spec.data.days + 1)
     return first, end, needed, max(0, ((end - first).days + 1 - needed) // fold_days)
 
 
@@ -173,8 +176,10 @@ def candidates(spec: RunSpec) -> dict[str, RunSpec]:
     days; "a year": a linear model and the ReLU network reading the last 4 weeks and the same 15 days a year
     before (``YEARLY``); "all pages": the ReLU network (56 days and a year) and the yearly linear model trained
     on the built-in pages' windows too (``pool="pages"``, 256 windows a batch). The trained ones read each
-    window relative to its level (``scale="window"``); the training settings are otherwise ``spec``'s."""
-    plain = spec.replace(ensemble=1, units=100, layers=1, dropout=0.0, lags=None, scale="window", augment=None)
+    window relative to its level (``scale="window"``, so without ``augment``); the others read the series
+    alone; the training settings are otherwise ``spec``'s."""
+    plain = spec.replace(ensemble=1, units=100, layers=1, dropout=0.0, lags=None, scale="window", augment=None,
+                         pool=None)
     chosen = {name: plain.replace(kind=name, days=7, valid_days=0, patience=None, scale=None) for name in BASELINES}
     for days in (7, 14, 28, 56):
         chosen[f"linear {days} days"] = plain.replace(kind="linear", days=days, valid_days=0, patience=None)

@@ -167,8 +167,9 @@ def build_parser() -> Parser:
             _add_field(groups[section], item)
     train.add_argument("--out", required=True, metavar="DIR", help="where to write the model, its history and the test plot")
     train.add_argument("--folds", type=_text_to(int, None), default=None, metavar="N",
-                       help=f"backtest folds of {FOLD_DAYS} days at the end of the training part (and the same "
-                            "days a year before the test days, when there is room): their errors give "
+                       help=f"backtest folds of {FOLD_DAYS} days at the end of the training part (and the "
+                            f"{FOLD_DAYS} days from 52 weeks before the day after it, when there is room): their "
+                            "errors give "
                             f"the forecasts' intervals, and --model auto chooses by them; 0 for none (default: "
                             f"{FOLDS}, or as many as the training part has room for)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -205,8 +206,9 @@ def build_parser() -> Parser:
         "backtest", help="rank the candidate models by rolling-origin backtests",
         description=f"Backtest the baselines, linear models on 7/14/28/56 days and a year, sigmoid and ReLU "
                     "networks with early stopping, and models trained on the built-in pages too, on folds of "
-                    f"{FOLD_DAYS} days at the end of the training part and the same days a year before the test "
-                    "days (when every candidate has room for them), one step ahead; the test days are never "
+                    f"{FOLD_DAYS} days at the end of the training part and the {FOLD_DAYS} days from 52 weeks "
+                    "before the day after it (when every candidate has room for them), one step ahead; the test "
+                    "days are never "
                     "read. Prints them ranked by mean MAE, with the spread over folds. gradstep train --model "
                     "auto trains the first.")
     _add_source(backtest, "Standard_deviation")
@@ -430,13 +432,15 @@ def _with_room(spec, series, args, console) -> dict:
     room for, up to 4, when --folds is not given: ``args.folds`` is set to that); a note names those left out."""
     from .backtest import candidates, fitting
     everyone = candidates(spec)
-    rooms = fitting(everyone, series)
-    if args.folds is not None:
-        rooms = {name: room for name, room in rooms.items() if room >= args.folds}
+    fits = fitting(everyone, series)
+    rooms = fits if args.folds is None else {name: room for name, room in fits.items() if room >= args.folds}
     if not rooms:
+        most = max(fits.values(), default=0)
+        advice = (f"use --folds {most} or fewer" if most else
+                  "choose a model with --model (and --folds 0)" if args.command == "train" else "")
         raise InputError(f"the data is too short to backtest any candidate on {args.folds or 1} fold"
-                         f"{'s' * ((args.folds or 1) > 1)} of {FOLD_DAYS} days; choose a model with --model (and "
-                         "--folds 0), or give a longer file")
+                         f"{'s' * ((args.folds or 1) > 1)} of {FOLD_DAYS} days; "
+                         + (f"{advice}, or give a longer file" if advice else "give a longer file"))
     left_out = [name for name in everyone if name not in rooms]
     if left_out:
         _say(console, f"note: left out for lack of training days: {', '.join(left_out)}")
@@ -445,11 +449,12 @@ def _with_room(spec, series, args, console) -> dict:
 
 
 def _folds_text(chosen: dict, series, folds: int) -> str:
-    """e.g. "4 folds of 28 days before the test days, and the same 28 days a year before them"."""
+    """e.g. "4 folds of 28 days before the test days, and the 28 days from 52 weeks before the day after the
+    training part"."""
     from .backtest import same_season
     text = f"{folds} fold{'s' * (folds > 1)} of {FOLD_DAYS} days before the test days"
     if same_season(chosen.values(), series, folds):
-        text += f", and the same {FOLD_DAYS} days a year before them"
+        text += f", and the {FOLD_DAYS} days from 52 weeks before the day after the training part"
     return text
 
 

@@ -36,6 +36,7 @@ from .training import EarlyStopping, History, Snapshot, Trainer, predict
 PARTS = ("train", "valid", "test")
 MAX_MEMORY = 2 * 2**30
 MAX_WORK = 2e14
+POOL_START = pd.Timestamp("2017-01-01")  # the built-in pages' first day
 
 
 def load_series(data: DataSpec) -> pd.Series:
@@ -291,6 +292,12 @@ def fit(spec: RunSpec, series: pd.Series | None = None, *, split: Split | None =
     else:
         parts, scaler = _given(spec, split), Standardizer.fit(split.train)
     pool = pooled(spec.data, parts.train.dates.max())
+    if spec.data.pool is not None and not len(pool):
+        first = POOL_START + pd.Timedelta(days=spec.data.days)
+        raise InputError(f"pool={spec.data.pool!r} adds no windows: the built-in pages start on {POOL_START:%Y-%m-%d}, "
+                         f"so their first window of days={spec.data.days} is for {first:%Y-%m-%d}, after the "
+                         f"training part's last day ({parts.train.dates.max():%Y-%m-%d}); drop pool, or train on "
+                         "later days")
     check_size(spec, len(parts.train) + len(pool) + len(parts.valid))
     model = build_model(spec.model, spec.data.n_inputs, spec.train.seed)
     members = list(model) if isinstance(model, nn.Ensemble) else [model]
@@ -353,8 +360,8 @@ def _given(spec: RunSpec, split) -> Split:
 
 def _train(spec: RunSpec, model: nn.Module, seed: int, parts: Split, pool: Windows, scaler: Standardizer, callbacks,
            progress, checkpoint, checkpoint_every: float, state: dict | None) -> History:
-    """Train one model of the run (an ensemble's member from its own ``seed``) on the standardised windows: the
-    training part's and the ``pool``'s (validated on the validation part only)."""
+    """Train one model of the run (an ensemble's member from its own ``seed``) on the model's inputs for the
+    windows of the training part and the ``pool`` (validated on the validation part only)."""
     data, train, regularization = spec.data, spec.train, spec.regularization
     callbacks = list(callbacks)
     if train.patience is not None:
