@@ -83,9 +83,14 @@ def test_a_pool_that_adds_nothing_is_refused_and_leaves_no_room_to_backtest():
         runs.fit(POOLED.replace(page=None, train=None, test=None), early)
     spec = POOLED.replace(page=None, train=None, test=None, valid_days=0)
     later = pd.Series(np.arange(700.0) + 100, index=pd.date_range("2016-06-01", periods=700), name="x")
-    # training targets 2016-06-08..2018-03-16 (647 days); a fold's training must reach 2017-01-08, the pages'
+    # training targets 2016-06-08..2018-03-17 (648 days); a fold's training must reach 2017-01-08, the pages'
     # first window: 207 + 7 + 1 = 215 days from the first target, more than the 44 a fold needs otherwise
-    assert bt.max_folds(spec, later) == (647 - 215) // 28 == 15
-    assert bt.max_folds(spec.replace(pool=None, scale=None), later) == (647 - 44) // 28 == 21
+    assert bt.max_folds(spec, later) == (648 - 215) // 28 == 15
+    assert bt.max_folds(spec.replace(pool=None, scale=None), later) == (648 - 44) // 28 == 21
     first = bt.folds(spec, later, 15)[0]
     assert len(runs.pooled(spec.data, pd.Timestamp(first["train"][1]))) > 0
+    # folds of one day count the days needed exactly: the earliest fold trains up to 2017-01-08, the day of
+    # the pages' first windows (one per page), and not a day before
+    assert bt.max_folds(spec, later, 1) == 648 - 215
+    earliest = pd.Timestamp(bt.folds(spec, later, 648 - 215, 1)[0]["train"][1])
+    assert earliest == pd.Timestamp("2017-01-08") and len(runs.pooled(spec.data, earliest)) == len(list_pages())
