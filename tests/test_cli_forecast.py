@@ -193,6 +193,10 @@ def test_folds_zero_means_no_backtest_and_no_interval(capsys, export, tmp_path):
 def test_auto_refuses_options_it_chooses_itself(capsys, tmp_path):
     code, _, err = run(capsys, "train", "--model", "auto", "--days", "7", "--units", "5", "--out", tmp_path / "m")
     assert code == 2 and "--units and --days do not apply to --model auto" in err
+    code, _, err = run(capsys, "train", "--model", "auto", "--scale", "window", "--pool", "pages", "--augment", "scale",
+                       "--out", tmp_path / "m")
+    assert code == 2 and err.count("\n") == 1
+    assert "--scale and --pool and --augment do not apply to --model auto; drop them" in err
 
 
 def test_auto_on_a_short_file_leaves_out_what_does_not_fit_and_still_chooses(capsys, export, tmp_path):

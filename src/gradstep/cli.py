@@ -396,7 +396,8 @@ def run_spec(args) -> RunSpec:
     kind = args.kind or "linear"
     unused = [flag(name) for name, kinds in MODEL_ONLY.items() if getattr(args, name) is not None and kind not in kinds]
     if kind == "auto":
-        unused += [flag(name) for name in ("days", "lags", "ensemble") if getattr(args, name) is not None]
+        unused += [flag(name) for name in ("days", "lags", "ensemble", "scale", "pool", "augment")
+                   if getattr(args, name) is not None]
     if unused:
         raise InputError(f"{' and '.join(unused)} do{'es' * (len(unused) == 1)} not apply to --model {kind}; "
                          f"drop {'it' if len(unused) == 1 else 'them'} or choose --model relu")
