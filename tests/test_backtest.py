@@ -161,14 +161,14 @@ TINY = pd.Series(np.arange(10.0), index=pd.date_range("2021-01-01", periods=10))
                                                   (4.0, "sigmoid 100 units"), (4.5, "sigmoid 100 units")])
 def test_choose_takes_the_lowest_mae_and_an_ensemble_only_when_it_is_lower(monkeypatch, ensemble_mae, chosen):
     fake({**MAES, "sigmoid, 100 units, 56 days, mean of 3 seeds": ensemble_mae}, monkeypatch)
-    name, best, table = bt.choose(bt.candidates(RunSpec()), TINY)
+    name, best, table = bt.choose(bt.candidates(RunSpec()), TINY, blend=1)
     assert name == chosen and best.spec.model.ensemble == (3 if "mean" in chosen else 1)
     assert list(table["mae"]) == sorted(table["mae"]) and len(table) == 14
 
 
 def test_a_baseline_winner_gets_no_ensemble(monkeypatch):
     fake({**MAES, "seasonal naive (the value a week before)": 1.0}, monkeypatch)
-    name, best, table = bt.choose(bt.candidates(RunSpec()), TINY)
+    name, best, table = bt.choose(bt.candidates(RunSpec()), TINY, blend=1)
     assert name == "seasonal_naive" and len(table) == 13
 
 

@@ -277,7 +277,7 @@ def test_compare_and_choose_backtest_everyone_on_the_year_before_when_all_have_r
     fake = FakeBacktest({**WIN, "seasonal naive (the value a week before)": 4.0})
     monkeypatch.setattr(bt, "backtest", fake)
     views = load_pageviews("Standard_deviation")
-    name, _, _ = bt.choose(bt.candidates(RunSpec()), views)
+    name, _, _ = bt.choose(bt.candidates(RunSpec()), views, blend=1)
     assert name == "linear 14 days" and len(fake.calls) == 14
     assert [call[5] for call in fake.calls] == [True] * 14
 
@@ -309,7 +309,7 @@ def test_choose_passes_its_arguments_to_both_backtests_and_on_done(monkeypatch):
     fake = FakeBacktest({**WIN, "seasonal naive (the value a week before)": 4.0})
     monkeypatch.setattr(bt, "backtest", fake)
     told = []
-    name, best, table = bt.choose(bt.candidates(RunSpec()), SERIES, 2, 9, 5, on_done=lambda *args: told.append(args))
+    name, best, table = bt.choose(bt.candidates(RunSpec()), SERIES, 2, 9, 5, blend=1, on_done=lambda *args: told.append(args))
     assert [call[1:] for call in fake.calls] == [(SERIES, 2, 9, 5, False)] * 14
     assert all(call[1] is SERIES for call in fake.calls)
     assert fake.calls[-1][0] == bt.candidates(RunSpec())["linear 14 days"].replace(ensemble=3)
@@ -322,7 +322,7 @@ def test_choose_table_adds_the_ensemble_row_stably_with_exact_columns(monkeypatc
     """Catches renamed columns of the ensemble's row, its model described with days=None, an "index" column,
     and a sort that is not stable on ties; the default of 3 seeds."""
     monkeypatch.setattr(bt, "backtest", FakeBacktest(WIN))
-    name, best, table = bt.choose(bt.candidates(RunSpec()), SERIES)
+    name, best, table = bt.choose(bt.candidates(RunSpec()), SERIES, blend=1)
     expected = rows(("seasonal_naive", "seasonal naive (the value a week before)", 3.0, 1.0),
                     ("linear 14 days", "linear, 14 days", 3.0, 2.0),
                     ("linear 56 days", "linear, 56 days", 3.0, 3.0),
@@ -335,7 +335,7 @@ def test_choose_table_adds_the_ensemble_row_stably_with_exact_columns(monkeypatc
     assert name == "seasonal_naive"
     pd.testing.assert_frame_equal(table, expected.drop(index=4).reset_index(drop=True))
     monkeypatch.setattr(bt, "backtest", FakeBacktest({**WIN, "seasonal naive (the value a week before)": 4.0}))
-    name, best, table = bt.choose(bt.candidates(RunSpec()), SERIES)
+    name, best, table = bt.choose(bt.candidates(RunSpec()), SERIES, blend=1)
     expected = rows(("linear 14 days", "linear, 14 days", 3.0, 2.0),
                     ("linear 56 days", "linear, 56 days", 3.0, 3.0),
                     ("relu 2 × 100", "relu, 2 layers of 100, 56 days", 3.0, 4.5),
@@ -354,7 +354,7 @@ def test_choose_backtests_an_ensemble_for_every_seeds_above_one(monkeypatch, see
     """Catches an ensemble of seeds=1 (>= 1) or none for seeds=2 (> 2)."""
     fake = FakeBacktest({**WIN, "seasonal naive (the value a week before)": 4.0})
     monkeypatch.setattr(bt, "backtest", fake)
-    name, best, table = bt.choose(bt.candidates(RunSpec()), SERIES, seeds=seeds)
+    name, best, table = bt.choose(bt.candidates(RunSpec()), SERIES, seeds=seeds, blend=1)
     assert len(fake.calls) == 13 + (label is not None)
     assert name == (label or "linear 14 days") and best.spec.model.ensemble == seeds
     assert list(table["candidate"])[:2] == ([label, "linear 14 days"] if label else ["linear 14 days", "linear 56 days"])

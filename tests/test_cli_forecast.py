@@ -57,8 +57,13 @@ def test_auto_prints_each_candidate_then_the_choice_and_records_the_table(auto):
     chosen = next(line for line in lines if line.startswith("chosen: "))[len("chosen: "):]
     table = meta["candidates"]
     assert [row["mae"] for row in table] == sorted(row["mae"] for row in table)
-    assert table[0]["mae"] == meta["backtest"]["mae"] and len(meta["backtest"]["folds"]) == 2
-    assert chosen.split(",")[0] in {row["candidate"] for row in table}
+    assert chosen == "mean of the 4 best"  # the default --blend 4: the 4 best candidates, whatever the blend's rank
+    assert next(row for row in table if row["candidate"] == chosen)["mae"] == meta["backtest"]["mae"]
+    assert len(meta["backtest"]["folds"]) == 2
+    members = [row["candidate"] for row in table if row["candidate"] != chosen][:4]
+    assert [member["name"] for member in meta["spec"]["blend"]] == members
+    assert [line for line in lines if line.startswith("trained ")] == [
+        line for line in lines if line.startswith(tuple(f"trained {name}: " for name in members))]
     assert len(meta["backtest"]["scores"]) == HORIZON
     assert set(meta["baselines"]["test"]) == {"naive", "seasonal_naive"} and meta["mase_scale"] > 0
 

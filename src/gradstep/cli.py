@@ -18,10 +18,10 @@ from datetime import date
 from pathlib import Path
 
 from .errors import InputError
-from .spec import DataSpec, DateRange, Interval, Lags, OneOf, RunSpec, spec_fields
+from .spec import MAX_MEMBERS, BlendSpec, DataSpec, DateRange, Interval, Lags, OneOf, RunSpec, spec_fields, spec_from_dict
 
-# backtest.FOLDS, FOLD_DAYS, HORIZON and LEVEL, named here so that parsing the options does not import it
-FOLDS, FOLD_DAYS, HORIZON, LEVEL = 4, 28, 28, 80
+# backtest.FOLDS, FOLD_DAYS, HORIZON, LEVEL and BLEND, named here so that parsing the options does not import it
+FOLDS, FOLD_DAYS, HORIZON, LEVEL, BLEND = 4, 28, 28, 80, 4
 from .version import __version__
 
 DESCRIPTION = ("gradstep: the first chapter of deep learning (Hung-yi Lee, ML 2021 lecture 1), runnable "
@@ -155,7 +155,8 @@ def build_parser() -> Parser:
                     "Default split: train 2017-01-01..2020-12-31, test 2021-01-01..2021-02-14 (the lecture's); "
                     "for data that does not cover those dates, the last 45 days are the test part. The test days "
                     "are scored once, after training, and the run records it. --model auto backtests the "
-                    "candidates (gradstep backtest) and trains the best. Writes DIR/model.npz, "
+                    "candidates (gradstep backtest) and forecasts with the mean of the --blend best. Writes "
+                    "DIR/model.npz, "
                     "DIR/model.json, DIR/history.csv and DIR/test.png, as one unit; --resume continues an "
                     "interrupted training.")
     _add_source(train, "Standard_deviation")
@@ -172,6 +173,10 @@ def build_parser() -> Parser:
                             "errors give "
                             f"the forecasts' intervals, and --model auto chooses by them; 0 for none (default: "
                             f"{FOLDS}, or as many as the training part has room for)")
+    train.add_argument("--blend", type=_text_to(int, None), default=None, metavar="N",
+                       help=f"--model auto: forecast with the mean of the N candidates with the lowest backtest "
+                            f"error, 1 to {MAX_MEMBERS}; 1 for the best alone, as the mean of 3 seeds when that "
+                            f"backtests better (default: {BLEND})")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.add_argument("--resume", action="store_true",
                        help="continue the interrupted training into --out from its last checkpoint (saved after "
@@ -398,6 +403,8 @@ def run_spec(args) -> RunSpec:
     if kind == "auto":
         unused += [flag(name) for name in ("days", "lags", "ensemble", "scale", "pool", "augment")
                    if getattr(args, name) is not None]
+    elif getattr(args, "blend", None) is not None:
+        unused.append("--blend")
     if unused:
         raise InputError(f"{' and '.join(unused)} do{'es' * (len(unused) == 1)} not apply to --model {kind}; "
                          f"drop {'it' if len(unused) == 1 else 'them'} or choose --model relu")
@@ -411,21 +418,25 @@ def run_spec(args) -> RunSpec:
     return RunSpec.from_dict(given)
 
 
-def _resume_spec(args, saved: dict) -> RunSpec:
-    """The spec of the interrupted training; options given again must be the same (a CSV must be given)."""
-    spec = RunSpec.from_dict(saved["spec"])
+def _resume_spec(args, saved: dict) -> RunSpec | BlendSpec:
+    """The spec of the interrupted training; options given again must be the same (a CSV must be given). The
+    model --model auto chose is in the checkpoint, and a blend's members keep their own options."""
+    spec = spec_from_dict(saved["spec"])
     given = run_spec(args)
     changed = [f"{flag(item.name)} {getattr(getattr(given, section), item.name)}" for section, item in spec_fields()
                if item.name not in SOURCE_FIELDS and (getattr(args, item.name) is not None or (
                    item.name == "batch_size" and args.batch_size_given))
-               and getattr(getattr(given, section), item.name) != getattr(getattr(spec, section), item.name)]
+               and not (item.name == "kind" and args.kind == "auto")
+               and (isinstance(spec, BlendSpec)
+                    or getattr(getattr(given, section), item.name) != getattr(getattr(spec, section), item.name))]
     if changed:
         raise InputError(f"--resume continues the interrupted training with its own options, and "
                          f"{', '.join(changed)} differ{'s' * (len(changed) == 1)} from them; drop "
                          f"{'it' if len(changed) == 1 else 'them'} or train again without --resume")
     if spec.data.csv is not None and args.csv is None:
         raise InputError("the interrupted training read a CSV file; pass the same file again with --csv FILE")
-    return spec.replace(**data_spec(args, spec.data).to_dict())
+    source = data_spec(args, spec.data)
+    return spec.replace(**{name: getattr(source, name) for name in SOURCE_FIELDS})
 
 
 def _with_room(spec, series, args, console) -> dict:
@@ -467,12 +478,33 @@ def _choose(spec, series, args, console, unit_name: str):
         raise InputError("--model auto chooses by a backtest; give --folds 1 or more")
     chosen = _with_room(spec, series, args, console)
     _say(console, f"choosing by backtest: {len(chosen)} candidates on {_folds_text(chosen, series, args.folds)}")
-    name, best, table = choose(chosen, series, n_folds=args.folds, on_done=lambda label, result: _say(
-        console, f"  {label}: MAE {result.mae:,.0f} ± {result.std:,.0f} {unit_name} ({result.seconds:.1f} s)"))
+    name, best, table = choose(chosen, series, n_folds=args.folds, blend=BLEND if args.blend is None else args.blend,
+                               on_done=lambda label, result: _say(console, f"  {label}: MAE {result.mae:,.0f} ± "
+                                                                  f"{result.std:,.0f} {unit_name} ({result.seconds:.1f} s)"))
     rows = table.to_dict("records")
     console.print(_candidates_table(rows, unit_name))
     _say(console, f"chosen: {name}")
     return best.spec, best.to_dict(), rows
+
+
+def _training_text(spec: RunSpec) -> str:
+    """"; MAE loss, adam lr 0.001, 100 epochs, batch size 32", or nothing for a baseline (not trained)."""
+    train = spec.train
+    if spec.model.kind in ("naive", "seasonal_naive"):
+        return ""
+    return (f"; {train.loss.upper()} loss, {train.optimizer} lr {train.lr:g}, {train.epochs} epochs, "
+            f"batch size {'full' if train.batch_size is None else train.batch_size}")
+
+
+def _resuming_text(state: dict | None) -> str:
+    """"; resuming after epoch N" (of a blend's member in training: "resuming model 2 after epoch N")."""
+    if not state:
+        return ""
+    if "blend" in state:
+        inner = state["member"]
+        epoch = f" after epoch {inner['trainer']['epoch']}" if inner and inner["trainer"] else ""
+        return f"; resuming model {state['blend'] + 1}{epoch}"
+    return f"; resuming after epoch {state['trainer']['epoch']}" if state["trainer"] else ""
 
 
 def command_train(args, console) -> int:
@@ -485,6 +517,8 @@ def command_train(args, console) -> int:
     from .spec import Interval as Check
     if args.folds is not None:
         Check(int, 0, 20).check("folds", args.folds)
+    if args.blend is not None:
+        Check(int, 1, MAX_MEMBERS).check("blend", args.blend)
     out = writable_directory(args.out, "--out")
     spec = None if args.resume else run_spec(args)
     with ModelDirectory(out) as target:
@@ -515,12 +549,8 @@ def command_train(args, console) -> int:
                 _say(console, f"note: the training part has room for {args.folds} backtest fold"
                               f"{'s' * (args.folds != 1)} of {FOLD_DAYS} days, not {FOLDS}"
                               + ("; without a backtest the forecasts have no intervals" if not args.folds else ""))
-        train = spec.train
-        _say(console, f"model: {spec.describe()}"
-                      + ("" if spec.model.kind in ("naive", "seasonal_naive") else
-                         f"; {train.loss.upper()} loss, {train.optimizer} lr {train.lr:g}, {train.epochs} epochs, "
-                         f"batch size {'full' if train.batch_size is None else train.batch_size}")
-                      + (f"; resuming after epoch {state['trainer']['epoch']}" if state and state["trainer"] else ""))
+        _say(console, f"model: {spec.describe()}" + ("" if isinstance(spec, BlendSpec) else _training_text(spec))
+                      + _resuming_text(state))
         meta = {"spec": spec.to_dict(), "data_sha256": digest, "backtest": result, "candidates": rows}
         try:
             forecaster = Forecaster(spec).fit(series, progress=False if args.quiet else None, state=state,
@@ -529,10 +559,12 @@ def command_train(args, console) -> int:
             target.discard_checkpoint()
             raise
         run = forecaster.run
-        if len(run.history):
-            _say(console, f"trained {run.epochs_run} epoch{'s' * (run.epochs_run != 1)}, {run.updates_per_epoch} "
-                          f"update{'s' * (run.updates_per_epoch != 1)} per epoch"
-                          + (f"; stopped early, best epoch {run.best_epoch}" if run.stopped_early_at else ""))
+        for name, member in zip(spec.names, run.members) if run.members is not None else [(None, run)]:
+            if len(member.history):
+                _say(console, f"trained {f'{name}: ' if name else ''}{member.epochs_run} "
+                              f"epoch{'s' * (member.epochs_run != 1)}, {member.updates_per_epoch} "
+                              f"update{'s' * (member.updates_per_epoch != 1)} per epoch"
+                              + (f"; stopped early, best epoch {member.best_epoch}" if member.stopped_early_at else ""))
         if result is None and args.folds:
             result = backtest(spec, series, n_folds=args.folds).to_dict()
         forecaster.backtest, forecaster.candidates = result, rows

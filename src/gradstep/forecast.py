@@ -1,8 +1,9 @@
 """The practitioner's task on top of the run path: train, save, load, evaluate and predict the next day.
 
-A Forecaster fits its ``RunSpec`` through ``run.fit`` (nothing here splits, standardises or trains on its
-own), and saves to a directory as ``model.npz`` (arrays, loaded with ``allow_pickle=False``) and
-``model.json`` (the spec, data hash, split, standardiser, metrics, which parts were scored, version).
+A Forecaster fits its ``RunSpec`` (or ``BlendSpec``) through ``run.fit`` (nothing here splits, standardises
+or trains on its own), and saves to a directory as ``model.npz`` (arrays, loaded with ``allow_pickle=False``)
+and ``model.json`` (the spec, data hash, split, standardiser — and a blend's members' —, metrics, which
+parts were scored, version).
 
     forecaster = Forecaster(RunSpec(data=DataSpec(days=28))).fit(series)
     forecaster.score_test(); forecaster.save("runs/mine")
@@ -26,14 +27,14 @@ from .backtest import HORIZON, LEVEL, conformal, forecast_paths, local_level, st
 from .baselines import baseline_errors, mase_scale
 from .io import DigestError, load_arrays, read_json, save_arrays, write_json, write_text
 from .modeldir import ModelDirectory, sha256_of
-from .spec import BASELINES, RunSpec
+from .spec import BASELINES, BlendSpec, RunSpec, spec_from_dict
 from .version import __version__
 
 
 class Forecaster:
     """One of the chapter's models trained on a daily series to predict the next day."""
 
-    def __init__(self, spec: RunSpec | None = None):
+    def __init__(self, spec: RunSpec | BlendSpec | None = None):
         self.spec = RunSpec() if spec is None else spec
         self.run: runs.Run | None = None
         self.backtest: dict | None = None
@@ -150,6 +151,8 @@ class Forecaster:
             "npz_sha256": sha256_of(directory / "model.npz"),
             "split": run.ranges,
             "standardizer": run.standardizer_.to_dict(),
+            **({"member_standardizers": [member.standardizer_.to_dict() for member in run.members]}
+               if run.members is not None else {}),
             "metrics": run.metrics,
             "scored": run.scored,
             "epochs_run": run.epochs_run,
@@ -179,27 +182,39 @@ class Forecaster:
         for attempt in range(3):
             meta = read_json(directory / "model.json")
             spec, ranges, scaler, record = _metadata(meta, directory / "model.json")
-            runs.check_size(spec, 1)
+            single = _members(spec)
+            for member in single:
+                runs.check_size(member, 1)
             try:
-                expected = runs.parameter_shapes(spec.model, spec.data.n_inputs)
-                arrays = load_arrays(directory / "model.npz", expected=expected, sha256=meta.get("npz_sha256"))
+                arrays = load_arrays(directory / "model.npz", expected=runs.shapes(spec), sha256=meta.get("npz_sha256"))
                 break
             except DigestError:
                 if attempt == 2:
                     raise
-        limit = np.finfo(spec.model.dtype).max
-        beyond = [name for name, values in arrays.items() if np.abs(values).max(initial=0) > limit]
-        if beyond:
-            raise InputError(f"{directory / 'model.npz'}: {beyond[0]!r} holds values beyond {spec.model.dtype}'s "
-                             f"range (±{limit:.3g}), which the model cannot hold; train the model again")
-        model = runs.build_model(spec.model, spec.data.n_inputs, spec.train.seed)
+        for index, member in enumerate(single):
+            limit = np.finfo(member.model.dtype).max
+            prefix = f"{index}." if isinstance(spec, BlendSpec) else ""
+            beyond = [name for name, values in arrays.items()
+                      if name.startswith(prefix) and np.abs(values).max(initial=0) > limit]
+            if beyond:
+                raise InputError(f"{directory / 'model.npz'}: {beyond[0]!r} holds values beyond {member.model.dtype}'s "
+                                 f"range (±{limit:.3g}), which the model cannot hold; train the model again")
+        model = runs.build(spec)
         model.load_state_dict(arrays)
         model.eval()
         forecaster = cls(spec)
+        members = None if record["member_standardizers"] is None else [
+            runs.Run(member, model[index], member_scaler, None, pd.DataFrame(), meta.get("data_sha256"))
+            for index, (member, member_scaler) in enumerate(zip(single, record["member_standardizers"]))]
         forecaster.run = _SavedRun(spec, model, scaler, ranges, meta.get("data_sha256"), record["metrics"],
-                                   record["scored"], record)
+                                   record["scored"], record, members)
         forecaster.backtest, forecaster.candidates = record["backtest"], record["candidates"]
         return forecaster, meta
+
+
+def _members(spec: RunSpec | BlendSpec) -> tuple:
+    """A blend's members' specs, or the one spec."""
+    return spec.specs if isinstance(spec, BlendSpec) else (spec,)
 
 
 def _whole(name: str, value, low: int, high: int, none: bool = False):
@@ -259,7 +274,7 @@ def _standardizer(saved) -> Standardizer:
 def _metadata(meta: dict, path) -> tuple:
     """The spec, split, standardiser and training record of ``model.json``, each field checked (type and range)."""
     try:
-        spec = RunSpec.from_dict(meta["spec"])
+        spec = spec_from_dict(meta["spec"])
         split = meta["split"]
         if not isinstance(split, dict) or set(split) != set(runs.PARTS):
             raise ValueError(f"split must have the parts {', '.join(runs.PARTS)}")
@@ -274,7 +289,13 @@ def _metadata(meta: dict, path) -> tuple:
         for key in ("data_sha256", "npz_sha256"):
             if meta.get(key) is not None and not (isinstance(meta[key], str) and re.fullmatch(r"[0-9a-f]{64}", meta[key])):
                 raise ValueError(f"{key} must be a sha256 in hex")
-        epochs = spec.train.epochs
+        epochs = max(member.train.epochs for member in _members(spec))
+        member_scalers = None
+        if isinstance(spec, BlendSpec):
+            member_scalers = meta["member_standardizers"]
+            if not isinstance(member_scalers, list) or len(member_scalers) != len(spec.members):
+                raise ValueError(f"member_standardizers must list one standardizer per member ({len(spec.members)})")
+            member_scalers = [_standardizer(saved) for saved in member_scalers]
         record = {"epochs_run": _whole("epochs_run", meta["epochs_run"], 0, epochs),
                   "updates_per_epoch": _whole("updates_per_epoch", meta["updates_per_epoch"], 0, 10**8),
                   "stopped_early_at": _whole("stopped_early_at", meta["stopped_early_at"], 1, epochs, none=True),
@@ -282,7 +303,8 @@ def _metadata(meta: dict, path) -> tuple:
                   "metrics": _metrics(meta["metrics"]), "scored": list(scored),
                   "baselines": _baselines(meta.get("baselines", {})),
                   "mase_scale": _positive("mase_scale", meta.get("mase_scale")),
-                  "backtest": _backtest(meta.get("backtest")), "candidates": _candidates(meta.get("candidates"))}
+                  "backtest": _backtest(meta.get("backtest")), "candidates": _candidates(meta.get("candidates")),
+                  "member_standardizers": member_scalers}
     except KeyError as error:
         raise InputError(f"{path} is not valid gradstep model metadata (it has no {str(error)[:40]}); "
                          "train the model again") from None
@@ -353,11 +375,11 @@ def _candidates(value):
 class _SavedRun(runs.Run):
     """A Run read back from disk: its ranges come from the metadata (the windows are not saved)."""
 
-    def __init__(self, spec, model, scaler, ranges, data_sha256, metrics, scored, record):
+    def __init__(self, spec, model, scaler, ranges, data_sha256, metrics, scored, record, members=None):
         super().__init__(spec, model, scaler, None, pd.DataFrame(), data_sha256, metrics=metrics, scored=scored,
                          updates_per_epoch=record["updates_per_epoch"], stopped_early_at=record["stopped_early_at"],
                          best_epoch=record["best_epoch"], baselines=record["baselines"],
-                         mase_scale=record["mase_scale"])
+                         mase_scale=record["mase_scale"], members=members)
         self._ranges = ranges
         self._epochs_run = record["epochs_run"]
 

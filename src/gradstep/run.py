@@ -30,7 +30,7 @@ from .data import Split, Standardizer, Windows, list_pages, load_pageviews, make
 from .errors import InputError
 from .random import streams
 from .regularizers import batch_transform
-from .spec import BASELINES, DataSpec, ModelSpec, RunSpec
+from .spec import BASELINES, BlendSpec, DataSpec, ModelSpec, RunSpec
 from .training import EarlyStopping, History, Snapshot, Trainer, predict
 
 PARTS = ("train", "valid", "test")
@@ -198,7 +198,9 @@ def _range(windows) -> list[str] | None:
 @dataclass
 class Run:
     """A trained model with what it was trained on: the spec, the split, the standardiser, the history
-    (one row per epoch), the metrics in views of each scored part and which parts those are."""
+    (one row per epoch), the metrics in views of each scored part and which parts those are. A blend's run
+    (``BlendSpec``) holds its members' runs, and its model is the nn.Ensemble of theirs. ``state_`` is
+    the training's end state: ``fit(spec, series, state=run.state_)`` rebuilds the run without training."""
 
     spec: RunSpec
     model: nn.Module
@@ -214,6 +216,8 @@ class Run:
     baselines: dict = field(default_factory=dict)
     mase_scale: float | None = None
     series_: pd.Series | None = field(default=None, repr=False)
+    members: list | None = None
+    state_: dict | None = field(default=None, repr=False)
 
     @property
     def epochs_run(self) -> int:
@@ -234,7 +238,10 @@ class Run:
             raise InputError(f"the model reads days={days} values per row, got rows of shape {X.shape}")
         data, scaler = self.spec.data, self.standardizer_
         with np.errstate(over="ignore", invalid="ignore"):
-            prediction = outputs(data, scaler, X, predict(self.model, inputs(data, scaler, X)))
+            if self.members is not None:  # a blend: each member reads its own newest days of the row
+                prediction = np.mean([member.predict(X[:, :member.spec.data.days]) for member in self.members], axis=0)
+            else:
+                prediction = outputs(data, scaler, X, predict(self.model, inputs(data, scaler, X)))
         if not np.isfinite(prediction).all():
             raise InputError("the model's output is not a finite number for these inputs: its weights or the "
                              "inputs are far out of range; train the model again on this data")
@@ -284,9 +291,13 @@ def fit(spec: RunSpec, series: pd.Series | None = None, *, split: Split | None =
     trained. ``checkpoint(state)`` is called at most every ``checkpoint_every`` seconds between epochs;
     passing such a ``state`` back continues that training to the same result.
     """
-    if not isinstance(spec, RunSpec):
-        raise InputError(f"fit() needs a RunSpec, got {type(spec).__name__}")
+    if not isinstance(spec, (RunSpec, BlendSpec)):
+        raise InputError(f"fit() needs a RunSpec or a BlendSpec, got {type(spec).__name__}")
     series = load_series(spec.data) if series is None else series
+    if isinstance(spec, BlendSpec):
+        if split is not None:
+            raise InputError("split= applies to one RunSpec; a blend's members each split the series by its dates")
+        return _fit_blend(spec, series, callbacks, progress, checkpoint, checkpoint_every, state)
     if split is None:
         parts, scaler = prepare(spec, series)
     else:
@@ -320,10 +331,51 @@ def fit(spec: RunSpec, series: pd.Series | None = None, *, split: Split | None =
     first = histories[0] if histories else History()
     run = Run(spec, model, scaler, parts, pd.DataFrame(rows), data_hash(series),
               updates_per_epoch=first.updates_per_epoch, stopped_early_at=first.stopped_early_at,
-              best_epoch=first.best_epoch, series_=series)
+              best_epoch=first.best_epoch, series_=series,
+              state_={"member": len(members), "done": done, "trainer": None})
     run.score("train")
     run.score("valid")
     return run
+
+
+def _fit_blend(spec: BlendSpec, series: pd.Series, callbacks, progress, checkpoint, checkpoint_every: float,
+               state: dict | None) -> Run:
+    """Fit each member of the blend through ``fit``, one after another, on ``series``; the blend's run predicts
+    their mean and is scored on its own split (``spec.data``: the most days any member reads). A checkpoint's
+    state names the member in training, the end states of those before it and that member's own state."""
+    state = state or {"blend": 0, "done": [], "member": None}
+    done, fitted = list(state["done"]), []
+    for index, member in enumerate(spec.specs):
+        def save(member_state, index=index):
+            checkpoint({"blend": index, "done": done[:index], "member": member_state})
+        given = done[index] if index < state["blend"] else state["member"] if index == state["blend"] else None
+        run = fit(member, series, callbacks=callbacks, progress=progress, checkpoint_every=checkpoint_every,
+                  checkpoint=save if checkpoint is not None else None, state=given)
+        done[index:index + 1] = [run.state_]
+        fitted.append(run)
+    parts, scaler = prepare(spec, series)
+    history = pd.concat([run.history.assign(model=name) for name, run in zip(spec.names, fitted)],
+                        ignore_index=True)
+    blend = Run(spec, nn.Ensemble(*(run.model for run in fitted)), scaler, parts, history, data_hash(series),
+                series_=series, members=fitted, state_={"blend": len(fitted), "done": done, "member": None})
+    blend.score("train")
+    return blend
+
+
+def shapes(spec: RunSpec | BlendSpec) -> dict[str, tuple]:
+    """The names and shapes of the state_dict of a run of ``spec``: ``parameter_shapes``, a blend's under each
+    member's place ("0.", "1.", …)."""
+    if isinstance(spec, BlendSpec):
+        return {f"{index}.{name}": shape for index, member in enumerate(spec.specs)
+                for name, shape in shapes(member).items()}
+    return parameter_shapes(spec.model, spec.data.n_inputs)
+
+
+def build(spec: RunSpec | BlendSpec) -> nn.Module:
+    """A fresh model of ``spec`` (``build_model``), a blend's as the nn.Ensemble of its members'."""
+    if isinstance(spec, BlendSpec):
+        return nn.Ensemble(*(build(member) for member in spec.specs))
+    return build_model(spec.model, spec.data.n_inputs, spec.train.seed)
 
 
 def average(fitted: list[Run]) -> Run:

@@ -403,3 +403,83 @@ FIELD_SECTION = {item.name: name for name, kind in SECTIONS.items() for item in 
 def spec_fields():
     """(section, field) for every field of every section, in declaration order: what the command line offers."""
     return [(name, item) for name, kind in SECTIONS.items() for item in dataclasses.fields(kind)]
+
+
+SHARED_FIELDS = ("page", "csv", "date_column", "value_column", "fill", "train", "test")
+MAX_MEMBERS = 13
+
+
+@dataclass(frozen=True)
+class BlendSpec:
+    """A blend of runs on one series: ŷ = (1/N) Σₙ ŷₙ, the mean of N named members' forecasts, each member a
+    ``RunSpec`` of its own (kind, days, lags, pool, training). The members share the series and the dates
+    (``SHARED_FIELDS``); ``data`` is that series read with the most days any member reads.
+
+    BlendSpec((("linear a year", spec_a), ("relu 2 × 100", spec_b)))"""
+
+    members: tuple
+
+    def __post_init__(self):
+        members = self.members
+        if not isinstance(members, (tuple, list)) or not 2 <= len(members) <= MAX_MEMBERS or not all(
+                isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str)
+                and 1 <= len(item[0]) <= 200 and isinstance(item[1], RunSpec) for item in members):
+            raise InputError(f"members must be 2 to {MAX_MEMBERS} (name, RunSpec) pairs, each name 1 to 200 "
+                             f"characters, got {_shown(members)}")
+        names = [name for name, _ in members]
+        if len(set(names)) != len(names):
+            raise InputError(f"the members' names must differ, got {', '.join(names)}")
+        first = members[0][1].data
+        for name, spec in members[1:]:
+            differ = [key for key in SHARED_FIELDS if getattr(spec.data, key) != getattr(first, key)]
+            if differ:
+                raise InputError(f"the members of a blend read the same series on the same dates, and {name!r} has "
+                                 f"another {', '.join(differ)}; give every member the same")
+        object.__setattr__(self, "members", tuple((name, spec) for name, spec in members))
+
+    @property
+    def names(self) -> tuple:
+        return tuple(name for name, _ in self.members)
+
+    @property
+    def specs(self) -> tuple:
+        return tuple(spec for _, spec in self.members)
+
+    @property
+    def data(self) -> DataSpec:
+        """The shared series and dates, read with the most days a member reads (all of them, standardised)."""
+        first = self.specs[0].data
+        return DataSpec(**{key: getattr(first, key) for key in SHARED_FIELDS},
+                        days=max(spec.data.days for spec in self.specs))
+
+    def describe(self) -> str:
+        """e.g. "mean of 4 models: linear a year, relu 2 × 100, linear 56 days, naive"."""
+        return f"mean of {len(self.members)} models: {', '.join(self.names)}"
+
+    def to_dict(self) -> dict:
+        """{"blend": [{"name": ..., "spec": RunSpec.to_dict()}, ...]}."""
+        return {"blend": [{"name": name, "spec": spec.to_dict()} for name, spec in self.members]}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "BlendSpec":
+        if not (isinstance(values, dict) and set(values) == {"blend"} and isinstance(values["blend"], list)
+                and len(values["blend"]) <= MAX_MEMBERS and all(
+                    isinstance(item, dict) and set(item) == {"name", "spec"} for item in values["blend"])):
+            raise InputError(f"a blend spec is {{\"blend\": [{{\"name\": ..., \"spec\": ...}}, ...]}} of at most "
+                             f"{MAX_MEMBERS} members")
+        return cls(tuple((item["name"], RunSpec.from_dict(item["spec"])) for item in values["blend"]))
+
+    def replace(self, **changes) -> "BlendSpec":
+        """A copy with the series or dates changed (``SHARED_FIELDS``) in every member."""
+        other = sorted(set(changes) - set(SHARED_FIELDS))
+        if other:
+            raise InputError(f"a blend's members keep their own {', '.join(other)}; only "
+                             f"{', '.join(SHARED_FIELDS)} change for them all")
+        return BlendSpec(tuple((name, spec.replace(**changes)) for name, spec in self.members))
+
+
+def spec_from_dict(values: dict) -> RunSpec | BlendSpec:
+    """The RunSpec or BlendSpec that ``to_dict`` saved."""
+    if isinstance(values, dict) and "blend" in values:
+        return BlendSpec.from_dict(values)
+    return RunSpec.from_dict(values)
