@@ -262,7 +262,8 @@ def test_train_options_are_the_spec_fields_with_the_spec_defaults():
     from gradstep.cli import flag, run_spec
     from gradstep.spec import RunSpec, spec_fields
     train = _train_parser()
-    options = {s for a in train._actions for s in a.option_strings} - {"-h", "--help", "--out", "--quiet", "--resume", "--folds"}
+    options = {s for a in train._actions for s in a.option_strings} - {"-h", "--help", "--out", "--quiet", "--resume", "--folds",
+                                                                         "--blend"}
     assert options == {flag(item.name) for _, item in spec_fields()}
     args = train.parse_args(["--out", "x"])
     args.batch_size_given = False

@@ -6,8 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from gradstep.cli import FOLD_DAYS, FOLDS, HORIZON, LEVEL, main
+from gradstep.cli import BLEND, FOLD_DAYS, FOLDS, HORIZON, LEVEL, main
 from gradstep.data import load_pageviews
+from gradstep.modeldir import ModelDirectory
 
 
 def run(capsys, *argv):
@@ -42,8 +43,8 @@ def auto(export, tmp_path_factory):
 
 def test_the_cli_constants_are_the_backtest_modules():
     from gradstep import backtest
-    assert (FOLDS, FOLD_DAYS, HORIZON, LEVEL) == (backtest.FOLDS, backtest.FOLD_DAYS, backtest.HORIZON,
-                                                  backtest.LEVEL)
+    assert (FOLDS, FOLD_DAYS, HORIZON, LEVEL, BLEND) == (backtest.FOLDS, backtest.FOLD_DAYS, backtest.HORIZON,
+                                                         backtest.LEVEL, backtest.BLEND)
 
 
 def test_auto_prints_each_candidate_then_the_choice_and_records_the_table(auto):
@@ -66,6 +67,47 @@ def test_auto_prints_each_candidate_then_the_choice_and_records_the_table(auto):
         line for line in lines if line.startswith(tuple(f"trained {name}: " for name in members))]
     assert len(meta["backtest"]["scores"]) == HORIZON
     assert set(meta["baselines"]["test"]) == {"naive", "seasonal_naive"} and meta["mase_scale"] > 0
+
+
+def test_an_interrupted_blend_resumes_to_the_uninterrupted_one(capsys, export, auto, tmp_path, monkeypatch):
+    """Interrupted inside its second model's training, --resume with the same command gives the same blend."""
+    path, _ = export
+    out = tmp_path / "m"
+    argv = ["train", "--csv", path, "--model", "auto", "--epochs", "20", "--folds", "2", "--quiet", "--out", out]
+    original = ModelDirectory.save_checkpoint
+
+    def interrupt(self, meta, state):
+        original(self, meta, state)
+        if state["blend"] == 1:
+            raise KeyboardInterrupt
+    monkeypatch.setattr(ModelDirectory, "save_checkpoint", interrupt)
+    code, _, err = run(capsys, *argv)
+    assert code == 130 and "--resume continues from the last checkpoint" in err
+    monkeypatch.undo()
+    code, text, err = run(capsys, *argv[:-2], "--out", out, "--resume")
+    assert code == 0, err
+    assert "; resuming model 2" in text and "choosing by backtest" not in text
+    expected, resumed = (json.loads((directory / "model.json").read_text()) for directory in (auto[0], out))
+    assert resumed["npz_sha256"] == expected["npz_sha256"] and resumed["spec"] == expected["spec"]
+    assert [row["mae"] for row in resumed["candidates"]] == [row["mae"] for row in expected["candidates"]]
+    code, _, err = run(capsys, *argv[:-2], "--out", out, "--resume", "--epochs", "30")
+    assert code == 2 and "there is no checkpoint" in err
+
+
+def test_resuming_auto_refuses_other_options_than_it_chose_with(capsys, export, tmp_path, monkeypatch):
+    path, _ = export
+    out = tmp_path / "m"
+    argv = ["train", "--csv", path, "--model", "auto", "--epochs", "20", "--folds", "1", "--quiet", "--out", out]
+    original = ModelDirectory.save_checkpoint
+
+    def interrupt(self, meta, state):
+        original(self, meta, state)
+        raise KeyboardInterrupt
+    monkeypatch.setattr(ModelDirectory, "save_checkpoint", interrupt)
+    assert run(capsys, *argv)[0] == 130
+    monkeypatch.undo()
+    code, _, err = run(capsys, *argv, "--resume", "--epochs", "30")
+    assert code == 2 and err.strip().endswith("--epochs 30 differs from them; drop it or train again without --resume")
 
 
 def test_predict_gives_the_horizon_with_intervals_in_every_format(capsys, auto, export, tmp_path):
@@ -132,7 +174,8 @@ def test_backtest_command_ranks_the_candidates_without_reading_the_test_days(cap
     test_start = export[1].index[-45]
     assert last_days and max(last_days) < test_start
     ranks = [line for line in text.splitlines() if line[:3] == "│ " + line[2:3] and line[2:3].isdigit()]
-    assert len(ranks) == 9 and "MAE (Watch time (hours))" in text  # the 4 models of a year have no room
+    assert len(ranks) == 10 and "MAE (Watch time (hours))" in text  # the 4 models of a year have no room
+    assert "  mean of the 4 best: MAE " in text and "mean of 4 models: " in text  # the blend auto forecasts with
     assert "note: left out for lack of training days: linear a year, relu 2 × 100 a year," in text
 
 

@@ -417,7 +417,7 @@ def test_every_model_kind_has_the_specs_dtype(kind):
 def test_score_and_fit_refusals_word_for_word(views):
     with pytest.raises(InputError) as raised:
         runs.fit({"data": {}}, views)
-    assert str(raised.value) == "fit() needs a RunSpec, got dict"
+    assert str(raised.value) == "fit() needs a RunSpec or a BlendSpec, got dict"
     run = runs.fit(SMALL, views)
     with pytest.raises(InputError) as raised:
         run.score("test")

@@ -181,7 +181,12 @@ def step_scores(run: runs.Run, series: pd.Series, start: pd.Timestamp, end: pd.T
 def backtest(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS,
              horizon: int = HORIZON, season: bool = True) -> Backtest:
     """Train ``spec`` on each fold's past (``folds``, the year before's too with ``season``) and score its days
-    one step ahead; collect the scores by step."""
+    one step ahead; collect the scores by step. A blend's is its members' backtests combined (``combine``):
+    each member trains from its own first day, as in the blend (with the year before only when every member
+    has room for it)."""
+    if isinstance(spec, BlendSpec):
+        season = season and same_season(spec.specs, series, n_folds, fold_days)
+        return combine(spec, [backtest(member, series, n_folds, fold_days, horizon, season) for member in spec.specs])
     started = time.perf_counter()
     rows, paths = [], []
     for fold in folds(spec, series, n_folds, fold_days, season=season):

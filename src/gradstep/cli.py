@@ -38,7 +38,7 @@ def flag(name: str) -> str:
     return "--" + FLAG_NAMES.get(name, name).replace("_", "-")
 
 
-_NAMES = [item.name for _, item in spec_fields()] + ["folds", "horizon", "level", "seeds", "workers", "port", "host",
+_NAMES = [item.name for _, item in spec_fields()] + ["folds", "blend", "horizon", "level", "seeds", "workers", "port", "host",
                                                    "out", "lang", "scheduler"]
 _PYTHON_NAME = re.compile(r"\b(" + "|".join(sorted(_NAMES, key=len, reverse=True))
                           + r")=(\S+?)(?=[;,)]?(?:\s|$))")
@@ -214,8 +214,8 @@ def build_parser() -> Parser:
                     f"{FOLD_DAYS} days at the end of the training part and the {FOLD_DAYS} days from 52 weeks "
                     "before the day after it (when every candidate has room for them), one step ahead; the test "
                     "days are never "
-                    "read. Prints them ranked by mean MAE, with the spread over folds. gradstep train --model "
-                    "auto trains the first.")
+                    "read. Prints them ranked by mean MAE, with the spread over folds, and the mean of the "
+                    f"{BLEND} best, which gradstep train --model auto forecasts with.")
     _add_source(backtest, "Standard_deviation")
     backtest.add_argument("--folds", type=_text_to(int, None), default=FOLDS, metavar="N",
                           help=f"folds (default: {FOLDS})")
@@ -419,16 +419,15 @@ def run_spec(args) -> RunSpec:
 
 
 def _resume_spec(args, saved: dict) -> RunSpec | BlendSpec:
-    """The spec of the interrupted training; options given again must be the same (a CSV must be given). The
-    model --model auto chose is in the checkpoint, and a blend's members keep their own options."""
+    """The spec of the interrupted training; options given again must be the same as its own (with --model auto,
+    as those it chose with, whose choice the checkpoint holds), and a CSV must be given again."""
     spec = spec_from_dict(saved["spec"])
+    asked = RunSpec.from_dict(saved["asked"]) if saved.get("asked") is not None else spec
     given = run_spec(args)
     changed = [f"{flag(item.name)} {getattr(getattr(given, section), item.name)}" for section, item in spec_fields()
                if item.name not in SOURCE_FIELDS and (getattr(args, item.name) is not None or (
                    item.name == "batch_size" and args.batch_size_given))
-               and not (item.name == "kind" and args.kind == "auto")
-               and (isinstance(spec, BlendSpec)
-                    or getattr(getattr(given, section), item.name) != getattr(getattr(spec, section), item.name))]
+               and getattr(getattr(given, section), item.name) != getattr(getattr(asked, section), item.name)]
     if changed:
         raise InputError(f"--resume continues the interrupted training with its own options, and "
                          f"{', '.join(changed)} differ{'s' * (len(changed) == 1)} from them; drop "
@@ -540,7 +539,9 @@ def command_train(args, console) -> int:
             target.discard_checkpoint()
         _say(console, f"data: {data.describe()}, {_series_line(series)}")
         _notes(console, series)
+        asked = saved.get("asked") if args.resume else None
         if args.kind == "auto" and not args.resume:
+            asked = spec.to_dict()
             spec, result, rows = _choose(spec, series, args, console, unit_name)
         _say(console, f"dates: {split(spec, series).describe()}")
         if args.folds is None:
@@ -551,7 +552,7 @@ def command_train(args, console) -> int:
                               + ("; without a backtest the forecasts have no intervals" if not args.folds else ""))
         _say(console, f"model: {spec.describe()}" + ("" if isinstance(spec, BlendSpec) else _training_text(spec))
                       + _resuming_text(state))
-        meta = {"spec": spec.to_dict(), "data_sha256": digest, "backtest": result, "candidates": rows}
+        meta = {"spec": spec.to_dict(), "asked": asked, "data_sha256": digest, "backtest": result, "candidates": rows}
         try:
             forecaster = Forecaster(spec).fit(series, progress=False if args.quiet else None, state=state,
                                               checkpoint=lambda training: target.save_checkpoint(meta, training))
@@ -687,7 +688,7 @@ def command_predict(args, console) -> int:
 
 
 def command_backtest(args, console) -> int:
-    from .backtest import compare
+    from .backtest import choose
     from .spec import Interval as Check
     Check(int, 1, 20).check("folds", args.folds)
     series, data = load_series(data_spec(args))
@@ -696,7 +697,7 @@ def command_backtest(args, console) -> int:
     _notes(console, series)
     chosen = _with_room(RunSpec(data=data), series, args, console)
     _say(console, f"backtest: {len(chosen)} candidates on {_folds_text(chosen, series, args.folds)}, one day ahead")
-    table, _ = compare(chosen, series, n_folds=args.folds, on_done=lambda name, result: _say(
+    _, _, table = choose(chosen, series, n_folds=args.folds, blend=BLEND, on_done=lambda name, result: _say(
         console, f"  {name}: MAE {result.mae:,.0f} ± {result.std:,.0f} {unit_name} ({result.seconds:.1f} s)"))
     console.print(_candidates_table(table.to_dict("records"), unit_name))
     return 0

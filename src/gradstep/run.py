@@ -344,6 +344,10 @@ def _fit_blend(spec: BlendSpec, series: pd.Series, callbacks, progress, checkpoi
     their mean and is scored on its own split (``spec.data``: the most days any member reads). A checkpoint's
     state names the member in training, the end states of those before it and that member's own state."""
     state = state or {"blend": 0, "done": [], "member": None}
+    if not (isinstance(state, dict) and set(state) == {"blend", "done", "member"} and isinstance(state["done"], list)
+            and state["blend"] in range(len(spec.members) + 1) and len(state["done"]) == state["blend"]):
+        raise InputError("the saved training state does not fit this training (it is not a blend's of "
+                         f"{len(spec.members)} members); start the training again")
     done, fitted = list(state["done"]), []
     for index, member in enumerate(spec.specs):
         def save(member_state, index=index):

@@ -1,0 +1,228 @@
+"""Blends: the mean of models of different specs, fitted, backtested, chosen, saved and loaded through the run path."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gradstep import backtest as bt, run as runs
+from gradstep.cli import main
+from gradstep.errors import InputError
+from gradstep.forecast import Forecaster
+from gradstep.modeldir import ModelDirectory
+from gradstep.spec import BlendSpec, DataSpec, ModelSpec, RunSpec, TrainSpec, spec_from_dict
+
+LINEAR = RunSpec(data=DataSpec(days=14), train=TrainSpec(epochs=5))
+RELU = RunSpec(data=DataSpec(days=28, valid_days=28), model=ModelSpec(kind="relu", units=8, layers=2),
+               train=TrainSpec(epochs=8, patience=2, seed=4))
+NAIVE = RunSpec(data=DataSpec(days=7), model=ModelSpec(kind="naive", dtype="float64"))
+BLEND = BlendSpec((("linear", LINEAR), ("relu", RELU), ("naive", NAIVE)))
+
+
+@pytest.fixture(scope="module")
+def series():
+    return runs.load_series(DataSpec()).loc["2019-01-01":"2021-03-31"]
+
+
+@pytest.fixture(scope="module")
+def blend(series):
+    return runs.fit(BLEND, series)
+
+
+def test_a_blend_spec_reads_the_most_days_of_its_members_and_round_trips_through_json():
+    assert BLEND.data == DataSpec(days=28) and BLEND.names == ("linear", "relu", "naive")
+    assert BLEND.describe() == "mean of 3 models: linear, relu, naive"
+    assert spec_from_dict(json.loads(json.dumps(BLEND.to_dict()))) == BLEND
+    assert spec_from_dict(LINEAR.to_dict()) == LINEAR
+    moved = BLEND.replace(page="Easter", test=("2021-01-01", "2021-01-31"))
+    assert all(spec.data.page == "Easter" and spec.data.test == ("2021-01-01", "2021-01-31") for spec in moved.specs)
+    assert [spec.data.days for spec in moved.specs] == [14, 28, 7]
+
+
+@pytest.mark.parametrize("members, message", [
+    ((("linear", LINEAR),), "members must be 2 to 13 (name, RunSpec) pairs"),
+    ((("linear", LINEAR), ("linear", RELU)), "the members' names must differ, got linear, linear"),
+    ((("linear", LINEAR), ("relu", RELU.replace(page="Easter"))),
+     "the members of a blend read the same series on the same dates, and 'relu' has another page; give every "
+     "member the same"),
+    ((("linear", LINEAR), ("relu", RELU.replace(train=("2019-01-01", "2020-06-30")))), "'relu' has another train"),
+    ((("linear", LINEAR), ("relu", RELU.to_dict())), "members must be 2 to 13 (name, RunSpec) pairs"),
+    ((("", LINEAR), ("relu", RELU)), "each name 1 to 200 characters"),
+    (tuple((f"m{i}", LINEAR) for i in range(14)), "members must be 2 to 13"),
+])
+def test_a_blend_spec_refuses_what_is_not_a_blend(members, message):
+    with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        BlendSpec(members)
+
+
+def test_a_blend_changes_only_the_series_and_dates_of_its_members():
+    with pytest.raises(InputError, match=r"^a blend's members keep their own days, lr; only page, csv, "):
+        BLEND.replace(lr=0.1, days=3)
+    with pytest.raises(InputError, match=r"^a blend spec is \{"):
+        spec_from_dict({"blend": [{"name": "a"}]})
+
+
+def test_a_blend_predicts_the_mean_of_its_members_each_reading_its_own_newest_days(series, blend):
+    alone = [runs.fit(spec, series) for spec in BLEND.specs]
+    X = blend.split_.test.X
+    assert X.shape[1] == 28
+    expected = np.mean([run.predict(X[:, :run.spec.data.days]) for run in alone], axis=0)
+    assert np.array_equal(blend.predict(X), expected)
+    assert not np.allclose(alone[0].predict(X[:, :14]), expected)  # the members differ: the mean is no one of them
+    assert blend.ranges["train"][0] == "2019-01-29" and blend.ranges["valid"] is None  # the first 28-day window
+    assert blend.scored == ["train"] and blend.metrics["train"] == runs.errors(blend.predict(blend.split_.train.X),
+                                                                                blend.split_.train.y)
+    assert list(blend.history["model"].unique()) == ["linear", "relu"]  # the naive is not trained
+    assert len(blend.history) == alone[0].epochs_run + alone[1].epochs_run
+
+
+def test_a_blend_resumed_from_any_checkpoint_is_the_uninterrupted_one(tmp_path, series, blend):
+    """Through the checkpoint files, from states inside each trained member: the same weights."""
+    target = ModelDirectory(tmp_path / "m").__enter__()
+    states = []
+
+    def save(state):
+        target.save_checkpoint({}, state)
+        states.append(target.load_checkpoint()[1])
+    runs.fit(BLEND, series, checkpoint=save, checkpoint_every=0)
+    assert {state["blend"] for state in states} == {0, 1}  # inside the linear model, then inside the relu
+    for state in [states[2], states[-1], blend.state_]:
+        again = runs.fit(BLEND, series, state=state)
+        for key, value in blend.model.state_dict().items():
+            assert np.array_equal(again.model.state_dict()[key], value), key
+    target.close()
+    with pytest.raises(InputError, match=r"^the saved training state does not fit this training \(it is not a "
+                                         r"blend's of 3 members\); start the training again$"):
+        runs.fit(BLEND, series, state={"member": 0, "done": [], "trainer": None})
+
+
+def test_a_blend_saved_and_loaded_predicts_the_same(tmp_path, blend):
+    forecaster = Forecaster(BLEND)
+    forecaster.run = blend
+    forecaster.save(tmp_path / "m")
+    loaded, meta = Forecaster.load(tmp_path / "m")
+    X = blend.split_.test.X
+    assert loaded.spec == BLEND and np.array_equal(loaded.predict(X), blend.predict(X))
+    assert len(meta["member_standardizers"]) == 3 and sorted(np.load(tmp_path / "m" / "model.npz")) == sorted(
+        runs.shapes(BLEND))
+    assert all(key.split(".")[0] in "012" for key in runs.shapes(BLEND))
+
+
+def tampered(tmp_path, blend, change) -> str:
+    forecaster = Forecaster(BLEND)
+    forecaster.run = blend
+    forecaster.save(tmp_path / "m")
+    path = tmp_path / "m" / "model.json"
+    meta = json.loads(path.read_text())
+    change(meta)
+    path.write_text(json.dumps(meta))
+    with pytest.raises(InputError) as error:
+        Forecaster.load(tmp_path / "m")
+    return str(error.value)
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda meta: meta.pop("member_standardizers"), "it has no 'member_standardizers'"),
+    (lambda meta: meta["member_standardizers"].pop(), "member_standardizers must list one standardizer per member (3)"),
+    (lambda meta: meta["member_standardizers"][1].update(std=float("1e400")), "standardizer must hold mean and std"),
+    (lambda meta: (meta["spec"]["blend"].pop(), meta["member_standardizers"].pop()),
+     "extra ['2.0.bias', '2.0.weight']"),
+    (lambda meta: meta["spec"]["blend"][0]["spec"]["data"].update(days=15), "'0.0.weight'"),
+    (lambda meta: meta["spec"].update(blend=[meta["spec"]["blend"][0]]), "members must be 2 to 13"),
+])
+def test_a_tampered_blend_is_refused_with_one_line(tmp_path, blend, change, words):
+    message = tampered(tmp_path, blend, change)
+    assert words in message and "\n" not in message
+
+
+def test_a_member_beyond_its_dtype_is_refused(tmp_path, blend):
+    forecaster = Forecaster(BLEND.replace())
+    forecaster.run = blend
+    forecaster.save(tmp_path / "m")
+    arrays = dict(np.load(tmp_path / "m" / "model.npz"))
+    arrays["1.0.weight"] = np.full_like(arrays["1.0.weight"], 1e300, dtype=np.float64)
+    np.savez(tmp_path / "m" / "model.npz", **arrays)
+    meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    meta["npz_sha256"] = None
+    (tmp_path / "m" / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(InputError, match=r"'1\.0\.weight' holds values beyond float32's range"):
+        Forecaster.load(tmp_path / "m")
+
+
+def test_combine_gives_the_backtest_of_the_blend_without_training_again(series):
+    done = {name: bt.backtest(spec, series, n_folds=2, horizon=5) for name, spec in BLEND.members}
+    combined = bt.combine(BLEND, list(done.values()))
+    for index, fold in enumerate(bt.folds(NAIVE, series, 2, season=True)):  # each member on its own first days
+        assert combined.table["train"][index] == fold["train"] and combined.table["test"][index] == fold["test"]
+        end = pd.Timestamp(fold["test"][1])
+        alone = [runs.fit(spec.replace(train=bt.folds(spec, series, 2, season=True)[index]["train"], test=fold["test"]),
+                          series.loc[:end]) for spec in BLEND.specs]
+        test = alone[1].split_.test
+        mean = np.mean([run.predict(test.X[:, :run.spec.data.days]) for run in alone], axis=0)
+        assert combined.table["mae"][index] == pytest.approx(np.abs(mean - test.y).mean(), rel=1e-12)
+    direct = bt.backtest(BLEND, series, n_folds=2, horizon=5)
+    assert direct.table.equals(combined.table) and all(np.array_equal(a, b) for a, b in zip(combined.scores, direct.scores))
+    assert len(combined.scores) == 5 and combined.seconds == sum(result.seconds for result in done.values())
+    assert combined.mae < max(result.mae for result in done.values())
+    with pytest.raises(InputError, match=r"^the backtests to combine must be on the same folds"):
+        bt.combine(BLEND, [done["linear"], bt.backtest(RELU, series, n_folds=1, horizon=5), done["naive"]])
+
+
+def test_a_blend_scores_the_mean_of_its_members_forecasts_at_every_step(series):
+    done = [bt.backtest(spec, series, n_folds=1, horizon=3, season=False) for spec in BLEND.specs]
+    combined = bt.combine(BLEND, done)
+    paths = np.mean([result.paths[0][0] for result in done], axis=0)
+    truth, level = done[0].paths[0][1], done[0].paths[0][2]
+    assert np.array_equal(combined.paths[0][0], paths)
+    for step in range(3):
+        known = ~np.isnan(truth[:, step])
+        assert known.sum() == 28 - step
+        assert np.array_equal(combined.scores[step], np.abs(truth[known, step] - paths[known, step]) / level[known])
+
+
+def test_a_blend_backtests_on_the_folds_its_most_demanding_member_has_room_for(series):
+    year = RELU.replace(days=371)
+    assert bt.max_folds(BlendSpec((("linear", LINEAR), ("year", year))), series) == bt.max_folds(year, series)
+    assert bt.max_folds(year, series) < bt.max_folds(LINEAR, series)
+
+
+def fake_paths(maes: dict, monkeypatch):
+    """backtest() replaced by one whose forecasts are all off by each model's given error, on one fold of 2 days."""
+    def backtest(spec, series, *args):
+        mae = maes[spec.describe()]
+        truth = np.array([[10.0, 11.0], [11.0, np.nan]])
+        table = pd.DataFrame({"train": [("a", "b")], "test": [("c", "d")], "mae": [abs(mae)]})
+        return bt.Backtest(spec, table, [np.zeros(2), np.zeros(1)], 0.5, [(truth + mae, truth, np.ones(2))])
+    monkeypatch.setattr(bt, "backtest", backtest)
+
+
+def test_choose_blends_the_best_whatever_the_blend_backtests(monkeypatch):
+    candidates = {name: spec for name, spec in bt.candidates(RunSpec()).items() if name in (
+        "naive", "linear 7 days", "linear 14 days", "linear 28 days", "linear 56 days")}
+    fake_paths({spec.describe(): mae for spec, mae in zip(candidates.values(), (5.0, 1.0, -2.0, 3.0, 4.0))},
+               monkeypatch)
+    name, chosen, table = bt.choose(candidates, pd.Series(dtype=float), blend=3)
+    assert name == "mean of the 3 best" and chosen.spec.names == ("linear 7 days", "linear 14 days", "linear 28 days")
+    assert chosen.mae == pytest.approx(2 / 3)  # (1 − 2 + 3)/3 off on every day
+    assert list(table["candidate"])[:2] == ["mean of the 3 best", "linear 7 days"] and len(table) == 6
+    assert table.iloc[0]["model"] == chosen.spec.describe() and table.iloc[0]["seconds"] == 1.5
+    assert bt.choose(candidates, pd.Series(dtype=float), blend=13)[1].spec.names[-1] == "naive"  # all 5
+    single = bt.choose({"naive": candidates["naive"]}, pd.Series(dtype=float))
+    assert single[0] == "naive" and len(single[2]) == 1  # one candidate: nothing to blend
+
+
+@pytest.mark.parametrize("blend", [0, 14, 2.0, True])
+def test_choose_refuses_a_blend_out_of_range(blend):
+    with pytest.raises(InputError, match=rf"^blend must be a whole number from 1 to 13, got {blend!r}$"):
+        bt.choose({}, pd.Series(dtype=float), blend=blend)
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--blend", "2"], "--blend does not apply to --model linear; drop it or choose --model relu"),
+    (["--model", "auto", "--blend", "0"], "--blend 0 is out of range; it must be a whole number from 1, at most 13"),
+])
+def test_the_blend_option_is_for_auto_alone(capsys, tmp_path, options, message):
+    assert main(["train", *options, "--out", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
