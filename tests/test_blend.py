@@ -156,8 +156,8 @@ def test_combine_gives_the_backtest_of_the_blend_without_training_again(series):
     for index, fold in enumerate(bt.folds(NAIVE, series, 2, season=True)):  # each member on its own first days
         assert combined.table["train"][index] == fold["train"] and combined.table["test"][index] == fold["test"]
         end = pd.Timestamp(fold["test"][1])
-        alone = [runs.fit(spec.replace(train=bt.folds(spec, series, 2, season=True)[index]["train"], test=fold["test"]),
-                          series.loc[:end]) for spec in BLEND.specs]
+        alone = [runs.fit(spec.replace(train=bt.folds(spec, series, 2, season=True)[index]["train"],
+                                       test=fold["test"]), series.loc[:end]) for spec in BLEND.specs]
         test = alone[1].split_.test
         mean = np.mean([run.predict(test.X[:, :run.spec.data.days]) for run in alone], axis=0)
         assert combined.table["mae"][index] == pytest.approx(np.abs(mean - test.y).mean(), rel=1e-12)

@@ -19,6 +19,7 @@ _NAMES = {
     "Tensor": "tensor", "no_grad": "tensor", "is_grad_enabled": "tensor",
     "manual_seed": "random", "InputError": "errors",
     "RunSpec": "spec", "DataSpec": "spec", "ModelSpec": "spec", "TrainSpec": "spec", "RegularizationSpec": "spec",
+    "BlendSpec": "spec",
     "fit": "run", "Run": "run", "Trainer": "training", "EarlyStopping": "training", "Checkpoint": "training",
     "Forecaster": "forecast",
 }

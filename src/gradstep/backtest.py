@@ -223,7 +223,8 @@ def combine(spec: BlendSpec, members: list[Backtest]) -> Backtest:
         mean = np.mean([fold[0] for fold in folds_of], axis=0)
         truth, level = folds_of[0][1], folds_of[0][2]
         train = min(tuple(result.table["train"].iloc[index]) for result in members)
-        rows.append({"train": train, "test": tuple(days[0][index]), "mae": float(np.abs(truth[:, 0] - mean[:, 0]).mean())})
+        mae = float(np.abs(truth[:, 0] - mean[:, 0]).mean())
+        rows.append({"train": train, "test": tuple(days[0][index]), "mae": mae})
         paths.append((mean, truth, level))
     return _result(spec, rows, paths, len(members[0].scores), sum(result.seconds for result in members))
 
@@ -291,7 +292,8 @@ def fitting(specs: dict[str, RunSpec], series: pd.Series, fold_days: int = FOLD_
 
 
 def choose(specs: dict[str, RunSpec], series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS,
-           horizon: int = HORIZON, seeds: int = 3, blend: int = BLEND, on_done=None) -> tuple[str, Backtest, pd.DataFrame]:
+           horizon: int = HORIZON, seeds: int = 3, blend: int = BLEND,
+           on_done=None) -> tuple[str, Backtest, pd.DataFrame]:
     """The mean of the ``blend`` candidates with the lowest backtest MAE (a ``BlendSpec``, backtested by
     ``combine``), whatever its own backtest; with blend=1, the best candidate, and when it is trained, the
     mean of ``seeds`` seeds of it instead if that lowers the backtest MAE. Returns the choice's name, its
@@ -321,7 +323,8 @@ def _with_row(table: pd.DataFrame, label: str, result: Backtest, on_done) -> tup
         on_done(label, result)
     row = {"candidate": label, "model": result.spec.describe(), "mae": result.mae, "std": result.std,
            "seconds": result.seconds}
-    return label, result, pd.concat([table, pd.DataFrame([row])]).sort_values("mae", kind="stable").reset_index(drop=True)
+    table = pd.concat([table, pd.DataFrame([row])]).sort_values("mae", kind="stable").reset_index(drop=True)
+    return label, result, table
 
 
 def conformal(scores, level: float = LEVEL) -> float:

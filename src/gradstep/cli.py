@@ -18,7 +18,8 @@ from datetime import date
 from pathlib import Path
 
 from .errors import InputError
-from .spec import MAX_MEMBERS, BlendSpec, DataSpec, DateRange, Interval, Lags, OneOf, RunSpec, spec_fields, spec_from_dict
+from .spec import (MAX_MEMBERS, BlendSpec, DataSpec, DateRange, Interval, Lags, OneOf, RunSpec, spec_fields,
+                   spec_from_dict)
 
 # backtest.FOLDS, FOLD_DAYS, HORIZON, LEVEL and BLEND, named here so that parsing the options does not import it
 FOLDS, FOLD_DAYS, HORIZON, LEVEL, BLEND = 4, 28, 28, 80, 4
@@ -38,8 +39,8 @@ def flag(name: str) -> str:
     return "--" + FLAG_NAMES.get(name, name).replace("_", "-")
 
 
-_NAMES = [item.name for _, item in spec_fields()] + ["folds", "blend", "horizon", "level", "seeds", "workers", "port", "host",
-                                                   "out", "lang", "scheduler"]
+_NAMES = [item.name for _, item in spec_fields()] + ["folds", "blend", "horizon", "level", "seeds", "workers", "port",
+                                                   "host", "out", "lang", "scheduler"]
 _PYTHON_NAME = re.compile(r"\b(" + "|".join(sorted(_NAMES, key=len, reverse=True))
                           + r")=(\S+?)(?=[;,)]?(?:\s|$))")
 _DATE_RANGE = re.compile(r"\b(train|test)=\('([^']*)', '([^']*)'\)")
@@ -477,9 +478,10 @@ def _choose(spec, series, args, console, unit_name: str):
         raise InputError("--model auto chooses by a backtest; give --folds 1 or more")
     chosen = _with_room(spec, series, args, console)
     _say(console, f"choosing by backtest: {len(chosen)} candidates on {_folds_text(chosen, series, args.folds)}")
-    name, best, table = choose(chosen, series, n_folds=args.folds, blend=BLEND if args.blend is None else args.blend,
-                               on_done=lambda label, result: _say(console, f"  {label}: MAE {result.mae:,.0f} ± "
-                                                                  f"{result.std:,.0f} {unit_name} ({result.seconds:.1f} s)"))
+    name, best, table = choose(
+        chosen, series, n_folds=args.folds, blend=BLEND if args.blend is None else args.blend,
+        on_done=lambda label, result: _say(console, f"  {label}: MAE {result.mae:,.0f} ± {result.std:,.0f} "
+                                                    f"{unit_name} ({result.seconds:.1f} s)"))
     rows = table.to_dict("records")
     console.print(_candidates_table(rows, unit_name))
     _say(console, f"chosen: {name}")

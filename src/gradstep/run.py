@@ -239,7 +239,8 @@ class Run:
         data, scaler = self.spec.data, self.standardizer_
         with np.errstate(over="ignore", invalid="ignore"):
             if self.members is not None:  # a blend: each member reads its own newest days of the row
-                prediction = np.mean([member.predict(X[:, :member.spec.data.days]) for member in self.members], axis=0)
+                prediction = np.mean([member.predict(X[:, :member.spec.data.days]) for member in self.members],
+                                     axis=0)
             else:
                 prediction = outputs(data, scaler, X, predict(self.model, inputs(data, scaler, X)))
         if not np.isfinite(prediction).all():
