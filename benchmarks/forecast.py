@@ -94,6 +94,7 @@ def run_gradstep(page: str, level: float) -> dict:
         raise SystemExit(f"{page}: evaluate's test MAE {test['mae']} differs from train's {meta['metrics']['test']['mae']}")
     return {
         "chosen": chosen.group(1) if chosen else evaluated["model"],
+        "members": [member["name"] for member in meta["spec"].get("blend", [])],
         "model": evaluated["model"],
         "test_days": meta["split"]["test"],
         "mae": test["mae"],
@@ -114,7 +115,7 @@ def run_gradstep(page: str, level: float) -> dict:
 def hindsight(page: str, series: pd.Series) -> dict:
     """Diagnosis only (not timed, not part of the choice): each of --model auto's candidates trained on the
     whole training part through the library and scored on the test days, to tell a poor choice from a poor
-    candidate set. The chosen candidate's seed ensemble is not among them."""
+    candidate set. The blend of the best few, or a seed ensemble, is not among them."""
     from gradstep import DataSpec, RunSpec
     from gradstep.backtest import candidates
     from gradstep.forecast import Forecaster
@@ -238,7 +239,8 @@ def section(rows: list, result: dict, machine: str, versions: str, level: float)
         "(from the repository root, after `pip install -e '.[bench]'`):", "",
         "```", COMMAND, "```", "",
         "- gradstep: a fresh `gradstep train --model auto --page P --out DIR --quiet` process (the choice by "
-        "rolling-origin backtest over the training part, then training the winner; its wall time is “s”), then "
+        "rolling-origin backtest over the training part, then training the chosen models; its wall time is “s”), "
+        "then "
         f"`gradstep evaluate DIR --json --level {level:g}` for the test MAE, the naive and seasonal naive baselines' "
         f"MAE on the same days and the share of test days inside its {level:g} % interval (split-conformal on the "
         "errors over the last week's mean, calibrated on the backtest and, online, on the test days before each day).",
@@ -294,8 +296,8 @@ def section(rows: list, result: dict, machine: str, versions: str, level: float)
         f"days, and the {level:g} % intervals' mean width:", "",
         "| series | backtest MAE | test MAE | test ÷ backtest | one-step interval (± of the week's mean) | "
         "width gradstep | width best stat. "
-        "| best candidate on the test days |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| best candidate on the test days | models averaged |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for row in rows:
         ours = row["gradstep"]
@@ -303,7 +305,8 @@ def section(rows: list, result: dict, machine: str, versions: str, level: float)
         lines.append(f"| {row['page']} | {_n(ours['backtest_mae'])} | {_n(ours['mae'])} | "
                      f"{ours['mae'] / ours['backtest_mae']:.2f} | ± {ours['interval_score']:.1%} | "
                      f"{_n(ours['interval_width'])} | "
-                     f"{_n(best.get('width'))} ({row['best']}) | {_hindsight(ours)} |")
+                     f"{_n(best.get('width'))} ({row['best']}) | {_hindsight(ours)} | "
+                     f"{', '.join(ours.get('members') or []) or '–'} |")
     if any(row["gradstep"].get("hindsight") for row in rows):
         lines += ["", "“best candidate on the test days”: each of `--model auto`'s candidates trained once more on the "
                   "whole training part (through the library, not timed) and scored on the test days, in hindsight: "
