@@ -8,10 +8,12 @@ import pytest
 
 from gradstep import backtest as bt, run as runs
 from gradstep.cli import main
+from gradstep.data import Standardizer
 from gradstep.errors import InputError
 from gradstep.forecast import Forecaster
 from gradstep.modeldir import ModelDirectory
 from gradstep.spec import BlendSpec, DataSpec, ModelSpec, RunSpec, TrainSpec, spec_from_dict
+from gradstep.training import Callback
 
 LINEAR = RunSpec(data=DataSpec(days=14), train=TrainSpec(epochs=5))
 RELU = RunSpec(data=DataSpec(days=28, valid_days=28), model=ModelSpec(kind="relu", units=8, layers=2),
@@ -56,6 +58,17 @@ def test_a_blend_spec_refuses_what_is_not_a_blend(members, message):
         BlendSpec(members)
 
 
+def test_a_blend_spec_takes_its_bounds_and_keeps_its_members_as_tuples():
+    """The edges of the checks: 13 members, names of 1 and 200 characters; a list becomes a tuple of pairs."""
+    many = BlendSpec(tuple((f"m{i}", LINEAR) for i in range(13)))
+    assert len(many.members) == 13 and spec_from_dict(many.to_dict()) == many
+    assert BlendSpec([["a", LINEAR], ["b" * 200, RELU]]).members == (("a", LINEAR), ("b" * 200, RELU))
+    with pytest.raises(InputError, match=r"each name 1 to 200 characters, got \(\('a', RunSpec\("):
+        BlendSpec((("a", LINEAR), ("b" * 201, RELU)))
+    with pytest.raises(InputError, match=r"'relu' has another page, test; give every member the same$"):
+        BlendSpec((("linear", LINEAR), ("relu", RELU.replace(page="Easter", test=("2021-01-01", "2021-01-31")))))
+
+
 def test_a_blend_changes_only_the_series_and_dates_of_its_members():
     with pytest.raises(InputError, match=r"^a blend's members keep their own days, lr; only page, csv, "):
         BLEND.replace(lr=0.1, days=3)
@@ -75,6 +88,9 @@ def test_a_blend_predicts_the_mean_of_its_members_each_reading_its_own_newest_da
                                                                                 blend.split_.train.y)
     assert list(blend.history["model"].unique()) == ["linear", "relu"]  # the naive is not trained
     assert len(blend.history) == alone[0].epochs_run + alone[1].epochs_run
+    assert list(blend.history.index) == list(range(len(blend.history)))
+    assert blend.standardizer_ == Standardizer.fit(blend.split_.train) and blend.data_sha256 == runs.data_hash(series)
+    assert set(blend.baselines["train"]) == {"naive", "seasonal_naive"} and blend.mase_scale > 0
 
 
 def test_a_blend_resumed_from_any_checkpoint_is_the_uninterrupted_one(tmp_path, series, blend):
@@ -85,16 +101,41 @@ def test_a_blend_resumed_from_any_checkpoint_is_the_uninterrupted_one(tmp_path, 
     def save(state):
         target.save_checkpoint({}, state)
         states.append(target.load_checkpoint()[1])
-    runs.fit(BLEND, series, checkpoint=save, checkpoint_every=0)
+    epochs = Epochs()
+    runs.fit(BLEND, series, checkpoint=save, checkpoint_every=0, callbacks=[epochs])
     assert {state["blend"] for state in states} == {0, 1}  # inside the linear model, then inside the relu
-    for state in [states[2], states[-1], blend.state_]:
-        again = runs.fit(BLEND, series, state=state)
+    assert epochs.count == len(blend.history) == len(states)  # each epoch of each member, checkpointed after it
+    for done, state in [(3, states[2]), (len(states) - 1, states[-2]), (len(states), blend.state_)]:
+        epochs = Epochs()
+        again = runs.fit(BLEND, series, state=state, callbacks=[epochs])
+        assert epochs.count == len(blend.history) - done  # only what was left is trained
         for key, value in blend.model.state_dict().items():
             assert np.array_equal(again.model.state_dict()[key], value), key
     target.close()
-    with pytest.raises(InputError, match=r"^the saved training state does not fit this training \(it is not a "
-                                         r"blend's of 3 members\); start the training again$"):
-        runs.fit(BLEND, series, state={"member": 0, "done": [], "trainer": None})
+    for state in [{"member": 0, "done": [], "trainer": None}, {**blend.state_, "blend": 4}, {**blend.state_, "blend": True},
+                  {"blend": 4, "done": [*blend.state_["done"], blend.state_["done"][0]], "member": None},
+                  {"blend": 1, "done": ["x"], "member": None}, {"blend": 0, "done": [], "member": "x"}, {}]:
+        with pytest.raises(InputError, match=r"^the saved training state does not fit this training \(it is not the "
+                                             r"state of a blend of 3 models\); start the training again$"):
+            runs.fit(BLEND, series, state=state)
+    with pytest.raises(InputError, match=r"^the saved training state does not fit this training \(it is not the "
+                                         r"state of a training of 1 model\); start the training again$"):
+        runs.fit(LINEAR, series, state={"blend": 0, "done": [], "member": None})
+    broken = {"member": 1, "done": [{"model": {}, "history": {"rows": 3}}], "trainer": None}
+    with pytest.raises(InputError, match=r"^the saved training state does not fit this training \(cannot load "):
+        runs.fit(BLEND, series, state={"blend": 1, "done": [broken], "member": None})
+    with pytest.raises(InputError, match=r"^the saved training state does not fit this training \('int' object "):
+        runs.fit(LINEAR, series, state={**broken, "done": [{**blend.state_["done"][0]["done"][0], "history": {"rows": 3}}]})
+
+
+class Epochs(Callback):
+    """Counts the epochs trained."""
+
+    def __init__(self):
+        self.count = 0
+
+    def on_epoch_end(self, trainer, row):
+        self.count += 1
 
 
 def test_a_blend_saved_and_loaded_predicts_the_same(tmp_path, blend):
@@ -163,10 +204,26 @@ def test_combine_gives_the_backtest_of_the_blend_without_training_again(series):
         assert combined.table["mae"][index] == pytest.approx(np.abs(mean - test.y).mean(), rel=1e-12)
     direct = bt.backtest(BLEND, series, n_folds=2, horizon=5)
     assert direct.table.equals(combined.table) and all(np.array_equal(a, b) for a, b in zip(combined.scores, direct.scores))
+    assert direct.spec == BLEND and combined.spec == BLEND
+    assert len(bt.backtest(BLEND, series, n_folds=2, horizon=5, season=False).table) == 2  # no year before when not asked
     assert len(combined.scores) == 5 and combined.seconds == sum(result.seconds for result in done.values())
     assert combined.mae < max(result.mae for result in done.values())
-    with pytest.raises(InputError, match=r"^the backtests to combine must be on the same folds"):
-        bt.combine(BLEND, [done["linear"], bt.backtest(RELU, series, n_folds=1, horizon=5), done["naive"]])
+    other = bt.backtest(RELU, series, n_folds=3, horizon=5, season=False)  # as many folds, other days
+    assert len(other.paths) == len(done["relu"].paths)
+    for members in ([other, done["relu"], done["naive"]], [done["linear"], other, done["naive"]],
+                    [done["linear"], bt.backtest(RELU, series, n_folds=1, horizon=5), done["naive"]]):
+        with pytest.raises(InputError, match=r"^the backtests to combine must be on the same folds; backtest the "
+                                             r"members with the same folds and season$"):
+            bt.combine(BLEND, members)
+
+
+def test_origin_paths_are_the_horizon_wide_and_empty_without_history(series, blend):
+    member = blend.members[0]
+    paths, truth, level = bt.origin_paths(member, series, pd.Timestamp("2021-03-30"), pd.Timestamp("2021-03-31"), 4)
+    assert paths.shape == truth.shape == (2, 4) and level.shape == (2,)
+    assert np.isnan(truth[1, 1:]).all() and truth[0, 1] == series["2021-03-31"]
+    empty = bt.origin_paths(member, series, pd.Timestamp("2019-01-02"), pd.Timestamp("2019-01-05"), 4)
+    assert [part.shape for part in empty] == [(0, 4), (0, 4), (0,)]
 
 
 def test_a_blend_scores_the_mean_of_its_members_forecasts_at_every_step(series):
@@ -185,6 +242,10 @@ def test_a_blend_backtests_on_the_folds_its_most_demanding_member_has_room_for(s
     year = RELU.replace(days=371)
     assert bt.max_folds(BlendSpec((("linear", LINEAR), ("year", year))), series) == bt.max_folds(year, series)
     assert bt.max_folds(year, series) < bt.max_folds(LINEAR, series)
+    # the most demanding reads fewer days (an earlier first day) but needs more before its first fold
+    late, demanding = LINEAR.replace(days=56), LINEAR.replace(days=14, valid_days=300)
+    assert bt.max_folds(demanding, series) < bt.max_folds(late, series)
+    assert bt.max_folds(BlendSpec((("late", late), ("demanding", demanding))), series) == bt.max_folds(demanding, series)
 
 
 def fake_paths(maes: dict, monkeypatch):
@@ -207,9 +268,20 @@ def test_choose_blends_the_best_whatever_the_blend_backtests(monkeypatch):
     assert chosen.mae == pytest.approx(2 / 3)  # (1 − 2 + 3)/3 off on every day
     assert list(table["candidate"])[:2] == ["mean of the 3 best", "linear 7 days"] and len(table) == 6
     assert table.iloc[0]["model"] == chosen.spec.describe() and table.iloc[0]["seconds"] == 1.5
-    assert bt.choose(candidates, pd.Series(dtype=float), blend=13)[1].spec.names[-1] == "naive"  # all 5
-    single = bt.choose({"naive": candidates["naive"]}, pd.Series(dtype=float))
-    assert single[0] == "naive" and len(single[2]) == 1  # one candidate: nothing to blend
+    # at most the better half: of 5, 3 (the naive, worst here, is never averaged in)
+    assert bt.choose(candidates, pd.Series(dtype=float), blend=13)[1].spec.names == chosen.spec.names
+    six = {**candidates, "linear a year": bt.candidates(RunSpec())["linear a year"]}
+    fake_paths({**{spec.describe(): mae for spec, mae in zip(candidates.values(), (5.0, 1.0, -2.0, 3.0, 4.0))},
+                "linear, 43 of 371 days": 6.0}, monkeypatch)
+    assert len(bt.choose(six, pd.Series(dtype=float), blend=13)[1].spec.members) == 3  # of 6, 3
+    told = []
+    name, chosen, _ = bt.choose(candidates, pd.Series(dtype=float), blend=2, on_done=lambda *args: told.append(args))
+    assert name == "mean of the 2 best" and told[-1] == (name, chosen) and len(told) == 6
+    three = {name: candidates[name] for name in ("naive", "linear 28 days", "linear 56 days")}
+    assert bt.choose(three, pd.Series(dtype=float))[1].spec.names == ("linear 28 days", "linear 56 days")  # 2 of 3
+    two = {name: candidates[name] for name in ("naive", "linear 28 days")}
+    single = bt.choose(two, pd.Series(dtype=float), seeds=1)
+    assert single[0] == "linear 28 days" and len(single[2]) == 2  # the better half of 2 is one: nothing to blend
 
 
 @pytest.mark.parametrize("blend", [0, 14, 2.0, True])
@@ -219,7 +291,9 @@ def test_choose_refuses_a_blend_out_of_range(blend):
 
 
 @pytest.mark.parametrize("options, message", [
-    (["--blend", "2"], "--blend does not apply to --model linear; drop it or choose --model relu"),
+    (["--blend", "2"], "--blend applies to --model auto, which averages the best candidates; drop it or choose "
+                       "--model auto"),
+    (["--model", "relu", "--blend", "2"], "--blend applies to --model auto"),
     (["--model", "auto", "--blend", "0"], "--blend 0 is out of range; it must be a whole number from 1, at most 13"),
 ])
 def test_the_blend_option_is_for_auto_alone(capsys, tmp_path, options, message):

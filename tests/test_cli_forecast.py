@@ -8,6 +8,7 @@ import pytest
 
 from gradstep.cli import BLEND, FOLD_DAYS, FOLDS, HORIZON, LEVEL, main
 from gradstep.data import load_pageviews
+from gradstep.errors import InputError
 from gradstep.modeldir import ModelDirectory
 
 
@@ -63,10 +64,24 @@ def test_auto_prints_each_candidate_then_the_choice_and_records_the_table(auto):
     assert len(meta["backtest"]["folds"]) == 2
     members = [row["candidate"] for row in table if row["candidate"] != chosen][:4]
     assert [member["name"] for member in meta["spec"]["blend"]] == members
-    assert [line for line in lines if line.startswith("trained ")] == [
-        line for line in lines if line.startswith(tuple(f"trained {name}: " for name in members))]
+    trained = [line for line in lines if line.startswith("trained ")]
+    assert trained and trained == [line for line in lines if line.startswith(tuple(f"trained {name}: " for name in members))]
     assert len(meta["backtest"]["scores"]) == HORIZON
     assert set(meta["baselines"]["test"]) == {"naive", "seasonal_naive"} and meta["mase_scale"] > 0
+
+
+def interrupted(capsys, monkeypatch, argv, when) -> None:
+    """Run ``argv``, interrupted (Ctrl-C) just after the first checkpoint whose state ``when`` accepts."""
+    original = ModelDirectory.save_checkpoint
+
+    def interrupt(self, meta, state):
+        original(self, meta, state)
+        if when(state):
+            raise KeyboardInterrupt
+    monkeypatch.setattr(ModelDirectory, "save_checkpoint", interrupt)
+    code, _, err = run(capsys, *argv)
+    monkeypatch.undo()
+    assert code == 130 and "--resume continues from the last checkpoint" in err
 
 
 def test_an_interrupted_blend_resumes_to_the_uninterrupted_one(capsys, export, auto, tmp_path, monkeypatch):
@@ -74,16 +89,7 @@ def test_an_interrupted_blend_resumes_to_the_uninterrupted_one(capsys, export, a
     path, _ = export
     out = tmp_path / "m"
     argv = ["train", "--csv", path, "--model", "auto", "--epochs", "20", "--folds", "2", "--quiet", "--out", out]
-    original = ModelDirectory.save_checkpoint
-
-    def interrupt(self, meta, state):
-        original(self, meta, state)
-        if state["blend"] == 1:
-            raise KeyboardInterrupt
-    monkeypatch.setattr(ModelDirectory, "save_checkpoint", interrupt)
-    code, _, err = run(capsys, *argv)
-    assert code == 130 and "--resume continues from the last checkpoint" in err
-    monkeypatch.undo()
+    interrupted(capsys, monkeypatch, argv, lambda state: state["blend"] == 1)
     code, text, err = run(capsys, *argv[:-2], "--out", out, "--resume")
     assert code == 0, err
     assert "; resuming model 2" in text and "choosing by backtest" not in text
@@ -98,16 +104,36 @@ def test_resuming_auto_refuses_other_options_than_it_chose_with(capsys, export, 
     path, _ = export
     out = tmp_path / "m"
     argv = ["train", "--csv", path, "--model", "auto", "--epochs", "20", "--folds", "1", "--quiet", "--out", out]
-    original = ModelDirectory.save_checkpoint
-
-    def interrupt(self, meta, state):
-        original(self, meta, state)
-        raise KeyboardInterrupt
-    monkeypatch.setattr(ModelDirectory, "save_checkpoint", interrupt)
-    assert run(capsys, *argv)[0] == 130
-    monkeypatch.undo()
+    interrupted(capsys, monkeypatch, argv, lambda state: True)
     code, _, err = run(capsys, *argv, "--resume", "--epochs", "30")
     assert code == 2 and err.strip().endswith("--epochs 30 differs from them; drop it or train again without --resume")
+    code, _, err = run(capsys, *argv, "--resume", "--blend", "2")
+    assert code == 2 and "--blend 2 differs from them" in err
+    plain = [arg for arg in argv if arg not in ("--model", "auto")]
+    code, _, err = run(capsys, *plain, "--model", "linear", "--resume")
+    assert code == 2 and "--model linear differs from them" in err
+    checkpoint = out.parent / ".m.checkpoint" / "checkpoint.json"
+    meta = json.loads(checkpoint.read_text())
+    checkpoint.write_text(json.dumps({**meta, "asked": {"spec": {}}}))
+    code, _, err = run(capsys, *argv, "--resume")
+    assert code == 2 and err.count("\n") == 1
+    assert "the checkpoint of the interrupted training is damaged (it has no 'blend'); train again without --resume" in err
+    checkpoint.write_text(json.dumps({key: value for key, value in meta.items() if key != "asked"}))
+    code, _, err = run(capsys, *argv, "--resume")
+    assert code == 2 and "is damaged (its --model auto options are missing)" in err
+
+
+def test_the_blend_option_reaches_the_choice(capsys, export, tmp_path, monkeypatch):
+    asked = []
+
+    def choose(*args, **kwargs):
+        asked.append(kwargs["blend"])
+        raise InputError("stopped here")
+    monkeypatch.setattr("gradstep.backtest.choose", choose)
+    for blend in ([], ["--blend", "2"]):
+        code, _, err = run(capsys, "train", "--csv", export[0], "--model", "auto", *blend, "--out", tmp_path / "m")
+        assert code == 2 and "stopped here" in err
+    assert asked == [4, 2]
 
 
 def test_predict_gives_the_horizon_with_intervals_in_every_format(capsys, auto, export, tmp_path):
@@ -258,6 +284,7 @@ def test_auto_on_a_short_file_leaves_out_what_does_not_fit_and_still_chooses(cap
             "units, relu 2 × 100, relu 2 × 100 a year, linear a year all pages, relu 2 × 100 all pages, relu 2 × 100 "
             "a year all pages" in " ".join(text.split()))
     assert "choosing by backtest: 4 candidates on 1 fold of 28 days" in text
+    assert "note: 2 models averaged, not 4: a blend takes at most the better half of the 4 candidates" in text
     code, text, err = run(capsys, "train", "--csv", short, "--days", "7", "--epochs", "1", "--quiet", "--out",
                           tmp_path / "n")
     assert code == 0 and "note: the training part has room for 1 backtest fold of 28 days, not 4" in text

@@ -26,6 +26,7 @@ blend's backtest is computed from its members' forecasts on the same folds, with
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -74,14 +75,14 @@ class Backtest:
                 "scores": [[round(float(score), 8) for score in step] for step in self.scores]}
 
 
-def training_end(spec: RunSpec, series: pd.Series) -> pd.Timestamp:
+def training_end(spec: RunSpec | BlendSpec, series: pd.Series) -> pd.Timestamp:
     """The last day of the training part (its validation days included): no backtest reads past it."""
     parts = runs.split(spec, series)
     last = parts.valid if len(parts.valid) else parts.train
     return pd.Timestamp(last.dates[-1])
 
 
-def _room(spec: RunSpec, series: pd.Series, fold_days: int) -> tuple[pd.Timestamp, pd.Timestamp, int, int]:
+def _room(spec: RunSpec | BlendSpec, series: pd.Series, fold_days: int) -> tuple[pd.Timestamp, pd.Timestamp, int, int]:
     """The training part's first target day and last day, the training days a fold needs before it (with a
     pool, also those until the built-in pages have windows), and how many folds of ``fold_days`` fit after
     those; a blend's are those of the member that needs the latest first fold."""
@@ -96,12 +97,12 @@ def _room(spec: RunSpec, series: pd.Series, fold_days: int) -> tuple[pd.Timestam
     return first, end, needed, max(0, ((end - first).days + 1 - needed) // fold_days)
 
 
-def max_folds(spec: RunSpec, series: pd.Series, fold_days: int = FOLD_DAYS) -> int:
+def max_folds(spec: RunSpec | BlendSpec, series: pd.Series, fold_days: int = FOLD_DAYS) -> int:
     """How many folds of ``fold_days`` the training part has room for."""
     return _room(spec, series, fold_days)[3]
 
 
-def folds(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS, *,
+def folds(spec: RunSpec | BlendSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS, *,
           season: bool = False) -> list[dict]:
     """The folds' training and forecast days: the last ``n_folds × fold_days`` days of the training part, and
     with ``season``, before those, when the training part has room for it, the ``fold_days`` days a year (52
@@ -178,7 +179,7 @@ def step_scores(run: runs.Run, series: pd.Series, start: pd.Timestamp, end: pd.T
     return path_scores(*origin_paths(run, series, start, end, horizon))
 
 
-def backtest(spec: RunSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS,
+def backtest(spec: RunSpec | BlendSpec, series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS,
              horizon: int = HORIZON, season: bool = True) -> Backtest:
     """Train ``spec`` on each fold's past (``folds``, the year before's too with ``season``) and score its days
     one step ahead; collect the scores by step. A blend's is its members' backtests combined (``combine``):
@@ -294,37 +295,39 @@ def fitting(specs: dict[str, RunSpec], series: pd.Series, fold_days: int = FOLD_
 def choose(specs: dict[str, RunSpec], series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS,
            horizon: int = HORIZON, seeds: int = 3, blend: int = BLEND,
            on_done=None) -> tuple[str, Backtest, pd.DataFrame]:
-    """The mean of the ``blend`` candidates with the lowest backtest MAE (a ``BlendSpec``, backtested by
-    ``combine``), whatever its own backtest; with blend=1, the best candidate, and when it is trained, the
-    mean of ``seeds`` seeds of it instead if that lowers the backtest MAE. Returns the choice's name, its
-    backtest and the table of every candidate (the choice as a row of its own when it is not one of them)."""
+    """The mean of the ``blend`` candidates with the lowest backtest MAE, at most the better half of them (so
+    that few candidates do not average in the poor ones), as a ``BlendSpec`` backtested by ``combine``,
+    whatever its own backtest; when that is one, the best candidate, and when it is trained, the mean of
+    ``seeds`` seeds of it instead if that lowers the backtest MAE. Returns the choice's name, its backtest
+    and the table of every candidate (the choice as a row of its own when it is not one of them)."""
     if isinstance(blend, bool) or not isinstance(blend, int) or not 1 <= blend <= MAX_MEMBERS:
         raise InputError(f"blend must be a whole number from 1 to {MAX_MEMBERS}, got {blend!r}")
     table, done = compare(specs, series, n_folds, fold_days, horizon, on_done)
     name = table["candidate"].iloc[0]
     best = done[name]
-    if blend > 1 and len(table) > 1:
-        names = list(table["candidate"].iloc[:blend])
-        spec = BlendSpec(tuple((member, done[member].spec) for member in names))
-        return _with_row(table, f"mean of the {len(names)} best", combine(spec, [done[member] for member in names]),
-                         on_done)
+    count = min(blend, math.ceil(len(table) / 2))
+    if count > 1:
+        names = list(table["candidate"].iloc[:count])
+        label = f"mean of the {count} best"
+        mean = combine(BlendSpec(tuple((member, done[member].spec) for member in names)), [done[n] for n in names])
+        return label, mean, _with_row(table, label, mean, on_done)
     if best.spec.model.kind not in BASELINES and seeds > 1:
         ensemble = backtest(best.spec.replace(ensemble=seeds), series, n_folds, fold_days, horizon,
                             same_season(specs.values(), series, n_folds, fold_days))
-        label, ensemble, table = _with_row(table, f"{name}, mean of {seeds} seeds", ensemble, on_done)
+        label = f"{name}, mean of {seeds} seeds"
+        table = _with_row(table, label, ensemble, on_done)
         if ensemble.mae < best.mae:
             name, best = label, ensemble
     return name, best, table
 
 
-def _with_row(table: pd.DataFrame, label: str, result: Backtest, on_done) -> tuple[str, Backtest, pd.DataFrame]:
-    """``label``, ``result`` and the table with a row for it, ranked again (``on_done`` told first)."""
+def _with_row(table: pd.DataFrame, label: str, result: Backtest, on_done) -> pd.DataFrame:
+    """The table with a row for ``result`` named ``label``, ranked again (``on_done`` told first)."""
     if on_done is not None:
         on_done(label, result)
     row = {"candidate": label, "model": result.spec.describe(), "mae": result.mae, "std": result.std,
            "seconds": result.seconds}
-    table = pd.concat([table, pd.DataFrame([row])]).sort_values("mae", kind="stable").reset_index(drop=True)
-    return label, result, table
+    return pd.concat([table, pd.DataFrame([row])]).sort_values("mae", kind="stable").reset_index(drop=True)
 
 
 def conformal(scores, level: float = LEVEL) -> float:

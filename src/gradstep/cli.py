@@ -18,8 +18,8 @@ from datetime import date
 from pathlib import Path
 
 from .errors import InputError
-from .spec import (MAX_MEMBERS, BlendSpec, DataSpec, DateRange, Interval, Lags, OneOf, RunSpec, spec_fields,
-                   spec_from_dict)
+from .spec import (BASELINES, MAX_MEMBERS, BlendSpec, DataSpec, DateRange, Interval, Lags, OneOf, RunSpec,
+                   spec_fields, spec_from_dict)
 
 # backtest.FOLDS, FOLD_DAYS, HORIZON, LEVEL and BLEND, named here so that parsing the options does not import it
 FOLDS, FOLD_DAYS, HORIZON, LEVEL, BLEND = 4, 28, 28, 80, 4
@@ -405,7 +405,8 @@ def run_spec(args) -> RunSpec:
         unused += [flag(name) for name in ("days", "lags", "ensemble", "scale", "pool", "augment")
                    if getattr(args, name) is not None]
     elif getattr(args, "blend", None) is not None:
-        unused.append("--blend")
+        raise InputError(f"--blend applies to --model auto, which averages the best candidates; drop it or choose "
+                         "--model auto")
     if unused:
         raise InputError(f"{' and '.join(unused)} do{'es' * (len(unused) == 1)} not apply to --model {kind}; "
                          f"drop {'it' if len(unused) == 1 else 'them'} or choose --model relu")
@@ -420,15 +421,27 @@ def run_spec(args) -> RunSpec:
 
 
 def _resume_spec(args, saved: dict) -> RunSpec | BlendSpec:
-    """The spec of the interrupted training; options given again must be the same as its own (with --model auto,
-    as those it chose with, whose choice the checkpoint holds), and a CSV must be given again."""
-    spec = spec_from_dict(saved["spec"])
-    asked = RunSpec.from_dict(saved["asked"]) if saved.get("asked") is not None else spec
+    """The spec of the interrupted training; options given again must be its own (with --model auto: auto, the
+    options it chose with and --blend, the choice being in the checkpoint), and a CSV must be given again."""
+    try:
+        spec = spec_from_dict(saved["spec"])
+        asked = saved.get("asked")
+        base = spec if asked is None else RunSpec.from_dict(asked["spec"])
+        if isinstance(base, BlendSpec) or (asked is not None and asked["blend"] not in range(1, MAX_MEMBERS + 1)):
+            raise ValueError("its --model auto options are missing")
+    except (KeyError, TypeError, ValueError, InputError) as error:
+        reason = f"it has no {error}" if isinstance(error, KeyError) else one_line(str(error), 160)
+        raise InputError(f"the checkpoint of the interrupted training is damaged ({reason}); train again without "
+                         "--resume") from None
+    kind = "auto" if asked is not None else base.model.kind
     given = run_spec(args)
-    changed = [f"{flag(item.name)} {getattr(getattr(given, section), item.name)}" for section, item in spec_fields()
-               if item.name not in SOURCE_FIELDS and (getattr(args, item.name) is not None or (
-                   item.name == "batch_size" and args.batch_size_given))
-               and getattr(getattr(given, section), item.name) != getattr(getattr(asked, section), item.name)]
+    changed = [f"--model {args.kind}"] if args.kind is not None and args.kind != kind else []
+    changed += [f"{flag(item.name)} {getattr(getattr(given, section), item.name)}" for section, item in spec_fields()
+                if item.name not in SOURCE_FIELDS and item.name != "kind" and (getattr(args, item.name) is not None or (
+                    item.name == "batch_size" and args.batch_size_given))
+                and getattr(getattr(given, section), item.name) != getattr(getattr(base, section), item.name)]
+    if args.blend is not None and args.blend != (asked or {}).get("blend"):
+        changed.append(f"--blend {args.blend}")
     if changed:
         raise InputError(f"--resume continues the interrupted training with its own options, and "
                          f"{', '.join(changed)} differ{'s' * (len(changed) == 1)} from them; drop "
@@ -479,19 +492,28 @@ def _choose(spec, series, args, console, unit_name: str):
     chosen = _with_room(spec, series, args, console)
     _say(console, f"choosing by backtest: {len(chosen)} candidates on {_folds_text(chosen, series, args.folds)}")
     name, best, table = choose(
-        chosen, series, n_folds=args.folds, blend=BLEND if args.blend is None else args.blend,
+        chosen, series, n_folds=args.folds, blend=_blend(args),
         on_done=lambda label, result: _say(console, f"  {label}: MAE {result.mae:,.0f} ± {result.std:,.0f} "
                                                     f"{unit_name} ({result.seconds:.1f} s)"))
     rows = table.to_dict("records")
     console.print(_candidates_table(rows, unit_name))
     _say(console, f"chosen: {name}")
+    wanted, averaged = _blend(args), len(best.spec.members) if isinstance(best.spec, BlendSpec) else 1
+    if averaged < wanted:
+        _say(console, f"note: {averaged} model{'s' * (averaged > 1)} averaged, not {wanted}: a blend takes at most the "
+                      f"better half of the {len(chosen)} candidates")
     return best.spec, best.to_dict(), rows
+
+
+def _blend(args) -> int:
+    """--blend, or its default."""
+    return BLEND if args.blend is None else args.blend
 
 
 def _training_text(spec: RunSpec) -> str:
     """"; MAE loss, adam lr 0.001, 100 epochs, batch size 32", or nothing for a baseline (not trained)."""
     train = spec.train
-    if spec.model.kind in ("naive", "seasonal_naive"):
+    if spec.model.kind in BASELINES:
         return ""
     return (f"; {train.loss.upper()} loss, {train.optimizer} lr {train.lr:g}, {train.epochs} epochs, "
             f"batch size {'full' if train.batch_size is None else train.batch_size}")
@@ -543,7 +565,7 @@ def command_train(args, console) -> int:
         _notes(console, series)
         asked = saved.get("asked") if args.resume else None
         if args.kind == "auto" and not args.resume:
-            asked = spec.to_dict()
+            asked = {"spec": spec.to_dict(), "blend": _blend(args)}
             spec, result, rows = _choose(spec, series, args, console, unit_name)
         _say(console, f"dates: {split(spec, series).describe()}")
         if args.folds is None:

@@ -202,7 +202,7 @@ class Run:
     (``BlendSpec``) holds its members' runs, and its model is the nn.Ensemble of theirs. ``state_`` is
     the training's end state: ``fit(spec, series, state=run.state_)`` rebuilds the run without training."""
 
-    spec: RunSpec
+    spec: RunSpec | BlendSpec
     model: nn.Module
     standardizer_: Standardizer
     split_: Split
@@ -313,13 +313,20 @@ def fit(spec: RunSpec, series: pd.Series | None = None, *, split: Split | None =
     check_size(spec, len(parts.train) + len(pool) + len(parts.valid))
     model = build_model(spec.model, spec.data.n_inputs, spec.train.seed)
     members = list(model) if isinstance(model, nn.Ensemble) else [model]
-    state = state or {"member": 0, "done": [], "trainer": None}
+    trained = members if spec.model.kind not in BASELINES else []
+    state = _resumable(state, ("member", "done", "trainer"), len(trained),
+                       f"a training of {len(trained)} model{'s' * (len(trained) != 1)}")
     done, rows, histories = [], [], []
-    for index, member in enumerate(members if spec.model.kind not in BASELINES else []):
+    for index, member in enumerate(trained):
         if index < state["member"]:
             saved = state["done"][index]
-            member.load_state_dict(saved["model"])
-            history = History(**saved["history"])
+            try:
+                member.load_state_dict(saved["model"])
+                history = History(**saved["history"])
+                history.rows = [dict(row) for row in history.rows]
+            except (KeyError, TypeError, ValueError, AttributeError) as error:
+                raise InputError(f"the saved training state does not fit this training ({str(error)[:120]}); "
+                                 "start the training again") from None
         else:
             def save(trainer_state, index=index, done=done):
                 checkpoint({"member": index, "done": done, "trainer": trainer_state})
@@ -333,10 +340,26 @@ def fit(spec: RunSpec, series: pd.Series | None = None, *, split: Split | None =
     run = Run(spec, model, scaler, parts, pd.DataFrame(rows), data_hash(series),
               updates_per_epoch=first.updates_per_epoch, stopped_early_at=first.stopped_early_at,
               best_epoch=first.best_epoch, series_=series,
-              state_={"member": len(members), "done": done, "trainer": None})
+              state_={"member": len(trained), "done": done, "trainer": None})
     run.score("train")
     run.score("valid")
     return run
+
+
+def _resumable(state: dict | None, names: tuple, total: int, what: str) -> dict:
+    """A training state of ``fit`` checked in shape before it is used (a fresh one for None): a dict of exactly
+    ``names`` = (where, done, inner), ``where`` a whole number from 0 to ``total``, ``done`` a list of that many
+    dicts (the finished parts), ``inner`` None or a dict (the part in training). ``what`` names the training."""
+    where, done, inner = names
+    if state is None:
+        return {where: 0, done: [], inner: None}
+    if not (isinstance(state, dict) and set(state) == set(names) and type(state[where]) is int
+            and 0 <= state[where] <= total and isinstance(state[done], list) and len(state[done]) == state[where]
+            and all(isinstance(item, dict) for item in state[done])
+            and (state[inner] is None or isinstance(state[inner], dict))):
+        raise InputError(f"the saved training state does not fit this training (it is not the state of {what}); "
+                         "start the training again")
+    return state
 
 
 def _fit_blend(spec: BlendSpec, series: pd.Series, callbacks, progress, checkpoint, checkpoint_every: float,
@@ -344,11 +367,7 @@ def _fit_blend(spec: BlendSpec, series: pd.Series, callbacks, progress, checkpoi
     """Fit each member of the blend through ``fit``, one after another, on ``series``; the blend's run predicts
     their mean and is scored on its own split (``spec.data``: the most days any member reads). A checkpoint's
     state names the member in training, the end states of those before it and that member's own state."""
-    state = state or {"blend": 0, "done": [], "member": None}
-    if not (isinstance(state, dict) and set(state) == {"blend", "done", "member"} and isinstance(state["done"], list)
-            and state["blend"] in range(len(spec.members) + 1) and len(state["done"]) == state["blend"]):
-        raise InputError("the saved training state does not fit this training (it is not a blend's of "
-                         f"{len(spec.members)} members); start the training again")
+    state = _resumable(state, ("blend", "done", "member"), len(spec.members), f"a blend of {len(spec.members)} models")
     done, fitted = list(state["done"]), []
     for index, member in enumerate(spec.specs):
         def save(member_state, index=index):
