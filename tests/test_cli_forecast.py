@@ -67,6 +67,8 @@ def test_auto_prints_each_candidate_then_the_choice_and_records_the_table(auto):
     trained = [line for line in lines if line.startswith("trained ")]
     assert trained and trained == [line for line in lines if line.startswith(tuple(f"trained {name}: " for name in members))]
     assert len(meta["backtest"]["scores"]) == HORIZON
+    assert next(line for line in lines if line.startswith("dates: ")).endswith(
+        " (scored from the first day every model has its days for; each trains from its own first day)")
     assert set(meta["baselines"]["test"]) == {"naive", "seasonal_naive"} and meta["mase_scale"] > 0
 
 

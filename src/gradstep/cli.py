@@ -567,7 +567,9 @@ def command_train(args, console) -> int:
         if args.kind == "auto" and not args.resume:
             asked = {"spec": spec.to_dict(), "blend": _blend(args)}
             spec, result, rows = _choose(spec, series, args, console, unit_name)
-        _say(console, f"dates: {split(spec, series).describe()}")
+        _say(console, f"dates: {split(spec, series).describe()}" + (
+            " (scored from the first day every model has its days for; each trains from its own first day)"
+            if isinstance(spec, BlendSpec) else ""))
         if args.folds is None:
             args.folds = min(FOLDS, max_folds(spec, series))
             if args.folds < FOLDS:
