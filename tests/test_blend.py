@@ -122,10 +122,18 @@ def test_a_blend_resumed_from_any_checkpoint_is_the_uninterrupted_one(tmp_path, 
                                          r"state of a training of 1 model\); start the training again$"):
         runs.fit(LINEAR, series, state={"blend": 0, "done": [], "member": None})
     broken = {"member": 1, "done": [{"model": {}, "history": {"rows": 3}}], "trainer": None}
-    with pytest.raises(InputError, match=r"^the saved training state does not fit this training \(cannot load "):
+    with pytest.raises(InputError, match=r"^the saved training state does not fit this training \(cannot load .*\); "
+                                         r"start the training again$"):
         runs.fit(BLEND, series, state={"blend": 1, "done": [broken], "member": None})
     with pytest.raises(InputError, match=r"^the saved training state does not fit this training \('int' object "):
         runs.fit(LINEAR, series, state={**broken, "done": [{**blend.state_["done"][0]["done"][0], "history": {"rows": 3}}]})
+    with pytest.raises(InputError, match=r"\(it is not the state of a training of 3 models\)"):
+        runs.fit(LINEAR.replace(ensemble=3), series, state={**broken, "member": 4})
+    linear = blend.members[0]
+    epochs = Epochs()
+    again = runs.fit(LINEAR, series, state=linear.state_, callbacks=[epochs])  # a finished run: nothing to train
+    assert epochs.count == 0 and linear.state_["member"] == 1
+    assert all(np.array_equal(again.model.state_dict()[key], value) for key, value in linear.model.state_dict().items())
 
 
 class Epochs(Callback):
@@ -246,6 +254,44 @@ def test_a_blend_backtests_on_the_folds_its_most_demanding_member_has_room_for(s
     late, demanding = LINEAR.replace(days=56), LINEAR.replace(days=14, valid_days=300)
     assert bt.max_folds(demanding, series) < bt.max_folds(late, series)
     assert bt.max_folds(BlendSpec((("late", late), ("demanding", demanding))), series) == bt.max_folds(demanding, series)
+    # and not the one that needs the most days after its own first day
+    wide, validated = LINEAR.replace(days=100), LINEAR.replace(days=14, valid_days=200)
+    assert bt.max_folds(wide, series) < bt.max_folds(validated, series)
+    assert bt.max_folds(BlendSpec((("validated", validated), ("wide", wide))), series) == bt.max_folds(wide, series)
+
+
+def test_the_year_before_is_decided_on_the_folds_asked_for(series, monkeypatch):
+    """13 folds of 14 days leave room for the year before, 13 of 28 do not: a blend's backtest and the seed
+    ensemble's decide it on the fold days they are given."""
+    assert bt.same_season(BLEND.specs, series, 13, 14) and not bt.same_season(BLEND.specs, series, 13, 28)
+    original, seasons = bt.backtest, []
+
+    def spy(spec, series, n_folds, fold_days, horizon, season=True):
+        if isinstance(spec, BlendSpec):
+            return original(spec, series, n_folds, fold_days, horizon, season)
+        seasons.append(season)
+        truth = np.ones((1, horizon))
+        table = pd.DataFrame({"train": [("a", "b")], "test": [("c", "d")], "mae": [1.0]})
+        return bt.Backtest(spec, table, [np.zeros(1)] * horizon, 0.0, [(truth, truth, np.ones(1))])
+    monkeypatch.setattr(bt, "backtest", spy)
+    bt.backtest(BLEND, series, 13, 14, 1)
+    bt.choose({"linear": LINEAR}, series, 13, 14, 1, blend=1)
+    assert seasons == [True] * 5  # the 3 members, the candidate and its seed ensemble
+
+
+def test_a_blend_passes_its_options_to_each_member(series, monkeypatch):
+    original, passed = runs.fit, []
+
+    def spy(spec, series, **options):
+        if isinstance(spec, RunSpec):
+            passed.append(options["progress"])
+        return original(spec, series, **options)
+    monkeypatch.setattr(runs, "fit", spy)
+    runs.fit(BlendSpec((("linear", LINEAR.replace(epochs=1)), ("naive", NAIVE))), series, progress=True)
+    assert passed == [True, True]
+    with pytest.raises(InputError, match=r"^split= applies to one RunSpec; a blend's members each split the series "
+                                         r"by its dates$"):
+        original(BLEND, series, split=runs.split(LINEAR, series))
 
 
 def fake_paths(maes: dict, monkeypatch):
