@@ -195,8 +195,23 @@ def test_a_member_beyond_its_dtype_is_refused(tmp_path, blend):
     meta = json.loads((tmp_path / "m" / "model.json").read_text())
     meta["npz_sha256"] = None
     (tmp_path / "m" / "model.json").write_text(json.dumps(meta))
-    with pytest.raises(InputError, match=r"'1\.0\.weight' holds values beyond float32's range"):
+    with pytest.raises(InputError, match=r"model\.npz: '1\.0\.weight' holds values beyond float32's range \(±3\.4e\+38\), "
+                                         r"which the model cannot hold; train the model again$"):
         Forecaster.load(tmp_path / "m")
+
+
+def test_each_member_is_held_to_its_own_dtype(tmp_path, series):
+    """A float64 member may hold what a float32 one may not: the check reads each member's own arrays."""
+    wide = LINEAR.replace(dtype="float64")
+    forecaster = Forecaster(BlendSpec((("float32", LINEAR), ("float64", wide)))).fit(series)
+    forecaster.save(tmp_path / "m")
+    arrays = dict(np.load(tmp_path / "m" / "model.npz"))
+    arrays["1.0.weight"] = np.full_like(arrays["1.0.weight"], 1e300)
+    np.savez(tmp_path / "m" / "model.npz", **arrays)
+    meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    (tmp_path / "m" / "model.json").write_text(json.dumps({**meta, "npz_sha256": None}))
+    loaded, _ = Forecaster.load(tmp_path / "m")
+    assert loaded.run.members[1].model.state_dict()["0.weight"].max() == 1e300
 
 
 def test_combine_gives_the_backtest_of_the_blend_without_training_again(series):
