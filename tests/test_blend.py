@@ -44,7 +44,7 @@ def test_a_blend_spec_reads_the_most_days_of_its_members_and_round_trips_through
 
 @pytest.mark.parametrize("members, message", [
     ((("linear", LINEAR),), "members must be 2 to 13 (name, RunSpec) pairs"),
-    ((("linear", LINEAR), ("linear", RELU)), "the members' names must differ, got linear, linear"),
+    ((("linear", LINEAR), ("linear", RELU)), "the members' names must differ, got 'linear, linear'"),
     ((("linear", LINEAR), ("relu", RELU.replace(page="Easter"))),
      "the members of a blend read the same series on the same dates, and 'relu' has another page; give every "
      "member the same"),
@@ -112,7 +112,8 @@ def test_a_blend_resumed_from_any_checkpoint_is_the_uninterrupted_one(tmp_path, 
         for key, value in blend.model.state_dict().items():
             assert np.array_equal(again.model.state_dict()[key], value), key
     target.close()
-    for state in [{"member": 0, "done": [], "trainer": None}, {**blend.state_, "blend": 4}, {**blend.state_, "blend": True},
+    for state in [{"member": 0, "done": [], "trainer": None}, {**blend.state_, "blend": 4},
+                  {**blend.state_, "blend": True},
                   {"blend": 4, "done": [*blend.state_["done"], blend.state_["done"][0]], "member": None},
                   {"blend": 1, "done": ["x"], "member": None}, {"blend": 0, "done": [], "member": "x"}, {}]:
         with pytest.raises(InputError, match=r"^the saved training state does not fit this training \(it is not the "
@@ -126,7 +127,8 @@ def test_a_blend_resumed_from_any_checkpoint_is_the_uninterrupted_one(tmp_path, 
                                          r"start the training again$"):
         runs.fit(BLEND, series, state={"blend": 1, "done": [broken], "member": None})
     with pytest.raises(InputError, match=r"^the saved training state does not fit this training \('int' object "):
-        runs.fit(LINEAR, series, state={**broken, "done": [{**blend.state_["done"][0]["done"][0], "history": {"rows": 3}}]})
+        first = blend.state_["done"][0]["done"][0]
+        runs.fit(LINEAR, series, state={**broken, "done": [{**first, "history": {"rows": 3}}]})
     with pytest.raises(InputError, match=r"\(it is not the state of a training of 3 models\)"):
         runs.fit(LINEAR.replace(ensemble=3), series, state={**broken, "member": 4})
     linear = blend.members[0]
@@ -195,8 +197,8 @@ def test_a_member_beyond_its_dtype_is_refused(tmp_path, blend):
     meta = json.loads((tmp_path / "m" / "model.json").read_text())
     meta["npz_sha256"] = None
     (tmp_path / "m" / "model.json").write_text(json.dumps(meta))
-    with pytest.raises(InputError, match=r"model\.npz: '1\.0\.weight' holds values beyond float32's range \(±3\.4e\+38\), "
-                                         r"which the model cannot hold; train the model again$"):
+    with pytest.raises(InputError, match=r"model\.npz: '1\.0\.weight' holds values beyond float32's range "
+                                         r"\(±3\.4e\+38\), which the model cannot hold; train the model again$"):
         Forecaster.load(tmp_path / "m")
 
 
@@ -226,9 +228,10 @@ def test_combine_gives_the_backtest_of_the_blend_without_training_again(series):
         mean = np.mean([run.predict(test.X[:, :run.spec.data.days]) for run in alone], axis=0)
         assert combined.table["mae"][index] == pytest.approx(np.abs(mean - test.y).mean(), rel=1e-12)
     direct = bt.backtest(BLEND, series, n_folds=2, horizon=5)
-    assert direct.table.equals(combined.table) and all(np.array_equal(a, b) for a, b in zip(combined.scores, direct.scores))
+    assert direct.table.equals(combined.table)
+    assert all(np.array_equal(a, b) for a, b in zip(combined.scores, direct.scores))
     assert direct.spec == BLEND and combined.spec == BLEND
-    assert len(bt.backtest(BLEND, series, n_folds=2, horizon=5, season=False).table) == 2  # no year before when not asked
+    assert len(bt.backtest(BLEND, series, n_folds=2, horizon=5, season=False).table) == 2  # no year before: not asked
     assert len(combined.scores) == 5 and combined.seconds == sum(result.seconds for result in done.values())
     assert combined.mae < max(result.mae for result in done.values())
     other = bt.backtest(RELU, series, n_folds=3, horizon=5, season=False)  # as many folds, other days
@@ -268,7 +271,8 @@ def test_a_blend_backtests_on_the_folds_its_most_demanding_member_has_room_for(s
     # the most demanding reads fewer days (an earlier first day) but needs more before its first fold
     late, demanding = LINEAR.replace(days=56), LINEAR.replace(days=14, valid_days=300)
     assert bt.max_folds(demanding, series) < bt.max_folds(late, series)
-    assert bt.max_folds(BlendSpec((("late", late), ("demanding", demanding))), series) == bt.max_folds(demanding, series)
+    both = BlendSpec((("late", late), ("demanding", demanding)))
+    assert bt.max_folds(both, series) == bt.max_folds(demanding, series)
     # and not the one that needs the most days after its own first day
     wide, validated = LINEAR.replace(days=100), LINEAR.replace(days=14, valid_days=200)
     assert bt.max_folds(wide, series) < bt.max_folds(validated, series)

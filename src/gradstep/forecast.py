@@ -186,7 +186,8 @@ class Forecaster:
             for member in single:
                 runs.check_size(member, 1)
             try:
-                arrays = load_arrays(directory / "model.npz", expected=runs.shapes(spec), sha256=meta.get("npz_sha256"))
+                arrays = load_arrays(directory / "model.npz", expected=runs.shapes(spec),
+                                     sha256=meta.get("npz_sha256"))
                 break
             except DigestError:
                 if attempt == 2:
@@ -197,8 +198,9 @@ class Forecaster:
             beyond = [name for name, values in arrays.items()
                       if name.startswith(prefix) and np.abs(values).max(initial=0) > limit]
             if beyond:
-                raise InputError(f"{directory / 'model.npz'}: {beyond[0]!r} holds values beyond {member.model.dtype}'s "
-                                 f"range (±{limit:.3g}), which the model cannot hold; train the model again")
+                raise InputError(f"{directory / 'model.npz'}: {beyond[0]!r} holds values beyond "
+                                 f"{member.model.dtype}'s range (±{limit:.3g}), which the model cannot hold; train "
+                                 "the model again")
         model = runs.build(spec)
         model.load_state_dict(arrays)
         model.eval()

@@ -428,7 +428,7 @@ class BlendSpec:
                              f"characters, got {_shown(members)}")
         names = [name for name, _ in members]
         if len(set(names)) != len(names):
-            raise InputError(f"the members' names must differ, got {', '.join(names)}")
+            raise InputError(f"the members' names must differ, got {_shown(', '.join(names))}")
         first = members[0][1].data
         for name, spec in members[1:]:
             differ = [key for key in SHARED_FIELDS if getattr(spec.data, key) != getattr(first, key)]
@@ -447,7 +447,7 @@ class BlendSpec:
 
     @property
     def data(self) -> DataSpec:
-        """The shared series and dates, read with the most days a member reads (all of them, standardised)."""
+        """The shared series and dates with the most days a member reads: the rows the blend predicts from."""
         first = self.specs[0].data
         return DataSpec(**{key: getattr(first, key) for key in SHARED_FIELDS},
                         days=max(spec.data.days for spec in self.specs))
