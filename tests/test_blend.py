@@ -365,3 +365,16 @@ def test_the_blend_option_is_for_auto_alone(capsys, tmp_path, options, message):
     assert main(["train", *options, "--out", str(tmp_path / "m")]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("state, text", [
+    (None, ""), ({"member": 0, "done": [], "trainer": None}, ""),
+    ({"member": 0, "done": [], "trainer": {"epoch": 3}}, "; resuming after epoch 3"),
+    ({"blend": 1, "done": [{}], "member": None}, "; resuming model 2"),
+    ({"blend": 1, "done": [{}], "member": {"member": 0, "done": [], "trainer": None}}, "; resuming model 2"),
+    ({"blend": 2, "done": [{}, {}], "member": {"member": 0, "done": [], "trainer": {"epoch": 5}}},
+     "; resuming model 3 after epoch 5"),
+])
+def test_the_model_line_says_where_a_training_resumes(state, text):
+    from gradstep.cli import _resuming_text
+    assert _resuming_text(state) == text
