@@ -176,8 +176,8 @@ def build_parser() -> Parser:
                             f"{FOLDS}, or as many as the training part has room for)")
     train.add_argument("--blend", type=_text_to(int, None), default=None, metavar="N",
                        help=f"--model auto: forecast with the mean of the N candidates with the lowest backtest "
-                            f"error, 1 to {MAX_MEMBERS}; 1 for the best alone, as the mean of 3 seeds when that "
-                            f"backtests better (default: {BLEND})")
+                            f"error (at most the better half of them), 1 to {MAX_MEMBERS}; 1 for the best alone, as "
+                            f"the mean of 3 seeds when that backtests better (default: {BLEND})")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.add_argument("--resume", action="store_true",
                        help="continue the interrupted training into --out from its last checkpoint (saved after "
