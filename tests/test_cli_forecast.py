@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from gradstep.cli import BLEND, FOLD_DAYS, FOLDS, HORIZON, LEVEL, main
+from gradstep.cli import AUTO_FOLDS, BLEND, FOLD_DAYS, FOLDS, HORIZON, LEVEL, main
 from gradstep.data import load_pageviews
 from gradstep.errors import InputError
 from gradstep.modeldir import ModelDirectory
@@ -44,8 +44,8 @@ def auto(export, tmp_path_factory):
 
 def test_the_cli_constants_are_the_backtest_modules():
     from gradstep import backtest
-    assert (FOLDS, FOLD_DAYS, HORIZON, LEVEL, BLEND) == (backtest.FOLDS, backtest.FOLD_DAYS, backtest.HORIZON,
-                                                         backtest.LEVEL, backtest.BLEND)
+    assert (FOLDS, AUTO_FOLDS, FOLD_DAYS, HORIZON, LEVEL, BLEND) == (
+        backtest.FOLDS, backtest.AUTO_FOLDS, backtest.FOLD_DAYS, backtest.HORIZON, backtest.LEVEL, backtest.BLEND)
 
 
 def test_auto_prints_each_candidate_then_the_choice_and_records_the_table(auto):
@@ -125,17 +125,21 @@ def test_resuming_auto_refuses_other_options_than_it_chose_with(capsys, export, 
     assert code == 2 and "is damaged (its --model auto options are missing)" in err
 
 
-def test_the_blend_option_reaches_the_choice(capsys, export, tmp_path, monkeypatch):
+def test_the_blend_option_and_the_folds_reach_the_choice(capsys, export, tmp_path, monkeypatch):
+    """--blend, and auto's own default of AUTO_FOLDS folds (fewer when the training part has no room), in train
+    and in backtest."""
     asked = []
 
     def choose(*args, **kwargs):
-        asked.append(kwargs["blend"])
+        asked.append((kwargs["blend"], kwargs["n_folds"]))
         raise InputError("stopped here")
     monkeypatch.setattr("gradstep.backtest.choose", choose)
-    for blend in ([], ["--blend", "2"]):
-        code, _, err = run(capsys, "train", "--csv", export[0], "--model", "auto", *blend, "--out", tmp_path / "m")
+    for command in (["train", "--csv", export[0], "--model", "auto", "--out", tmp_path / "m"],
+                    ["train", "--csv", export[0], "--model", "auto", "--blend", "2", "--out", tmp_path / "m"],
+                    ["train", "--model", "auto", "--out", tmp_path / "m"], ["backtest"], ["backtest", "--folds", "3"]):
+        code, _, err = run(capsys, *command)
         assert code == 2 and "stopped here" in err
-    assert asked == [4, 2]
+    assert asked == [(4, 4), (2, 4), (4, AUTO_FOLDS), (4, AUTO_FOLDS), (4, 3)]  # 400 days have room for 4
 
 
 def test_predict_gives_the_horizon_with_intervals_in_every_format(capsys, auto, export, tmp_path):
@@ -232,7 +236,7 @@ def test_backtest_on_a_short_file_names_the_folds_that_fit(capsys, export, tmp_p
     short = tmp_path / "short.csv"
     short.write_text("Date,Watch time (hours)\n" + "".join(f"{d:%Y-%m-%d},{v:.2f}\n"
                                                         for d, v in export[1].iloc[-150:].items()))
-    code, _, err = run(capsys, "backtest", "--csv", short)
+    code, _, err = run(capsys, "backtest", "--csv", short, "--folds", 4)
     assert code == 2 and err.count("\n") == 1
     assert err.endswith("the data is too short to backtest any candidate on 4 folds of 28 days; use --folds 1 or "
                         "fewer, or give a longer file\n")

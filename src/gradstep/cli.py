@@ -21,8 +21,9 @@ from .errors import InputError
 from .spec import (BASELINES, MAX_MEMBERS, BlendSpec, DataSpec, DateRange, Interval, Lags, OneOf, RunSpec,
                    spec_fields, spec_from_dict)
 
-# backtest.FOLDS, FOLD_DAYS, HORIZON, LEVEL and BLEND, named here so that parsing the options does not import it
-FOLDS, FOLD_DAYS, HORIZON, LEVEL, BLEND = 4, 28, 28, 80, 4
+# backtest.FOLDS, AUTO_FOLDS, FOLD_DAYS, HORIZON, LEVEL and BLEND, named here so that parsing the options does not
+# import it
+FOLDS, AUTO_FOLDS, FOLD_DAYS, HORIZON, LEVEL, BLEND = 4, 8, 28, 28, 80, 4
 from .version import __version__
 
 DESCRIPTION = ("gradstep: the first chapter of deep learning (Hung-yi Lee, ML 2021 lecture 1), runnable "
@@ -173,7 +174,7 @@ def build_parser() -> Parser:
                             f"{FOLD_DAYS} days from 52 weeks before the day after it, when there is room): their "
                             "errors give "
                             f"the forecasts' intervals, and --model auto chooses by them; 0 for none (default: "
-                            f"{FOLDS}, or as many as the training part has room for)")
+                            f"{FOLDS}, with --model auto {AUTO_FOLDS}, or as many as the training part has room for)")
     train.add_argument("--blend", type=_text_to(int, None), default=None, metavar="N",
                        help=f"--model auto: forecast with the mean of the N candidates with the lowest backtest "
                             f"error (at most the better half of them), 1 to {MAX_MEMBERS}; 1 for the best alone, as "
@@ -218,8 +219,9 @@ def build_parser() -> Parser:
                     "read. Prints them ranked by mean MAE, with the spread over folds, and the mean of the "
                     f"{BLEND} best, which gradstep train --model auto forecasts with.")
     _add_source(backtest, "Standard_deviation")
-    backtest.add_argument("--folds", type=_text_to(int, None), default=FOLDS, metavar="N",
-                          help=f"folds (default: {FOLDS})")
+    backtest.add_argument("--folds", type=_text_to(int, None), default=None, metavar="N",
+                          help=f"folds (default: {AUTO_FOLDS}, as --model auto, or as many as the training part "
+                               "has room for)")
 
     reproduce = commands.add_parser(
         "reproduce", help="run the chapter's studies and write the report",
@@ -454,7 +456,8 @@ def _resume_spec(args, saved: dict) -> RunSpec | BlendSpec:
 
 def _with_room(spec, series, args, console) -> dict:
     """The candidates the training part has room to backtest on --folds folds (on as many as all that fit have
-    room for, up to 4, when --folds is not given: ``args.folds`` is set to that); a note names those left out."""
+    room for, up to AUTO_FOLDS, when --folds is not given: ``args.folds`` is set to that); a note names those left
+    out."""
     from .backtest import candidates, fitting
     everyone = candidates(spec)
     fits = fitting(everyone, series)
@@ -469,7 +472,7 @@ def _with_room(spec, series, args, console) -> dict:
     left_out = [name for name in everyone if name not in rooms]
     if left_out:
         _say(console, f"note: left out for lack of training days: {', '.join(left_out)}")
-    args.folds = args.folds or min(FOLDS, *rooms.values())
+    args.folds = args.folds or min(AUTO_FOLDS, *rooms.values())
     return {name: everyone[name] for name in rooms}
 
 
@@ -716,7 +719,8 @@ def command_predict(args, console) -> int:
 def command_backtest(args, console) -> int:
     from .backtest import choose
     from .spec import Interval as Check
-    Check(int, 1, 20).check("folds", args.folds)
+    if args.folds is not None:
+        Check(int, 1, 20).check("folds", args.folds)
     series, data = load_series(data_spec(args))
     unit_name = unit(series)
     _say(console, f"data: {data.describe()}, {_series_line(series)}")
