@@ -291,8 +291,8 @@ def section(rows: list, result: dict, machine: str, versions: str, level: float)
         "of the statistical models' own intervals: "
         + ", ".join(f"{name} {value:.1%}" for name, value in cover.items())
         + f"; their three fits take {result['median_seconds_statistical']:.1f} s per series (median).", "",
-        "Per series, gradstep's backtest (4 folds of 28 days at the end of the training part and the same 28 days "
-        "a year before the test days) against its test "
+        f"Per series, gradstep's backtest ({max(len(row['gradstep']['backtest_folds']) for row in rows) - 1} folds of "
+        "28 days at the end of the training part and the same 28 days a year before the test days) against its test "
         f"days, and the {level:g} % intervals' mean width:", "",
         "| series | backtest MAE | test MAE | test ÷ backtest | one-step interval (± of the week's mean) | "
         "width gradstep | width best stat. "
