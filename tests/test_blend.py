@@ -378,3 +378,17 @@ def test_the_blend_option_is_for_auto_alone(capsys, tmp_path, options, message):
 def test_the_model_line_says_where_a_training_resumes(state, text):
     from gradstep.cli import _resuming_text
     assert _resuming_text(state) == text
+
+
+def test_choose_and_compare_rank_on_auto_folds_by_default(monkeypatch):
+    asked = []
+
+    def backtest(spec, series, n_folds, *rest):
+        asked.append(n_folds)
+        truth = np.ones((1, 1))
+        return bt.Backtest(spec, pd.DataFrame({"train": [("a", "b")], "test": [("c", "d")], "mae": [1.0]}),
+                           [np.zeros(1)], 0.0, [(truth, truth, np.ones(1))])
+    monkeypatch.setattr(bt, "backtest", backtest)
+    bt.choose({"linear": LINEAR, "relu": RELU}, pd.Series(dtype=float))
+    bt.compare({"linear": LINEAR}, pd.Series(dtype=float))
+    assert asked == [bt.AUTO_FOLDS] * 3 and bt.AUTO_FOLDS == 8

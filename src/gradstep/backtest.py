@@ -266,7 +266,7 @@ def same_season(specs, series: pd.Series, n_folds: int = FOLDS, fold_days: int =
         return False
 
 
-def compare(specs: dict[str, RunSpec], series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS,
+def compare(specs: dict[str, RunSpec], series: pd.Series, n_folds: int = AUTO_FOLDS, fold_days: int = FOLD_DAYS,
             horizon: int = HORIZON, on_done=None) -> tuple[pd.DataFrame, dict[str, Backtest]]:
     """Backtest each spec on the same folds (the year before's when every spec has room for it); a table ranked
     by mean one-step MAE, and the backtests. ``on_done(name, backtest)`` is called as each finishes."""
@@ -293,7 +293,7 @@ def fitting(specs: dict[str, RunSpec], series: pd.Series, fold_days: int = FOLD_
     return {name: room for name, room in rooms.items() if room}
 
 
-def choose(specs: dict[str, RunSpec], series: pd.Series, n_folds: int = FOLDS, fold_days: int = FOLD_DAYS,
+def choose(specs: dict[str, RunSpec], series: pd.Series, n_folds: int = AUTO_FOLDS, fold_days: int = FOLD_DAYS,
            horizon: int = HORIZON, seeds: int = 3, blend: int = BLEND,
            on_done=None) -> tuple[str, Backtest, pd.DataFrame]:
     """The mean of the ``blend`` candidates with the lowest backtest MAE, at most the better half of them (so
