@@ -391,4 +391,4 @@ def test_choose_and_compare_rank_on_auto_folds_by_default(monkeypatch):
     monkeypatch.setattr(bt, "backtest", backtest)
     bt.choose({"linear": LINEAR, "relu": RELU}, pd.Series(dtype=float))
     bt.compare({"linear": LINEAR}, pd.Series(dtype=float))
-    assert asked == [bt.AUTO_FOLDS] * 3 and bt.AUTO_FOLDS == 8
+    assert asked == [bt.AUTO_FOLDS] * 4 and bt.AUTO_FOLDS == 8  # 2 candidates, the seed ensemble, compare's 1
