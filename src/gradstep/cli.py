@@ -407,7 +407,7 @@ def run_spec(args) -> RunSpec:
         unused += [flag(name) for name in ("days", "lags", "ensemble", "scale", "pool", "augment")
                    if getattr(args, name) is not None]
     elif getattr(args, "blend", None) is not None:
-        raise InputError(f"--blend applies to --model auto, which averages the best candidates; drop it or choose "
+        raise InputError("--blend applies to --model auto, which averages the best candidates; drop it or choose "
                          "--model auto")
     if unused:
         raise InputError(f"{' and '.join(unused)} do{'es' * (len(unused) == 1)} not apply to --model {kind}; "
