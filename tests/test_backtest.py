@@ -140,7 +140,7 @@ def test_the_trained_candidates_read_windows_relative_to_their_level_and_the_bas
 
 def fake(maes: dict, monkeypatch):
     """Replace backtest() by one returning the given MAE per model description, to test the choice alone."""
-    def backtest(spec, series, *args):
+    def backtest(spec, series, *args, **kwargs):
         mae = maes[spec.describe()]
         table = pd.DataFrame({"train": [("a", "b")], "test": [("c", "d")], "mae": [mae]})
         return bt.Backtest(spec, table, [np.zeros(3)])
@@ -203,3 +203,45 @@ def test_forecast_scales_the_interval_with_the_level_and_evaluate_calibrates_onl
     expected = [score <= bt.conformal([0.3, 0.1, 0.2, *scores[:day]], 50) for day, score in enumerate(scores)]
     assert result["test"]["interval_coverage"] == pytest.approx(np.mean(expected))
     assert "interval_coverage" not in result["train"]
+
+
+def test_compare_in_worker_processes_gives_the_same_numbers_and_order(views, monkeypatch):
+    """The candidates' backtests in 2 processes (costliest first) equal those run here one after another, and
+    come back in the order given, each told to on_done once."""
+    small = {"linear": RunSpec(data=DataSpec(days=7)).replace(epochs=5), "naive": NAIVE, "seasonal": SEASONAL,
+             "relu": RunSpec(model=ModelSpec(kind="relu", units=8)).replace(epochs=5, days=14)}
+    pools = []
+
+    def spy(workers):
+        pools.append(workers)
+        return real(workers)
+    real = bt.open_executor
+    monkeypatch.setattr(bt, "open_executor", spy)
+    told, results = {1: [], 2: []}, {}
+    for workers in (1, 2):
+        results[workers] = bt.compare(small, views, n_folds=2, on_done=lambda name, _: told[workers].append(name),
+                                      workers=workers)
+    assert pools == [2]
+    (here, here_done), (there, there_done) = results[1], results[2]
+    pd.testing.assert_frame_equal(here.drop(columns="seconds"), there.drop(columns="seconds"))
+    assert list(here_done) == list(there_done) == list(small) and sorted(told[2]) == sorted(told[1]) == sorted(small)
+    for name in small:
+        assert len(here_done[name].paths) == len(there_done[name].paths) == 3  # 2 folds and the year before
+        for ours, theirs in zip(here_done[name].paths, there_done[name].paths):
+            for a, b in zip(ours, theirs):
+                np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("workers", [0, 257, True, 2.0, "2"])
+def test_compare_refuses_a_wrong_number_of_workers(views, workers):
+    with pytest.raises(InputError, match=f"workers must be a whole number from 1 to 256, got {workers!r}"):
+        bt.compare({"naive": NAIVE}, views, workers=workers)
+
+
+def test_the_costliest_candidates_start_first():
+    """cost orders the jobs: the baselines cheapest, then linear models, networks, and those on the pages too."""
+    chosen = bt.candidates(RunSpec())
+    order = sorted(chosen, key=lambda name: bt.cost(chosen[name]))
+    assert set(order[:2]) == set(BASELINES) and order[-1].endswith("all pages")
+    assert bt.cost(chosen["linear 7 days"]) < bt.cost(chosen["relu 2 × 100"]) < bt.cost(chosen["relu 2 × 100 all pages"])
+    assert bt.cost(chosen["linear a year all pages"]) > bt.cost(chosen["linear a year"])

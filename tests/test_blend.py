@@ -315,7 +315,7 @@ def test_a_blend_passes_its_options_to_each_member(series, monkeypatch):
 
 def fake_paths(maes: dict, monkeypatch):
     """backtest() replaced by one whose forecasts are all off by each model's given error, on one fold of 2 days."""
-    def backtest(spec, series, *args):
+    def backtest(spec, series, *args, **kwargs):
         mae = maes[spec.describe()]
         truth = np.array([[10.0, 11.0], [11.0, np.nan]])
         table = pd.DataFrame({"train": [("a", "b")], "test": [("c", "d")], "mae": [abs(mae)]})
@@ -383,7 +383,7 @@ def test_the_model_line_says_where_a_training_resumes(state, text):
 def test_choose_and_compare_rank_on_auto_folds_by_default(monkeypatch):
     asked = []
 
-    def backtest(spec, series, n_folds, *rest):
+    def backtest(spec, series, n_folds, *rest, **kwargs):
         asked.append(n_folds)
         truth = np.ones((1, 1))
         return bt.Backtest(spec, pd.DataFrame({"train": [("a", "b")], "test": [("c", "d")], "mae": [1.0]}),

@@ -71,6 +71,12 @@ def test_every_malformed_file_gets_one_line_and_exit_2_and_nothing_written(capsy
     (["train", "--page", "Nope"], "unknown page"),
     (["train", "--patience", "3"], "early stopping (--patience 3) needs a validation part; give one, e.g. --valid-days 45"),
     (["train", "--test", "2030-01-01:2030-02-01"], "2030"),
+    (["train", "--workers", "2"],
+     "--workers applies to --model auto, which backtests the candidates; drop it or choose --model auto"),
+    (["train", "--model", "auto", "--workers", "0"],
+     "--workers 0 is out of range; it must be a whole number from 1, at most 256"),
+    (["backtest", "--workers", "257"], "--workers 257 is out of range; it must be a whole number from 1, at most 256"),
+    (["backtest", "--workers", "two"], "--workers: 'two' is not a whole number"),
     (["evaluate", "/nonexistent/dir"], "is not a directory"),
     (["reproduce", "lineer"], "unknown study lineer"),
     (["reproduce", "--lang", "fr"], "argument --lang: invalid choice: 'fr'"),
@@ -263,7 +269,7 @@ def test_train_options_are_the_spec_fields_with_the_spec_defaults():
     from gradstep.spec import RunSpec, spec_fields
     train = _train_parser()
     options = {s for a in train._actions for s in a.option_strings} - {"-h", "--help", "--out", "--quiet", "--resume", "--folds",
-                                                                         "--blend"}
+                                                                         "--blend", "--workers"}
     assert options == {flag(item.name) for _, item in spec_fields()}
     args = train.parse_args(["--out", "x"])
     args.batch_size_given = False

@@ -125,21 +125,24 @@ def test_resuming_auto_refuses_other_options_than_it_chose_with(capsys, export, 
     assert code == 2 and "is damaged (its --model auto options are missing)" in err
 
 
-def test_the_blend_option_and_the_folds_reach_the_choice(capsys, export, tmp_path, monkeypatch):
-    """--blend, and auto's own default of AUTO_FOLDS folds (fewer when the training part has no room), in train
-    and in backtest."""
+def test_the_blend_workers_and_folds_options_reach_the_choice(capsys, export, tmp_path, monkeypatch):
+    """--blend, --workers (one per core by default) and auto's own default of AUTO_FOLDS folds (fewer when the
+    training part has no room), in train and in backtest."""
     asked = []
 
     def choose(*args, **kwargs):
-        asked.append((kwargs["blend"], kwargs["n_folds"]))
+        asked.append((kwargs["blend"], kwargs["n_folds"], kwargs["workers"]))
         raise InputError("stopped here")
     monkeypatch.setattr("gradstep.backtest.choose", choose)
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
     for command in (["train", "--csv", export[0], "--model", "auto", "--out", tmp_path / "m"],
-                    ["train", "--csv", export[0], "--model", "auto", "--blend", "2", "--out", tmp_path / "m"],
-                    ["train", "--model", "auto", "--out", tmp_path / "m"], ["backtest"], ["backtest", "--folds", "3"]):
+                    ["train", "--csv", export[0], "--model", "auto", "--blend", "2", "--workers", "1",
+                     "--out", tmp_path / "m"],
+                    ["train", "--model", "auto", "--out", tmp_path / "m"], ["backtest", "--workers", "5"],
+                    ["backtest", "--folds", "3"]):
         code, _, err = run(capsys, *command)
         assert code == 2 and "stopped here" in err
-    assert asked == [(4, 4), (2, 4), (4, AUTO_FOLDS), (4, AUTO_FOLDS), (4, 3)]  # 400 days have room for 4
+    assert asked == [(4, 4, 3), (2, 4, 1), (4, AUTO_FOLDS, 3), (4, AUTO_FOLDS, 5), (4, 3, 3)]  # 400 days: room for 4
 
 
 def test_predict_gives_the_horizon_with_intervals_in_every_format(capsys, auto, export, tmp_path):
@@ -201,7 +204,7 @@ def test_backtest_command_ranks_the_candidates_without_reading_the_test_days(cap
     real_fit = runs.fit
     monkeypatch.setattr(runs, "fit", lambda spec, series, **o: (last_days.append(series.index[-1]),
                                                                 real_fit(spec.replace(epochs=3), series, **o))[1])
-    code, text, err = run(capsys, "backtest", "--csv", export[0], "--folds", 1)
+    code, text, err = run(capsys, "backtest", "--csv", export[0], "--folds", 1, "--workers", 1)  # here, as patched
     assert code == 0, err
     test_start = export[1].index[-45]
     assert last_days and max(last_days) < test_start

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from .errors import InputError
+from .executor import MAX_WORKERS
 from .spec import (BASELINES, MAX_MEMBERS, BlendSpec, DataSpec, DateRange, Interval, Lags, OneOf, RunSpec,
                    spec_fields, spec_from_dict)
 
@@ -140,6 +141,17 @@ def _add_source(parser, default_text: str | None = None) -> None:
             _add_field(group, item, default_text if item.name == "page" else None)
 
 
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _add_workers(parser, what: str) -> None:
+    parser.add_argument("--workers", type=_text_to(int, None), default=None, metavar="N",
+                        help=f"{what} in N processes on this machine, with the same numbers however many "
+                             f"(default: one per core, {cores()} here)")
+
+
 def build_parser() -> Parser:
     """The argument parser of every subcommand, with complete --help texts."""
     parser = Parser(prog="gradstep", description=DESCRIPTION)
@@ -179,6 +191,7 @@ def build_parser() -> Parser:
                        help=f"--model auto: forecast with the mean of the N candidates with the lowest backtest "
                             f"error (at most the better half of them), 1 to {MAX_MEMBERS}; 1 for the best alone, as "
                             f"the mean of 3 seeds when that backtests better (default: {BLEND})")
+    _add_workers(train, "--model auto: backtest the candidates")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.add_argument("--resume", action="store_true",
                        help="continue the interrupted training into --out from its last checkpoint (saved after "
@@ -222,6 +235,7 @@ def build_parser() -> Parser:
     backtest.add_argument("--folds", type=_text_to(int, None), default=None, metavar="N",
                           help=f"folds (default: {AUTO_FOLDS}, as --model auto, or as many as the training part "
                                "has room for)")
+    _add_workers(backtest, "backtest the candidates")
 
     reproduce = commands.add_parser(
         "reproduce", help="run the chapter's studies and write the report",
@@ -240,7 +254,7 @@ def build_parser() -> Parser:
     reproduce.add_argument("--quick", action="store_true", help="fewer epochs and sizes: a fast look (under 30 s)")
     reproduce.add_argument("--lang", choices=("en", "zh"), default="en",
                            help="the report's language: en (English) or zh (中文, the book's terms) (default: en)")
-    reproduce.add_argument("--workers", type=_text_to(int, None), default=os.cpu_count() or 1,
+    reproduce.add_argument("--workers", type=_text_to(int, None), default=cores(),
                            help="worker processes on this machine (default: one per core; ignored with --scheduler)")
     reproduce.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                            help="send every job to the Dask cluster of this scheduler instead (pip install "
@@ -406,9 +420,10 @@ def run_spec(args) -> RunSpec:
     if kind == "auto":
         unused += [flag(name) for name in ("days", "lags", "ensemble", "scale", "pool", "augment")
                    if getattr(args, name) is not None]
-    elif getattr(args, "blend", None) is not None:
-        raise InputError("--blend applies to --model auto, which averages the best candidates; drop it or choose "
-                         "--model auto")
+    else:
+        for name, what in (("blend", "averages the best candidates"), ("workers", "backtests the candidates")):
+            if getattr(args, name, None) is not None:
+                raise InputError(f"--{name} applies to --model auto, which {what}; drop it or choose --model auto")
     if unused:
         raise InputError(f"{' and '.join(unused)} do{'es' * (len(unused) == 1)} not apply to --model {kind}; "
                          f"drop {'it' if len(unused) == 1 else 'them'} or choose --model relu")
@@ -495,7 +510,7 @@ def _choose(spec, series, args, console, unit_name: str):
     chosen = _with_room(spec, series, args, console)
     _say(console, f"choosing by backtest: {len(chosen)} candidates on {_folds_text(chosen, series, args.folds)}")
     name, best, table = choose(
-        chosen, series, n_folds=args.folds, blend=_blend(args),
+        chosen, series, n_folds=args.folds, blend=_blend(args), workers=_workers(args),
         on_done=lambda label, result: _say(console, f"  {label}: MAE {result.mae:,.0f} ± {result.std:,.0f} "
                                                     f"{unit_name} ({result.seconds:.1f} s)"))
     rows = table.to_dict("records")
@@ -506,6 +521,11 @@ def _choose(spec, series, args, console, unit_name: str):
         _say(console, f"note: {averaged} model{'s' * (averaged > 1)} averaged, not {wanted}: a blend takes at most the "
                       f"better half of the {len(chosen)} candidates")
     return best.spec, best.to_dict(), rows
+
+
+def _workers(args) -> int:
+    """--workers, or its default."""
+    return cores() if args.workers is None else args.workers
 
 
 def _blend(args) -> int:
@@ -545,6 +565,8 @@ def command_train(args, console) -> int:
         Check(int, 0, 20).check("folds", args.folds)
     if args.blend is not None:
         Check(int, 1, MAX_MEMBERS).check("blend", args.blend)
+    if args.workers is not None:
+        Check(int, 1, MAX_WORKERS).check("workers", args.workers)
     out = writable_directory(args.out, "--out")
     spec = None if args.resume else run_spec(args)
     with ModelDirectory(out) as target:
@@ -721,13 +743,15 @@ def command_backtest(args, console) -> int:
     from .spec import Interval as Check
     if args.folds is not None:
         Check(int, 1, 20).check("folds", args.folds)
+    if args.workers is not None:
+        Check(int, 1, MAX_WORKERS).check("workers", args.workers)
     series, data = load_series(data_spec(args))
     unit_name = unit(series)
     _say(console, f"data: {data.describe()}, {_series_line(series)}")
     _notes(console, series)
     chosen = _with_room(RunSpec(data=data), series, args, console)
     _say(console, f"backtest: {len(chosen)} candidates on {_folds_text(chosen, series, args.folds)}, one day ahead")
-    _, _, table = choose(chosen, series, n_folds=args.folds, blend=BLEND, on_done=lambda name, result: _say(
+    _, _, table = choose(chosen, series, n_folds=args.folds, blend=BLEND, workers=_workers(args), on_done=lambda name, result: _say(
         console, f"  {name}: MAE {result.mae:,.0f} ± {result.std:,.0f} {unit_name} ({result.seconds:.1f} s)"))
     console.print(_candidates_table(table.to_dict("records"), unit_name))
     return 0
@@ -738,7 +762,7 @@ def command_reproduce(args, console) -> int:
     from .io import writable_directory
     from .spec import Interval as Check
     Check(int, 1, 100).check("seeds", args.seeds)
-    Check(int, 1, 256).check("workers", args.workers)
+    Check(int, 1, MAX_WORKERS).check("workers", args.workers)
     if args.scheduler is not None:
         from .executor import check_scheduler
         check_scheduler(args.scheduler)

@@ -1,7 +1,7 @@
 """Where many jobs run: fresh local worker processes, or the workers of an existing Dask cluster.
 
 ``open_executor(workers, scheduler)`` gives the same small object either way: ``submit(jobs)`` queues
-``Job``s (see ``experiments.common``) costliest first, and ``finished()`` yields each job's
+``Job``s (a module-level function and its keyword arguments) costliest first, and ``finished()`` yields each job's
 ``(key, result)`` as it ends, including jobs submitted while it runs::
 
     with open_executor(workers=2) as executor:
@@ -21,12 +21,27 @@ import queue
 import re
 import socket
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from .errors import InputError
 
 SINGLE_THREADED = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 CONNECT_TIMEOUT = 10.0
+MAX_WORKERS = 256
 ADDRESS = re.compile(r"tcp://(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>[0-9]{1,5})")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One unit of work for a worker process: ``function(**kwargs)`` under the name ``key``."""
+
+    key: tuple
+    function: object
+    kwargs: dict
+    cost: float = 1.0
+
+    def run(self):
+        return self.function(**self.kwargs)
 
 
 def _run(job):

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .. import run as runs
 from ..data import LECTURE_TEST, LECTURE_TRAIN
+from ..executor import Job
 from ..lang import Text
 from ..spec import DataSpec, ModelSpec, RunSpec, TrainSpec
 from ..training import Trainer
@@ -52,19 +53,6 @@ class Settings:
     def epochs(self, full: int, quick: int) -> int:
         """The epochs of a training: ``quick`` in quick mode, else ``full``."""
         return quick if self.quick else full
-
-
-@dataclass(frozen=True)
-class Job:
-    """One unit of work for a worker process: ``function(**kwargs)`` under the name ``key``."""
-
-    key: tuple
-    function: object
-    kwargs: dict
-    cost: float = 1.0
-
-    def run(self):
-        return self.function(**self.kwargs)
 
 
 @dataclass
