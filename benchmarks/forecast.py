@@ -4,8 +4,8 @@ For each built-in page, one step ahead over gradstep's default test days (2021-0
 each day is forecast from the true values of the days before it):
 
 - gradstep: the command line a user runs, in a fresh process — ``gradstep train --model auto --page P
-  --out DIR --quiet`` (the choice by backtest over the training part, then training the winner; its wall
-  time is the "seconds"), then ``gradstep evaluate DIR --json`` for the test MAE, the naive and seasonal
+  --out DIR --quiet`` (the choice by backtest over the training part, the candidates in one worker process
+  per core, then training the chosen models; its wall time is the "seconds"), then ``gradstep evaluate DIR --json`` for the test MAE, the naive and seasonal
   naive baselines' MAE on the same days and the share of test days inside the 80 % interval (taken from
   the level-scaled split-conformal interval). gradstep pins BLAS to one thread while it trains.
 - statsforecast 2.1.1: each of AutoETS, AutoARIMA and AutoTheta (season_length=7) on the series up to the
@@ -239,8 +239,8 @@ def section(rows: list, result: dict, machine: str, versions: str, level: float)
         "(from the repository root, after `pip install -e '.[bench]'`):", "",
         "```", COMMAND, "```", "",
         "- gradstep: a fresh `gradstep train --model auto --page P --out DIR --quiet` process (the choice by "
-        "rolling-origin backtest over the training part, then training the chosen models; its wall time is “s”), "
-        "then "
+        "rolling-origin backtest over the training part, its candidates backtested in one worker process per core "
+        "as by default, then training the chosen models; its wall time is “s”), then "
         f"`gradstep evaluate DIR --json --level {level:g}` for the test MAE, the naive and seasonal naive baselines' "
         f"MAE on the same days and the share of test days inside its {level:g} % interval (split-conformal on the "
         "errors over the last week's mean, calibrated on the backtest and, online, on the test days before each day).",

@@ -595,7 +595,7 @@ def command_train(args, console) -> int:
         _say(console, f"dates: {split(spec, series).describe()}" + (
             " (scored from the first day every model has its days for; each trains from its own first day)"
             if isinstance(spec, BlendSpec) else ""))
-        if args.folds is None:
+        if args.folds is None and result is None:  # not when resuming with the backtest done
             args.folds = min(FOLDS, max_folds(spec, series))
             if args.folds < FOLDS:
                 _say(console, f"note: the training part has room for {args.folds} backtest fold"
