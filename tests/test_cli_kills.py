@@ -5,6 +5,7 @@ tests/test_modeldir.py and tests/test_cli_reliability.py.)
 """
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -106,3 +107,30 @@ def test_an_interrupted_training_says_how_to_resume_and_keeps_its_checkpoint(tmp
     assert err.startswith("gradstep train: interrupted; nothing more was written; gradstep train --resume continues")
     assert not (tmp_path / "m").exists() and not (tmp_path / ".m.lock").exists()
     assert (tmp_path / ".m.checkpoint" / "checkpoint.json").exists()
+
+
+def test_ctrl_c_in_auto_s_backtest_stops_its_workers_at_once_and_writes_nothing(tmp_path):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) while the candidates are backtested in
+    worker processes: exit 130 within seconds, one line that offers no resume (no epoch has ended, so there is no
+    checkpoint), no directory, and no process of the group left behind."""
+    process = subprocess.Popen([sys.executable, "-m", "gradstep.cli", "train", "--model", "auto", "--workers", "2",
+                                "--quiet", "--out", str(tmp_path / "m")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                               preexec_fn=lambda: (os.setsid(), signal.signal(signal.SIGINT, signal.SIG_DFL)))
+    while not process.stdout.readline().startswith("choosing by backtest"):
+        assert process.poll() is None
+    time.sleep(2)  # the workers are backtesting
+    interrupted = time.monotonic()
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and time.monotonic() - interrupted < 10
+    assert err == "gradstep train: interrupted; nothing more was written\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    pytest.fail("a process of the interrupted gradstep is still running")

@@ -6,6 +6,7 @@ tests/experiments/test_dask.py's."""
 import contextlib
 import io
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -260,3 +261,17 @@ def test_run_reproduction_runs_a_studys_rounds_in_local_workers(monkeypatch, tmp
     text = screen.export_text()
     assert text.splitlines()[0] == EN("report.running", studies=2, jobs=3, seeds=1, workers=2, quick=" (quick)")
     assert "rounds: done at " in text and " s (4 job(s))" in text and " s (1 job(s))" in text
+
+
+def test_an_interrupt_stops_the_running_jobs_at_once_and_leaves_no_process():
+    """Ctrl-C (a KeyboardInterrupt in the caller) leaves the block without waiting for the jobs still running, which
+    would take a minute; the workers themselves ignore it, so none answers it with a traceback of its own."""
+    from functools import partial
+    from multiprocessing import active_children
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt), open_executor(workers=2) as executor:
+        executor.submit([Job(("mask",), partial(signal.getsignal, signal.SIGINT), {}, cost=100)])
+        executor.submit([Job((index,), partial(time.sleep, 60), {}) for index in range(4)])
+        assert next(executor.finished()) == (("mask",), signal.SIG_IGN)
+        raise KeyboardInterrupt
+    assert time.monotonic() - started < 30 and not active_children()

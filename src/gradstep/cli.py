@@ -827,12 +827,21 @@ def main(argv: list[str] | None = None) -> int:
         return _refuse(args.command, "the input is nested too deeply to read; give a file gradstep wrote")
     except KeyboardInterrupt:
         print(f"gradstep {args.command}: interrupted; nothing more was written"
-              + ("; gradstep train --resume continues from the last checkpoint" if args.command == "train" else ""),
+              + ("; gradstep train --resume continues from the last checkpoint" if _resumable(args) else ""),
               file=sys.stderr)
         return 130
     except Exception as error:  # the boundary: whatever else reaches it is answered in one line, not a traceback
         return _refuse(args.command, f"unexpected {type(error).__name__} ({error}); nothing was written. "
                                      "This is a bug in gradstep: please report it with the command you ran")
+
+
+def _resumable(args) -> bool:
+    """Whether an interrupted ``train`` left a checkpoint to resume (none before its first epoch ends)."""
+    from .modeldir import ModelDirectory
+    try:
+        return args.command == "train" and ModelDirectory(args.out).has_checkpoint()
+    except OSError:  # cannot tell: say nothing of resuming
+        return False
 
 
 def _refuse(command: str, message: str) -> int:

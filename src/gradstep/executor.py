@@ -19,6 +19,7 @@ import contextlib
 import os
 import queue
 import re
+import signal
 import socket
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -109,26 +110,37 @@ def open_executor(workers: int = 1, scheduler: str | None = None,
 @contextlib.contextmanager
 def _local(workers: int) -> Iterator[Executor]:
     """``workers`` spawned processes that inherit single-threaded BLAS (so results do not depend on the number of
-    workers); the caller's environment is restored afterwards."""
+    workers) and leave Ctrl-C to the caller; leaving the block on an error or an interrupt stops the jobs still
+    running at once, rather than waiting for them. The caller's environment is restored afterwards."""
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
     saved = {name: os.environ.get(name) for name in SINGLE_THREADED}
     os.environ.update(SINGLE_THREADED)
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            executor = Executor(lambda job: pool.submit(_run, job))
-            try:
-                yield executor
-            finally:
-                for future in executor.cancel():
-                    future.cancel()
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_ignore_interrupts)
+        executor = Executor(lambda job: pool.submit(_run, job))
+        try:
+            yield executor
+        except BaseException:
+            for process in list((pool._processes or {}).values()):  # Python 3.14 names this terminate_workers()
+                process.terminate()
+            raise
+        finally:
+            for future in executor.cancel():
+                future.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
     finally:
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def _ignore_interrupts() -> None:
+    """In a worker process: Ctrl-C reaches the whole process group, and the caller alone answers it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _handshake(scheduler: str, timeout: float) -> None:
