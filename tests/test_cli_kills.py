@@ -114,8 +114,8 @@ def test_ctrl_c_in_auto_s_backtest_stops_its_workers_at_once_and_writes_nothing(
     worker processes: exit 130 within seconds, one line that offers no resume (no epoch has ended, so there is no
     checkpoint), no directory, and no process of the group left behind."""
     process = subprocess.Popen([sys.executable, "-m", "gradstep.cli", "train", "--model", "auto", "--workers", "2",
-                                "--quiet", "--out", str(tmp_path / "m")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                                "--quiet", "--out", str(tmp_path / "m")], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
                                preexec_fn=lambda: (os.setsid(), signal.signal(signal.SIGINT, signal.SIG_DFL)))
     while not process.stdout.readline().startswith("choosing by backtest"):
         assert process.poll() is None

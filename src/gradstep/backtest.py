@@ -270,8 +270,9 @@ def same_season(specs, series: pd.Series, n_folds: int = FOLDS, fold_days: int =
 def compare(specs: dict[str, RunSpec], series: pd.Series, n_folds: int = AUTO_FOLDS, fold_days: int = FOLD_DAYS,
             horizon: int = HORIZON, on_done=None, workers: int = 1) -> tuple[pd.DataFrame, dict[str, Backtest]]:
     """Backtest each spec on the same folds (the year before's when every spec has room for it), in ``workers``
-    processes (``executor.open_executor``; the costliest first, and the same numbers however many); a table ranked
-    by mean one-step MAE, and the backtests. ``on_done(name, backtest)`` is called as each finishes."""
+    processes (``executor.open_executor``; the costliest first, and the same numbers however many: a script that
+    asks for more than one starts them under ``if __name__ == "__main__":``, as spawned processes import it); a
+    table ranked by mean one-step MAE, and the backtests. ``on_done(name, backtest)`` is called as each finishes."""
     if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
         raise InputError(f"workers must be a whole number from 1 to {MAX_WORKERS}, got {workers!r}")
     season = same_season(specs.values(), series, n_folds, fold_days)

@@ -751,8 +751,10 @@ def command_backtest(args, console) -> int:
     _notes(console, series)
     chosen = _with_room(RunSpec(data=data), series, args, console)
     _say(console, f"backtest: {len(chosen)} candidates on {_folds_text(chosen, series, args.folds)}, one day ahead")
-    _, _, table = choose(chosen, series, n_folds=args.folds, blend=BLEND, workers=_workers(args), on_done=lambda name, result: _say(
-        console, f"  {name}: MAE {result.mae:,.0f} ± {result.std:,.0f} {unit_name} ({result.seconds:.1f} s)"))
+    _, _, table = choose(chosen, series, n_folds=args.folds, blend=BLEND, workers=_workers(args),
+                         on_done=lambda name, result: _say(console, f"  {name}: MAE {result.mae:,.0f} ± "
+                                                                    f"{result.std:,.0f} {unit_name} "
+                                                                    f"({result.seconds:.1f} s)"))
     console.print(_candidates_table(table.to_dict("records"), unit_name))
     return 0
 
