@@ -217,14 +217,16 @@ def test_compare_in_worker_processes_gives_the_same_numbers_and_order(views, mon
         return real(workers)
     real = bt.open_executor
     monkeypatch.setattr(bt, "open_executor", spy)
-    told, results = {1: [], 2: []}, {}
-    for workers in (1, 2):
-        results[workers] = bt.compare(small, views, n_folds=2, on_done=lambda name, _: told[workers].append(name),
-                                      workers=workers)
-    assert pools == [2]
+    told = []
+    results = {1: bt.compare(small, views, n_folds=2),
+               2: bt.compare(small, views, n_folds=2, workers=2,
+                             on_done=lambda name, result: told.append((name, result.mae)))}
+    bt.compare({"naive": NAIVE}, views, workers=256)  # one job: no process for it
+    assert pools == [2]  # here by default, in processes when asked
     (here, here_done), (there, there_done) = results[1], results[2]
     pd.testing.assert_frame_equal(here.drop(columns="seconds"), there.drop(columns="seconds"))
-    assert list(here_done) == list(there_done) == list(small) and sorted(told[2]) == sorted(told[1]) == sorted(small)
+    assert list(here_done) == list(there_done) == list(small)
+    assert sorted(told) == sorted((name, result.mae) for name, result in here_done.items())
     for name in small:
         assert len(here_done[name].paths) == len(there_done[name].paths) == 3  # 2 folds and the year before
         for ours, theirs in zip(here_done[name].paths, there_done[name].paths):
@@ -246,3 +248,37 @@ def test_the_costliest_candidates_start_first():
     assert order[:3] == ["relu 2 × 100 all pages", "relu 2 × 100 a year all pages", "linear a year all pages"]
     assert set(order[-2:]) == set(BASELINES) and bt.cost(chosen["naive"]) > 0
     assert {bt.cost(chosen[name]) for name in order[3:-2]} == {1.0}
+
+
+def test_compare_hands_the_executor_each_spec_with_its_cost_and_the_folds_asked(views, monkeypatch):
+    """What the worker processes receive: one job per spec, named by it, with its cost (so the costliest start
+    first) and the folds, fold days, horizon and season of the call."""
+    import contextlib
+
+    class Recording:
+        jobs = []
+
+        def submit(self, jobs):
+            self.jobs += list(jobs)
+
+        def finished(self):
+            return ((job.key, job.run()) for job in self.jobs)
+    recording = Recording()
+    monkeypatch.setattr(bt, "open_executor", lambda workers: contextlib.nullcontext(recording))
+    specs = {"seasonal": SEASONAL, "naive": NAIVE}
+    table, done = bt.compare(specs, views, n_folds=2, fold_days=14, horizon=3, workers=2)
+    assert [job.key for job in recording.jobs] == [("seasonal",), ("naive",)]
+    assert [job.cost for job in recording.jobs] == [bt.cost(SEASONAL), bt.cost(NAIVE)]
+    assert {key: value for key, value in recording.jobs[0].kwargs.items() if key != "series"} == {
+        "spec": SEASONAL, "n_folds": 2, "fold_days": 14, "horizon": 3, "season": True}
+    assert len(done["naive"].table) == 3 and len(done["naive"].scores) == 3
+
+
+def test_compare_s_table_ranks_by_mae_keeps_ties_in_the_given_order_and_counts_from_zero(views):
+    table, done = bt.compare({"b": NAIVE, "c": SEASONAL, "a": NAIVE}, views, n_folds=2)
+    assert list(table.columns) == ["candidate", "model", "mae", "std", "seconds"]
+    assert list(table.index) == [0, 1, 2] and list(table["mae"]) == sorted(table["mae"])
+    naive_first = table["mae"].iloc[0] == done["a"].mae
+    assert list(table["candidate"]) == (["b", "a", "c"] if naive_first else ["c", "b", "a"])
+    assert list(table["std"]) == [done[name].std for name in table["candidate"]] and done["a"].std > 0
+    assert list(table["model"]) == [done[name].spec.describe() for name in table["candidate"]]
