@@ -256,7 +256,8 @@ def test_compare_hands_the_executor_each_spec_with_its_cost_and_the_folds_asked(
     import contextlib
 
     class Recording:
-        jobs = []
+        def __init__(self):
+            self.jobs = []
 
         def submit(self, jobs):
             self.jobs += list(jobs)

@@ -93,7 +93,7 @@ def test_an_interrupted_blend_resumes_to_the_uninterrupted_one(capsys, export, a
     argv = ["train", "--csv", path, "--model", "auto", "--epochs", "20", "--folds", "2", "--quiet", "--out", out]
     interrupted(capsys, monkeypatch, argv, lambda state: state["blend"] == 1)
     monkeypatch.setattr("gradstep.backtest.max_folds", lambda *args: 2)  # the saved backtest is used, not redone
-    resume = [arg for arg in argv[:-2] if arg not in ("--folds", "2")]
+    resume = [arg for arg in argv[:-2] if arg not in ("--folds", "2", "--model", "auto")] + ["--workers", "2"]
     code, text, err = run(capsys, *resume, "--out", out, "--resume")
     assert code == 0, err
     assert "; resuming model 2" in text and "choosing by backtest" not in text and "room for" not in text
@@ -137,6 +137,7 @@ def test_the_blend_workers_and_folds_options_reach_the_choice(capsys, export, tm
         raise InputError("stopped here")
     monkeypatch.setattr("gradstep.backtest.choose", choose)
     monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    monkeypatch.setattr("gradstep.cli.CPU_MAX", str(tmp_path / "no-cpu.max"))  # whatever this machine's quota
     for command in (["train", "--csv", export[0], "--model", "auto", "--out", tmp_path / "m"],
                     ["train", "--csv", export[0], "--model", "auto", "--blend", "2", "--workers", "1",
                      "--out", tmp_path / "m"],
@@ -303,3 +304,15 @@ def test_auto_on_a_short_file_leaves_out_what_does_not_fit_and_still_chooses(cap
     tiny.write_text("Date,Watch time (hours)\n" + "".join(f"{d:%Y-%m-%d},{v:.2f}\n" for d, v in hours.iloc[-100:].items()))
     code, _, err = run(capsys, "train", "--csv", tiny, "--model", "auto", "--quiet", "--out", tmp_path / "o")
     assert code == 2 and "the data is too short to backtest any candidate on 1 fold of 28 days" in err
+
+
+@pytest.mark.parametrize("cpu_max, cores", [("150000 100000\n", 2), ("50000 100000", 1), ("max 100000", 8),
+                                            ("900000 100000", 8), ("garbage", 8), (None, 8)])
+def test_the_default_workers_are_the_pinned_cores_under_the_container_s_quota(tmp_path, monkeypatch, cpu_max, cores):
+    from gradstep import cli
+    path = tmp_path / "cpu.max"
+    if cpu_max is not None:
+        path.write_text(cpu_max)
+    monkeypatch.setattr(cli, "CPU_MAX", str(path))
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    assert cli.cores() == cores

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from types import SimpleNamespace
 
@@ -275,3 +276,53 @@ def test_an_interrupt_stops_the_running_jobs_at_once_and_leaves_no_process():
         assert next(executor.finished()) == (("mask",), signal.SIG_IGN)
         raise KeyboardInterrupt
     assert time.monotonic() - started < 30 and not active_children()
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended (a zombie not yet reaped counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc to see the workers end")
+def test_workers_end_when_their_caller_is_killed():
+    """A caller killed outright (SIGKILL: no chance to stop them) leaves no worker running on, holding its output
+    open: each ends within a few checks of its parent."""
+    script = ("import time\nfrom functools import partial\nfrom multiprocessing import active_children\n"
+              "from gradstep.executor import Job, open_executor\n"
+              "with open_executor(workers=2) as executor:\n"
+              "    executor.submit([Job((i,), partial(time.sleep, 60), {}) for i in range(2)])\n"
+              "    print(*[child.pid for child in active_children()], flush=True)\n"
+              "    time.sleep(60)\n")
+    caller = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    workers = [int(pid) for pid in caller.stdout.readline().split()]
+    assert len(workers) == 2 and not any(_gone(pid) for pid in workers)
+    caller.kill()
+    caller.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while not all(_gone(pid) for pid in workers):
+        assert time.monotonic() < deadline, "a worker outlived its killed caller"
+        time.sleep(0.1)
+    caller.stdout.close()
+
+
+def test_ctrl_c_is_ignored_while_workers_start_in_the_main_thread_only():
+    """Inside the block (where the pool starts its processes) SIGINT is ignored, and its handler is back after; in
+    another thread, which may not set handlers, nothing changes."""
+    from gradstep.executor import _interrupts_ignored
+    before = signal.getsignal(signal.SIGINT)
+    with _interrupts_ignored():
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    assert signal.getsignal(signal.SIGINT) is before and before is not signal.SIG_IGN
+    seen = []
+
+    def elsewhere():
+        with _interrupts_ignored():
+            seen.append(signal.getsignal(signal.SIGINT))
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    assert seen == [before]

@@ -27,6 +27,8 @@ from .spec import (BASELINES, MAX_MEMBERS, BlendSpec, DataSpec, DateRange, Inter
 FOLDS, AUTO_FOLDS, FOLD_DAYS, HORIZON, LEVEL, BLEND = 4, 8, 28, 28, 80, 4
 from .version import __version__
 
+CPU_MAX = "/sys/fs/cgroup/cpu.max"  # a container's CPU quota, under cgroup v2
+
 DESCRIPTION = ("gradstep: the first chapter of deep learning (Hung-yi Lee, ML 2021 lecture 1), runnable "
                "and measured: predict tomorrow's views from the previous days with a NumPy autograd engine.")
 # experiments.STUDIES' keys, named here so that parsing the options does not import the studies
@@ -142,8 +144,14 @@ def _add_source(parser, default_text: str | None = None) -> None:
 
 
 def cores() -> int:
-    """The cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    """The cores this process may run on: those it is pinned to, fewer under a container's CPU quota (cgroup v2's
+    cpu.max, "QUOTA PERIOD" in microseconds, rounded up)."""
+    pinned = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        quota, period = Path(CPU_MAX).read_text(encoding="ascii").split()
+        return max(1, min(pinned, -(-int(quota) // int(period))))
+    except (OSError, ValueError, ZeroDivisionError):  # no cgroup v2, no quota ("max ..."), or unreadable
+        return pinned
 
 
 def _add_workers(parser, what: str) -> None:
@@ -451,7 +459,7 @@ def _resume_spec(args, saved: dict) -> RunSpec | BlendSpec:
         raise InputError(f"the checkpoint of the interrupted training is damaged ({reason}); train again without "
                          "--resume") from None
     kind = "auto" if asked is not None else base.model.kind
-    given = run_spec(args)
+    given = run_spec(argparse.Namespace(**{**vars(args), "kind": args.kind or kind}))  # options judged for its model
     changed = [f"--model {args.kind}"] if args.kind is not None and args.kind != kind else []
     changed += [f"{flag(item.name)} {getattr(getattr(given, section), item.name)}" for section, item in spec_fields()
                 if item.name not in SOURCE_FIELDS and item.name != "kind" and (getattr(args, item.name) is not None or (

@@ -21,6 +21,8 @@ import queue
 import re
 import signal
 import socket
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -29,6 +31,7 @@ from .errors import InputError
 SINGLE_THREADED = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 CONNECT_TIMEOUT = 10.0
 MAX_WORKERS = 256
+PARENT_CHECK = 0.5
 ADDRESS = re.compile(r"tcp://(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>[0-9]{1,5})")
 
 
@@ -110,26 +113,33 @@ def open_executor(workers: int = 1, scheduler: str | None = None,
 @contextlib.contextmanager
 def _local(workers: int) -> Iterator[Executor]:
     """``workers`` spawned processes that inherit single-threaded BLAS (so results do not depend on the number of
-    workers) and leave Ctrl-C to the caller; leaving the block on an error or an interrupt stops the jobs still
-    running at once, rather than waiting for them. The caller's environment is restored afterwards."""
+    workers), leave Ctrl-C to the caller and end when the caller does; leaving the block on an error or an
+    interrupt stops the jobs still running at once, rather than waiting for them. The caller's environment is
+    restored afterwards."""
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
     saved = {name: os.environ.get(name) for name in SINGLE_THREADED}
     os.environ.update(SINGLE_THREADED)
     try:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_ignore_interrupts)
-        executor = Executor(lambda job: pool.submit(_run, job))
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                   initializer=_worker_start, initargs=(os.getpid(),))
+
+        def start(job):
+            with _interrupts_ignored():  # a process started meanwhile ignores Ctrl-C from its first instruction
+                return pool.submit(_run, job)
+        executor = Executor(start)
         try:
             yield executor
         except BaseException:
+            executor.cancel()  # the pool fails what is pending once its workers are gone
             for process in list((pool._processes or {}).values()):  # Python 3.14 names this terminate_workers()
                 process.terminate()
+            pool.shutdown(wait=True)
             raise
-        finally:
-            for future in executor.cancel():
-                future.cancel()
-            pool.shutdown(wait=True, cancel_futures=True)
+        for future in executor.cancel():
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
     finally:
         for name, value in saved.items():
             if value is None:
@@ -138,9 +148,33 @@ def _local(workers: int) -> Iterator[Executor]:
                 os.environ[name] = value
 
 
-def _ignore_interrupts() -> None:
-    """In a worker process: Ctrl-C reaches the whole process group, and the caller alone answers it."""
+@contextlib.contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Ctrl-C ignored inside the block, in the main thread (the only one that may set a signal's handler); an
+    ignored signal stays ignored in a process started meanwhile."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is None:
+        yield  # None: a handler set outside Python, which could not be put back
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _worker_start(parent: int) -> None:
+    """In a worker process: Ctrl-C reaches the whole process group and the caller alone answers it; and when the
+    caller ends without stopping its workers (killed), the worker ends too, rather than run on holding its output
+    open."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    """End this process once ``parent`` is no longer its parent (checked every PARENT_CHECK seconds)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK)
+    os._exit(1)
 
 
 def _handshake(scheduler: str, timeout: float) -> None:
