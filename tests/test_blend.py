@@ -160,6 +160,23 @@ def test_a_blend_saved_and_loaded_predicts_the_same(tmp_path, blend):
     assert all(key.split(".")[0] in "012" for key in runs.shapes(BLEND))
 
 
+def test_a_saved_blend_records_how_each_member_trained_and_reads_it_back(tmp_path, blend):
+    forecaster = Forecaster(BLEND)
+    forecaster.run = blend
+    forecaster.save(tmp_path / "m")
+    loaded, meta = Forecaster.load(tmp_path / "m")
+    fields = ("epochs_run", "updates_per_epoch", "stopped_early_at", "best_epoch")
+    trained = [{key: getattr(member, key) for key in fields} for member in blend.members]
+    assert trained == [{"epochs_run": 5, "updates_per_epoch": 24, "stopped_early_at": None, "best_epoch": None},
+                       {"epochs_run": 8, "updates_per_epoch": 23, "stopped_early_at": None, "best_epoch": 8},
+                       {"epochs_run": 0, "updates_per_epoch": 0, "stopped_early_at": None, "best_epoch": None}]
+    assert meta["member_training"] == trained
+    assert [{key: getattr(member, key) for key in fields} for member in loaded.run.members] == trained
+    assert {key: meta[key] for key in fields} == {"epochs_run": trained[1]["epochs_run"], "updates_per_epoch": None,
+                                                  "stopped_early_at": None, "best_epoch": None}
+    assert loaded.run.updates_per_epoch is None and loaded.run.epochs_run == blend.epochs_run
+
+
 def tampered(tmp_path, blend, change) -> str:
     forecaster = Forecaster(BLEND)
     forecaster.run = blend
@@ -177,7 +194,15 @@ def tampered(tmp_path, blend, change) -> str:
     (lambda meta: meta.pop("member_standardizers"), "it has no 'member_standardizers'"),
     (lambda meta: meta["member_standardizers"].pop(), "member_standardizers must list one standardizer per member (3)"),
     (lambda meta: meta["member_standardizers"][1].update(std=float("1e400")), "standardizer must hold mean and std"),
-    (lambda meta: (meta["spec"]["blend"].pop(), meta["member_standardizers"].pop()),
+    (lambda meta: meta.pop("member_training"), "it has no 'member_training'"),
+    (lambda meta: meta["member_training"].pop(), "member_training must list one training record per member (3)"),
+    (lambda meta: meta["member_training"].__setitem__(0, [5]), "a training record must be an object"),
+    (lambda meta: meta["member_training"][1].pop("best_epoch"), "it has no 'best_epoch'"),
+    (lambda meta: meta["member_training"][1].update(best_epoch=9), "best_epoch must be a whole number from 1 to 8"),
+    (lambda meta: meta["member_training"][0].update(epochs_run=6), "epochs_run must be a whole number from 0 to 5"),
+    (lambda meta: meta["member_training"][0].update(updates_per_epoch=None), "updates_per_epoch must be a whole"),
+    (lambda meta: meta.update(updates_per_epoch=-1), "updates_per_epoch must be a whole number from 0"),
+    (lambda meta: (meta["spec"]["blend"].pop(), meta["member_standardizers"].pop(), meta["member_training"].pop()),
      "extra ['2.0.bias', '2.0.weight']"),
     (lambda meta: meta["spec"]["blend"][0]["spec"]["data"].update(days=15), "'0.0.weight'"),
     (lambda meta: meta["spec"].update(blend=[meta["spec"]["blend"][0]]), "members must be 2 to 13"),

@@ -2,8 +2,8 @@
 
 A Forecaster fits its ``RunSpec`` (or ``BlendSpec``) through ``run.fit`` (nothing here splits, standardises
 or trains on its own), and saves to a directory as ``model.npz`` (arrays, loaded with ``allow_pickle=False``)
-and ``model.json`` (the spec, data hash, split, standardiser — and a blend's members' —, metrics, which
-parts were scored, version).
+and ``model.json`` (the spec, data hash, split, standardiser and how training went — a blend's for each
+member —, metrics, which parts were scored, version).
 
     forecaster = Forecaster(RunSpec(data=DataSpec(days=28))).fit(series)
     forecaster.score_test(); forecaster.save("runs/mine")
@@ -151,14 +151,12 @@ class Forecaster:
             "npz_sha256": sha256_of(directory / "model.npz"),
             "split": run.ranges,
             "standardizer": run.standardizer_.to_dict(),
-            **({"member_standardizers": [member.standardizer_.to_dict() for member in run.members]}
+            **({"member_standardizers": [member.standardizer_.to_dict() for member in run.members],
+                "member_training": [_training(member) for member in run.members]}
                if run.members is not None else {}),
             "metrics": run.metrics,
             "scored": run.scored,
-            "epochs_run": run.epochs_run,
-            "updates_per_epoch": run.updates_per_epoch,
-            "stopped_early_at": run.stopped_early_at,
-            "best_epoch": run.best_epoch,
+            **_training(run),
             "baselines": run.baselines,
             "mase_scale": run.mase_scale,
             "backtest": self.backtest,
@@ -206,12 +204,32 @@ class Forecaster:
         model.eval()
         forecaster = cls(spec)
         members = None if record["member_standardizers"] is None else [
-            runs.Run(member, model[index], member_scaler, None, pd.DataFrame(), meta.get("data_sha256"))
-            for index, (member, member_scaler) in enumerate(zip(single, record["member_standardizers"]))]
+            _SavedRun(member, model[index], member_scaler, ranges, meta.get("data_sha256"), {}, [],
+                      {**training, "baselines": {}, "mase_scale": None})
+            for index, (member, member_scaler, training) in enumerate(
+                zip(single, record["member_standardizers"], record["member_training"]))]
         forecaster.run = _SavedRun(spec, model, scaler, ranges, meta.get("data_sha256"), record["metrics"],
                                    record["scored"], record, members)
         forecaster.backtest, forecaster.candidates = record["backtest"], record["candidates"]
         return forecaster, meta
+
+
+def _training(run: runs.Run) -> dict:
+    """How a run trained: epochs run, updates per epoch, and where early stopping stopped and found its best (a
+    blend records these per member, in ``member_training``)."""
+    return {"epochs_run": run.epochs_run, "updates_per_epoch": run.updates_per_epoch,
+            "stopped_early_at": run.stopped_early_at, "best_epoch": run.best_epoch}
+
+
+def _checked_training(saved, epochs: int, blend: bool = False) -> dict:
+    """A saved training record (``_training``), each field a whole number in range; a blend's own record keeps
+    only the longest member's epochs_run (the rest are its members')."""
+    if not isinstance(saved, dict):
+        raise ValueError("a training record must be an object")
+    return {"epochs_run": _whole("epochs_run", saved["epochs_run"], 0, epochs),
+            "updates_per_epoch": _whole("updates_per_epoch", saved["updates_per_epoch"], 0, 10**8, none=blend),
+            "stopped_early_at": _whole("stopped_early_at", saved["stopped_early_at"], 1, epochs, none=True),
+            "best_epoch": _whole("best_epoch", saved["best_epoch"], 1, epochs, none=True)}
 
 
 def _members(spec: RunSpec | BlendSpec) -> tuple:
@@ -292,21 +310,21 @@ def _metadata(meta: dict, path) -> tuple:
             if meta.get(key) is not None and not (isinstance(meta[key], str) and re.fullmatch(r"[0-9a-f]{64}", meta[key])):
                 raise ValueError(f"{key} must be a sha256 in hex")
         epochs = max(member.train.epochs for member in _members(spec))
-        member_scalers = None
+        member_scalers = member_training = None
         if isinstance(spec, BlendSpec):
-            member_scalers = meta["member_standardizers"]
-            if not isinstance(member_scalers, list) or len(member_scalers) != len(spec.members):
-                raise ValueError(f"member_standardizers must list one standardizer per member ({len(spec.members)})")
+            member_scalers, member_training = meta["member_standardizers"], meta["member_training"]
+            for name, value in (("member_standardizers", "standardizer"), ("member_training", "training record")):
+                if not isinstance(meta[name], list) or len(meta[name]) != len(spec.members):
+                    raise ValueError(f"{name} must list one {value} per member ({len(spec.members)})")
             member_scalers = [_standardizer(saved) for saved in member_scalers]
-        record = {"epochs_run": _whole("epochs_run", meta["epochs_run"], 0, epochs),
-                  "updates_per_epoch": _whole("updates_per_epoch", meta["updates_per_epoch"], 0, 10**8),
-                  "stopped_early_at": _whole("stopped_early_at", meta["stopped_early_at"], 1, epochs, none=True),
-                  "best_epoch": _whole("best_epoch", meta["best_epoch"], 1, epochs, none=True),
+            member_training = [_checked_training(saved, member.train.epochs)
+                               for saved, member in zip(member_training, spec.specs)]
+        record = {**_checked_training(meta, epochs, blend=isinstance(spec, BlendSpec)),
                   "metrics": _metrics(meta["metrics"]), "scored": list(scored),
                   "baselines": _baselines(meta.get("baselines", {})),
                   "mase_scale": _positive("mase_scale", meta.get("mase_scale")),
                   "backtest": _backtest(meta.get("backtest")), "candidates": _candidates(meta.get("candidates")),
-                  "member_standardizers": member_scalers}
+                  "member_standardizers": member_scalers, "member_training": member_training}
     except KeyError as error:
         raise InputError(f"{path} is not valid gradstep model metadata (it has no {str(error)[:40]}); "
                          "train the model again") from None

@@ -199,7 +199,8 @@ def _range(windows) -> list[str] | None:
 class Run:
     """A trained model with what it was trained on: the spec, the split, the standardiser, the history
     (one row per epoch), the metrics in views of each scored part and which parts those are. A blend's run
-    (``BlendSpec``) holds its members' runs, and its model is the nn.Ensemble of theirs. ``state_`` is
+    (``BlendSpec``) holds its members' runs, and its model is the nn.Ensemble of theirs (its updates_per_epoch,
+    stopped_early_at and best_epoch are None: they are its members'). ``state_`` is
     the training's end state: ``fit(spec, series, state=run.state_)`` rebuilds the run without training."""
 
     spec: RunSpec | BlendSpec
@@ -208,7 +209,7 @@ class Run:
     split_: Split
     history: pd.DataFrame
     data_sha256: str
-    updates_per_epoch: int = 0
+    updates_per_epoch: int | None = 0
     stopped_early_at: int | None = None
     best_epoch: int | None = None
     metrics: dict = field(default_factory=dict)
@@ -381,7 +382,8 @@ def _fit_blend(spec: BlendSpec, series: pd.Series, callbacks, progress, checkpoi
     history = pd.concat([run.history.assign(model=name) for name, run in zip(spec.names, fitted)],
                         ignore_index=True)
     blend = Run(spec, nn.Ensemble(*(run.model for run in fitted)), scaler, parts, history, data_hash(series),
-                series_=series, members=fitted, state_={"blend": len(fitted), "done": done, "member": None})
+                updates_per_epoch=None, series_=series, members=fitted,
+                state_={"blend": len(fitted), "done": done, "member": None})
     blend.score("train")
     return blend
 
