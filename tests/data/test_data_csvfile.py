@@ -331,6 +331,25 @@ def test_two_total_rows_are_both_dropped_and_counted_out_of_the_column_choice(tm
     assert series.attrs["notes"] == [USING.format("date", "views"), 'dropped the "Total" rows (lines 2 and 5)']
 
 
+def test_a_last_row_without_a_date_is_the_totals_row_of_an_analytics_export(tmp_path):
+    """Universal Analytics ends its export with the totals in a row whose date cell is empty."""
+    path = _write(tmp_path, '# Users\nDay Index,Pageviews\n6/1/19,"1,000"\n6/2/19,"2,000"\n6/3/19,"3,000"\n'
+                            ',"6,000"\n')
+    series = read_series(path)
+    assert series.tolist() == [1000, 2000, 3000]
+    assert 'dropped the last row (line 6), which has no date: a totals row, as an analytics export ends' in \
+        series.attrs["notes"]
+
+
+@pytest.mark.parametrize("text, line", [
+    ("date,views\n2021-01-01,1\n,2\n2021-01-03,3\n", 3),  # not the last row: no totals row
+    ("date,views\n2021-01-01,1\n,2\n,3\n", 3),  # two rows without dates: not one totals row
+])
+def test_a_row_without_a_date_elsewhere_is_refused(tmp_path, text, line):
+    path = _write(tmp_path, text)
+    assert f"cannot be read on line {line} (empty)" in _refusal(path)
+
+
 def test_blank_cells_do_not_count_when_choosing_columns(tmp_path):
     """"likes" has one number and blanks: it is numeric, so there are two numeric columns."""
     path = _write(tmp_path, "date,views,likes\n2021-01-01,10,\n2021-01-02,20,\n2021-01-03,30,4\n")

@@ -54,7 +54,8 @@ def read_series(
 ) -> pd.Series:
     """Read one column of daily values from a CSV file: float64, named after the column, daily index "date".
 
-    The choices made (columns, encoding, skipped comment lines, dropped Total rows, date and number readings,
+    The choices made (columns, encoding, skipped comment lines, dropped Total rows — and a last row without a
+    date, as Google Analytics ends with its totals —, date and number readings,
     sorting, filled days) are listed in series.attrs["notes"].
     Missing days are refused unless fill is "interpolate" (straight lines between neighbours) or "zero".
     Anything but a regular file, and files beyond the MAX_ limits above, are refused before they are parsed.
@@ -74,6 +75,10 @@ def read_series(
         notes.append(f'dropped the {show(table["date"][total].iloc[0])} {"row" if total.sum() == 1 else "rows"} '
                      f"({lines(table.index[total])})")
         table = table[~total]
+    if len(table) > 1 and table["date"].iloc[-1] == "" and (table["date"].iloc[:-1] != "").all():
+        notes.append(f"dropped the last row ({lines(table.index[-1:])}), which has no date: a totals row, as an "
+                     "analytics export ends")
+        table = table.iloc[:-1]
     dates, date_notes = parse_dates(table["date"], f"column {show(date_column)} of {name}")
     values, number_note = _to_values(table["value"], delimiter)
     notes += [*date_notes, *([number_note] if number_note else [])]
