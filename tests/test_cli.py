@@ -81,6 +81,12 @@ def test_every_malformed_file_gets_one_line_and_exit_2_and_nothing_written(capsy
     (["reproduce", "lineer"], "unknown study lineer"),
     (["reproduce", "--lang", "fr"], "argument --lang: invalid choice: 'fr'"),
     (["frobnicate"], "invalid choice"),
+    (["train", "--day", "7"], "gradstep train: error: unrecognized arguments: --day 7 (see gradstep train --help)"),
+    (["predict", "/nonexistent", "--horizons", "3"],
+     "gradstep predict: error: unrecognized arguments: --horizons 3 (see gradstep predict --help)"),
+    (["--bogus"], "gradstep: error: unrecognized arguments: --bogus (see gradstep --help)"),
+    (["train", "--test", "2021-02-01:2021-01-01"], "is empty: it ends before it starts; give the earlier date first"),
+    (["predict", "/nonexistent"], "is not a directory"),
 ])
 def test_bad_options_get_one_line_and_exit_2(capsys, tmp_path, argv, words):
     if argv[0] == "train":

@@ -189,6 +189,10 @@ def test_evaluate_json_has_the_test_mae_and_the_interval_coverage(capsys, auto, 
     (["--horizon", "0"], "--horizon 0 is out of range"),
     (["--level", "99.5"], "--level 99.5 is out of range; it must be a number from 50, at most 99"),
     (["--format", "xml"], "invalid choice: 'xml'"),
+    (["--plot", "/proc/forecast.png"], "cannot read or write /proc/forecast.png: "),
+    (["--csv", "/dev/null"], "/dev/null is a character device, not a file; give the path of a CSV file"),
+    (["--value-column", "Views"], 'has no column named "Views"; its columns are "Date", "Watch time (hours)": choose '
+                                  "one with --value-column NAME"),
 ])
 def test_bad_predict_options_get_one_line(capsys, auto, export, argv, words):
     out, _ = auto

@@ -20,6 +20,14 @@ def test_atomic_path_renames_a_temporary_beside_the_target_and_creates_parents(t
     assert os.listdir(target.parent) == ["model.json"]
 
 
+def test_atomic_path_that_cannot_make_its_temporary_names_the_target(capsys):
+    """/proc takes no new files, even from root: the error names the file asked for, not the hidden temporary."""
+    with pytest.raises(OSError) as error:
+        with atomic_path("/proc/gradstep-plot.png"):
+            pass
+    assert error.value.filename == "/proc/gradstep-plot.png" and error.value.strerror
+
+
 @pytest.mark.parametrize("existing", [None, "old contents"])
 def test_atomic_path_on_an_exception_leaves_no_temporary_and_the_target_untouched(tmp_path, existing):
     target = tmp_path / "history.csv"

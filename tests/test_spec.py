@@ -328,8 +328,10 @@ MESSAGES = [
     ("train", ("2017-01-01", "2018-01-01", "2019-01-01"),
      f"train=('2017-01-01', '2018-01-01', '2019-01-01') is not a date range; it must be {TRAIN_RANGE}"),
     ("test", 5, f"test=5 is not a date range; it must be {TEST_RANGE}"),
-    ("train", ("2020-12-31", "2017-01-01"), "train=('2020-12-31', '2017-01-01') is empty: it ends before it starts"),
-    ("test", ["2021-01-02", "2021-01-01"], "test=('2021-01-02', '2021-01-01') is empty: it ends before it starts"),
+    ("train", ("2020-12-31", "2017-01-01"), "train=('2020-12-31', '2017-01-01') is empty: it ends before it starts; "
+     "give the earlier date first"),
+    ("test", ["2021-01-02", "2021-01-01"], "test=('2021-01-02', '2021-01-01') is empty: it ends before it starts; "
+     "give the earlier date first"),
     # Lags: not a sequence, empty, an element out of range or not whole, repeated, unsorted (refused, not
     # sorted: model.json's order of weights is the order of its inputs), beyond days (DataSpec's own check)
     ("lags", "1,7", f"lags='1,7' is not a tuple of days; it must be {LAGS}"),

@@ -35,6 +35,7 @@ DESCRIPTION = ("gradstep: the first chapter of deep learning (Hung-yi Lee, ML 20
 STUDY_NAMES = ("gradient-descent", "linear", "piecewise", "units", "depth", "activation", "batch-size", "overfitting")
 FLAG_NAMES = {"kind": "model"}
 SOURCE_FIELDS = ("page", "csv", "date_column", "value_column", "fill")
+SAVED_CSV = "the built-in page; a model trained on a CSV reads the file again from --csv"
 MODEL_ONLY = {"units": ("sigmoid", "relu"), "layers": ("relu",), "dropout": ("relu",)}
 
 
@@ -76,6 +77,7 @@ class Parser(argparse.ArgumentParser):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", Formatter)
+        kwargs.setdefault("allow_abbrev", False)  # --day is a mistake, not --days
         super().__init__(*args, **kwargs)
 
     def error(self, message):
@@ -136,11 +138,12 @@ def _add_field(group, item, default_text: str | None = None) -> None:
     group.add_argument(flag(item.name), help=help_text.replace("%", "%%"), **options)
 
 
-def _add_source(parser, default_text: str | None = None) -> None:
+def _add_source(parser, page: str | None = None, csv: str | None = None) -> None:
+    """The --page, --csv, --date-column, ... options, with the defaults ``page`` and ``csv`` say in --help."""
     group = parser.add_argument_group("data (the built-in Wikipedia page views, or your own daily CSV)")
     for section, item in spec_fields():
         if item.name in SOURCE_FIELDS:
-            _add_field(group, item, default_text if item.name == "page" else None)
+            _add_field(group, item, {"page": page, "csv": csv}.get(item.name))
 
 
 def cores() -> int:
@@ -165,6 +168,7 @@ def build_parser() -> Parser:
     parser = Parser(prog="gradstep", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"gradstep {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    parser.commands = commands.choices
 
     data = commands.add_parser("data", help="the built-in data", description="Show the built-in data.")
     data_commands = data.add_subparsers(dest="data_command", metavar="ACTION", parser_class=Parser)
@@ -208,20 +212,21 @@ def build_parser() -> Parser:
 
     evaluate = commands.add_parser(
         "evaluate", help="the error of a saved model on its training and test days",
-        description="Print the MAE and MSE (in views and in thousands of views) of a saved model on the days it "
-                    "was trained, validated and tested on.")
+        description="Print the MAE and MSE (in the data's unit: views for the built-in pages, the value column's "
+                    "name for a CSV) of a saved model on the days it was trained, validated and tested on, beside "
+                    "the baselines'.")
     evaluate.add_argument("directory", metavar="DIR", help="a directory written by gradstep train")
-    _add_source(evaluate, "the data it was trained on")
+    _add_source(evaluate, "the page it was trained on", SAVED_CSV)
     _add_level(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
 
     predict = commands.add_parser(
         "predict", help="forecast the days after the data ends, with intervals",
         description="Forecast the --horizon days after the data ends (recursively: each day's forecast is an "
-                    "input of the next), each with the interval that held --level %% of the backtest's errors at "
+                    "input of the next), each with the interval that held --level % of the backtest's errors at "
                     "that many days ahead.")
     predict.add_argument("directory", metavar="DIR", help="a directory written by gradstep train")
-    _add_source(predict, "the data it was trained on")
+    _add_source(predict, "the page it was trained on", SAVED_CSV)
     predict.add_argument("--horizon", type=_text_to(int, None), default=1, metavar="N",
                          help=f"days to forecast, 1 to {HORIZON} (default: 1)")
     _add_level(predict)
@@ -814,7 +819,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (2 for bad input, with one line on stderr)."""
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the subcommand's parser, which names itself and its --help
+        parser.commands.get(args.command, parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command is None or (args.command == "data" and args.data_command is None):
         parser.parse_args([args.command, "--help"] if args.command else ["--help"])
     args.batch_size_given = any(a == "--batch-size" or a.startswith("--batch-size=") for a in argv)
@@ -830,7 +837,8 @@ def main(argv: list[str] | None = None) -> int:
         return _refuse(args.command, in_flags(str(error)))
     except OSError as error:
         where = f" {error.filename}" if error.filename else ""
-        return _refuse(args.command, f"cannot read or write{where}: {error.strerror or error}")
+        return _refuse(args.command, f"cannot read or write{where}: {error.strerror or error}; check the path "
+                                     "and that you may read and write there")
     except MemoryError:
         return _refuse(args.command, "out of memory; use a smaller model (--units, --layers) or a shorter series")
     except RecursionError:

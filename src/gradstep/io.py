@@ -49,7 +49,10 @@ def atomic_path(path: str | os.PathLike):
     """Yield a temporary path beside ``path``; rename it to ``path`` only if the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:  # name the file asked for, not the temporary one
+        raise type(error)(error.errno, error.strerror, str(path)) from None
     os.fchmod(handle, file_mode())
     os.close(handle)
     try:

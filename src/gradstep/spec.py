@@ -132,7 +132,8 @@ class DateRange:
             raise InputError(f"{name}={_shown(value)} is not a date range; it must be a (start, end) pair "
                              f"of dates like ('2017-01-01', '2020-12-31') or None ({self.none})")
         if start > end:
-            raise InputError(f"{name}={_shown(tuple(value))} is empty: it ends before it starts")
+            raise InputError(f"{name}={_shown(tuple(value))} is empty: it ends before it starts; "
+                             "give the earlier date first")
         return start.isoformat(), end.isoformat()
 
 

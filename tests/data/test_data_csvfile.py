@@ -238,7 +238,10 @@ def _refusal(path, **kwargs):
     ("no_value_column.csv", {},
      '{} has no numeric column (its columns are "date", "comment", "weekday"); add a column of daily values besides '
      'the date column "date", or name it with value_column=NAME'),
-    ("unknown_column.csv", {"value_column": "Clicks"}, '{} has no column named "Clicks"; its columns are "Date", "Views"'),
+    ("unknown_column.csv", {"value_column": "Clicks"},
+     '{} has no column named "Clicks"; its columns are "Date", "Views": choose one with value_column=NAME'),
+    ("unknown_column.csv", {"date_column": "Day"},
+     '{} has no column named "Day"; its columns are "Date", "Views": choose one with date_column=NAME'),
     ("bad_date.csv", {},
      'column "date" of {} has dates that cannot be read on line 4 ("yesterday") and line 6 ("2021-02-30"); write '
      "dates like 2021-01-31 or 31/01/2021"),

@@ -265,9 +265,10 @@ def _choose_columns(
     cells: pd.DataFrame, date_column: str | None, value_column: str | None, delimiter: str, name: str
 ) -> tuple[str, str]:
     """Return the date and value columns: the ones named, else the only column that looks like dates or numbers."""
-    for given in (date_column, value_column):
+    for given, option in ((date_column, "date_column"), (value_column, "value_column")):
         if given is not None and given not in cells.columns:
-            raise InputError(f"{name} has no column named {show(given)}; its columns are {quoted(cells.columns)}")
+            raise InputError(f"{name} has no column named {show(given)}; its columns are {quoted(cells.columns)}: "
+                             f"choose one with {option}=NAME")
     if date_column is not None and date_column == value_column:
         raise InputError(f"date_column={show(date_column)} and value_column={show(value_column)} name the same "
                          f"column of {name}; name two different columns")

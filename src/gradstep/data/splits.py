@@ -147,7 +147,8 @@ def _parse_range(
     if pd.isna(start) or pd.isna(end):
         raise InputError(f"the {kind} range {dates!r} is missing a date; give two dates like 2021-01-01")
     if start > end:
-        raise InputError(f"the {kind} range {span(start, end)} is empty: it ends before it starts")
+        raise InputError(f"the {kind} range {span(start, end)} is empty: it ends before it starts; "
+                         "give the earlier date first")
     if start < first_day or end > last_day:
         raise InputError(f"the {kind} range {span(start, end)} reaches outside the data, which spans "
                          f"{span(first_day, last_day)}; choose dates within it")
