@@ -196,6 +196,37 @@ def test_prediction_plot_draws_truth_and_prediction_in_thousands(tmp_path, monke
     assert list(truth.get_ydata()) == [1.0, 2.0] and list(prediction.get_ydata()) == [1.5, 2.5]
     assert [p.name for p in tmp_path.iterdir()] == ["p.png"]
     assert figure.axes[0].get_lines() == seen[0] and truth.get_label() == "true views"
+    assert figure.axes[0].get_ylabel() == "views (k)"
+
+
+def test_values_below_a_thousand_are_drawn_as_they_are(tmp_path):
+    """A unit of hours, say 19.2 a day, is not drawn as 0.0192 k."""
+    figure = plots.prediction_plot(["2021-01-01", "2021-01-02"], [19.2, 999], [18.0, 20.0], tmp_path / "p.png",
+                                   unit="Watch time (hours)")
+    truth, prediction = figure.axes[0].get_lines()
+    assert list(truth.get_ydata()) == [19.2, 999] and list(prediction.get_ydata()) == [18.0, 20.0]
+    assert figure.axes[0].get_ylabel() == "Watch time (hours)"
+
+
+@pytest.mark.parametrize("level, divisor, label", [(1.0, 1.0, "views"), (1e3, 1e3, "views (k)")])
+def test_forecast_plot_draws_history_forecast_and_band_in_one_scale(tmp_path, level, divisor, label):
+    history = pd.Series([level, 1.1 * level], index=pd.date_range("2021-01-01", periods=2))
+    frame = pd.DataFrame({"date": pd.date_range("2021-01-03", periods=2), "forecast": [1.2 * level, 1.3 * level],
+                          "lower": [level, level], "upper": [2 * level, 2 * level]})
+    figure = plots.forecast_plot(history, frame, tmp_path / "f.png")
+    past, future = figure.axes[0].get_lines()
+    assert np.allclose(past.get_ydata(), np.array([1.0, 1.1]) * level / divisor)
+    assert np.allclose(future.get_ydata(), np.array([1.2, 1.3]) * level / divisor)
+    band = figure.axes[0].collections[0].get_paths()[0].vertices[:, 1]
+    assert np.isclose(band.min(), level / divisor) and np.isclose(band.max(), 2 * level / divisor)
+    assert figure.axes[0].get_ylabel() == label
+
+
+def test_a_long_title_is_wrapped_not_cut(tmp_path):
+    title = "test MAE 1,167 Pageviews; mean of 4 models: " + ", ".join(["relu 2 × 100 a year all pages"] * 4)
+    figure = plots.prediction_plot(["2021-01-01"], [1.0], [1.0], tmp_path / "p.png", title=title)
+    lines = figure.axes[0].get_title().split("\n")
+    assert len(lines) == 2 and " ".join(lines) == title and all(len(line) <= plots.TITLE_WIDTH for line in lines)
 
 
 def test_prediction_plot_translates_views_but_keeps_another_unit(chinese, tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -27,6 +28,7 @@ from .io import atomic_path  # noqa: E402
 from .lang import Text  # noqa: E402
 
 DPI = 110
+TITLE_WIDTH = 95  # characters of a 10-point title across a 9-inch figure
 # CJK families matplotlib may find, the Simplified Chinese ones first.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans SC", "WenQuanYi Zen Hei",
                 "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Droid Sans Fallback",
@@ -109,17 +111,33 @@ def _unit(t, unit: str) -> str:
     return t("fig.views") if unit == "views" else unit
 
 
+def _thousands(values) -> float:
+    """What to divide the values by on a figure's axis: 1000 when they reach 1,000 (shown as "(k)", as the
+    lecture's figures), else 1."""
+    return 1e3 if np.nanmax(np.abs(np.asarray(values, dtype=float))) >= 1e3 else 1.0
+
+
+def _axis_label(t, unit: str, divisor: float) -> str:
+    return t("fig.prediction.ylabel", unit=unit) if divisor == 1e3 else unit
+
+
+def _title(axes, title: str) -> None:
+    """A title wrapped to the figure's width (a blend's names are long), never cut at its edge."""
+    axes.set_title(textwrap.fill(title, TITLE_WIDTH), fontsize=10)
+
+
 def prediction_plot(dates, truth, prediction, path, title: str = "", unit: str = "views", t=None):
-    """Predicted vs true values on the test days, in thousands of ``unit``."""
+    """Predicted vs true values on the test days, in thousands of ``unit`` when they reach 1,000."""
     t = _text(t)
     with _drawing(t):
         figure, axes = plt.subplots(figsize=(9, 3.8))
         dates = pd.to_datetime(dates)
         unit = _unit(t, unit)
-        axes.plot(dates, np.asarray(truth) / 1e3, color="tab:blue", label=t("fig.prediction.truth", unit=unit))
-        axes.plot(dates, np.asarray(prediction) / 1e3, color="tab:red", label=t("fig.prediction.predicted"))
-        axes.set_ylabel(t("fig.prediction.ylabel", unit=unit))
-        axes.set_title(title, fontsize=10)
+        divisor = _thousands(truth)
+        axes.plot(dates, np.asarray(truth) / divisor, color="tab:blue", label=t("fig.prediction.truth", unit=unit))
+        axes.plot(dates, np.asarray(prediction) / divisor, color="tab:red", label=t("fig.prediction.predicted"))
+        axes.set_ylabel(_axis_label(t, unit, divisor))
+        _title(axes, title)
         axes.legend()
         figure.autofmt_xdate()
         save(figure, path)
@@ -133,14 +151,15 @@ def forecast_plot(history: pd.Series, forecast: pd.DataFrame, path, title: str =
     with _drawing(t):
         figure, axes = plt.subplots(figsize=(9, 3.8))
         unit = _unit(t, unit)
-        axes.plot(history.index, history.to_numpy(), color="tab:blue", label=unit)
+        divisor = _thousands(history)
+        axes.plot(history.index, history.to_numpy() / divisor, color="tab:blue", label=unit)
         dates = pd.to_datetime(forecast["date"])
         if forecast["lower"].notna().all():
-            axes.fill_between(dates, forecast["lower"], forecast["upper"], color="tab:red", alpha=0.2,
-                              label=t("fig.forecast.interval", level=level))
-        axes.plot(dates, forecast["forecast"], "o-", ms=3, color="tab:red", label=t("fig.forecast.forecast"))
-        axes.set_ylabel(unit)
-        axes.set_title(title, fontsize=10)
+            axes.fill_between(dates, forecast["lower"] / divisor, forecast["upper"] / divisor, color="tab:red",
+                              alpha=0.2, label=t("fig.forecast.interval", level=level))
+        axes.plot(dates, forecast["forecast"] / divisor, "o-", ms=3, color="tab:red", label=t("fig.forecast.forecast"))
+        axes.set_ylabel(_axis_label(t, unit, divisor))
+        _title(axes, title)
         axes.legend()
         figure.autofmt_xdate()
         save(figure, path)
