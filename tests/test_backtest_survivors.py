@@ -169,7 +169,7 @@ BASE = RunSpec(model=ModelSpec(kind="sigmoid", units=7, layers=3, dropout=0.25, 
 Y = bt.YEARLY
 #        name                             kind              units layers days valid patience epochs lags pool batch
 EXPECTED = [("naive",                        "naive",          100, 1, 7, 0, None, 500, None, None, 32),
-            ("seasonal_naive",               "seasonal_naive", 100, 1, 7, 0, None, 500, None, None, 32),
+            ("seasonal naive",               "seasonal_naive", 100, 1, 7, 0, None, 500, None, None, 32),
             ("linear 7 days",                "linear",         100, 1, 7, 0, None, 500, None, None, 32),
             ("linear 14 days",               "linear",         100, 1, 14, 0, None, 500, None, None, 32),
             ("linear 28 days",               "linear",         100, 1, 28, 0, None, 500, None, None, 32),
@@ -237,18 +237,18 @@ class FakeBacktest:
 TIED = {"naive (yesterday's value)": 5.0, "seasonal naive (the value a week before)": 4.0,
         "linear, 7 days": 5.0, "linear, 14 days": 4.0, "linear, 28 days": 5.0, "linear, 56 days": 4.0,
         "sigmoid, 100 units, 56 days": 5.0, "relu, 2 layers of 100, 56 days": 4.0,
-        "linear, 43 of 371 days": 5.0, "relu, 2 layers of 100, 43 of 371 days": 5.0,
-        "linear, 43 of 371 days, trained on the built-in pages too": 5.0,
+        "linear, 43 of 371 days (1–28, 357–371)": 5.0, "relu, 2 layers of 100, 43 of 371 days (1–28, 357–371)": 5.0,
+        "linear, 43 of 371 days (1–28, 357–371), trained on the built-in pages too": 5.0,
         "relu, 2 layers of 100, 56 days, trained on the built-in pages too": 5.0,
-        "relu, 2 layers of 100, 43 of 371 days, trained on the built-in pages too": 5.0}
+        "relu, 2 layers of 100, 43 of 371 days (1–28, 357–371), trained on the built-in pages too": 5.0}
 # the candidates at 5.0 after linear 28 days, in their order (the seconds are their calls': 0.5 × call)
-LATER = [("linear a year", "linear, 43 of 371 days", 5.0, 3.5),
+LATER = [("linear a year", "linear, 43 of 371 days (1–28, 357–371)", 5.0, 3.5),
          ("sigmoid 100 units", "sigmoid, 100 units, 56 days", 5.0, 4.0),
-         ("relu 2 × 100 a year", "relu, 2 layers of 100, 43 of 371 days", 5.0, 5.0),
-         ("linear a year all pages", "linear, 43 of 371 days, trained on the built-in pages too", 5.0, 5.5),
+         ("relu 2 × 100 a year", "relu, 2 layers of 100, 43 of 371 days (1–28, 357–371)", 5.0, 5.0),
+         ("linear a year all pages", "linear, 43 of 371 days (1–28, 357–371), trained on the built-in pages too", 5.0, 5.5),
          ("relu 2 × 100 all pages", "relu, 2 layers of 100, 56 days, trained on the built-in pages too", 5.0, 6.0),
          ("relu 2 × 100 a year all pages",
-          "relu, 2 layers of 100, 43 of 371 days, trained on the built-in pages too", 5.0, 6.5)]
+          "relu, 2 layers of 100, 43 of 371 days (1–28, 357–371), trained on the built-in pages too", 5.0, 6.5)]
 
 
 def rows(*entries):
@@ -287,7 +287,7 @@ def test_compare_table_is_ranked_stably_with_exact_columns(monkeypatch):
     that is not stable on ties (the default quicksort)."""
     monkeypatch.setattr(bt, "backtest", FakeBacktest(TIED))
     table, _ = bt.compare(bt.candidates(RunSpec()), SERIES)
-    expected = rows(("seasonal_naive", "seasonal naive (the value a week before)", 4.0, 1.0),
+    expected = rows(("seasonal naive", "seasonal naive (the value a week before)", 4.0, 1.0),
                     ("linear 14 days", "linear, 14 days", 4.0, 2.0),
                     ("linear 56 days", "linear, 56 days", 4.0, 3.0),
                     ("relu 2 × 100", "relu, 2 layers of 100, 56 days", 4.0, 4.5),
@@ -323,7 +323,7 @@ def test_choose_table_adds_the_ensemble_row_stably_with_exact_columns(monkeypatc
     and a sort that is not stable on ties; the default of 3 seeds."""
     monkeypatch.setattr(bt, "backtest", FakeBacktest(WIN))
     name, best, table = bt.choose(bt.candidates(RunSpec()), SERIES, blend=1)
-    expected = rows(("seasonal_naive", "seasonal naive (the value a week before)", 3.0, 1.0),
+    expected = rows(("seasonal naive", "seasonal naive (the value a week before)", 3.0, 1.0),
                     ("linear 14 days", "linear, 14 days", 3.0, 2.0),
                     ("linear 56 days", "linear, 56 days", 3.0, 3.0),
                     ("relu 2 × 100", "relu, 2 layers of 100, 56 days", 3.0, 4.5),
@@ -332,7 +332,7 @@ def test_choose_table_adds_the_ensemble_row_stably_with_exact_columns(monkeypatc
                     ("linear 7 days", "linear, 7 days", 5.0, 1.5),
                     ("linear 28 days", "linear, 28 days", 5.0, 2.5), *LATER)
     # seasonal_naive ties the winner but comes first: the winner is the first row, a baseline: no ensemble
-    assert name == "seasonal_naive"
+    assert name == "seasonal naive"
     pd.testing.assert_frame_equal(table, expected.drop(index=4).reset_index(drop=True))
     monkeypatch.setattr(bt, "backtest", FakeBacktest({**WIN, "seasonal naive (the value a week before)": 4.0}))
     name, best, table = bt.choose(bt.candidates(RunSpec()), SERIES, blend=1)
@@ -340,7 +340,7 @@ def test_choose_table_adds_the_ensemble_row_stably_with_exact_columns(monkeypatc
                     ("linear 56 days", "linear, 56 days", 3.0, 3.0),
                     ("relu 2 × 100", "relu, 2 layers of 100, 56 days", 3.0, 4.5),
                     ("linear 14 days, mean of 3 seeds", "linear, 14 days, mean of 3 seeds", 3.0, 7.0),
-                    ("seasonal_naive", "seasonal naive (the value a week before)", 4.0, 1.0),
+                    ("seasonal naive", "seasonal naive (the value a week before)", 4.0, 1.0),
                     ("naive", "naive (yesterday's value)", 5.0, 0.5),
                     ("linear 7 days", "linear, 7 days", 5.0, 1.5),
                     ("linear 28 days", "linear, 28 days", 5.0, 2.5), *LATER)
@@ -367,7 +367,7 @@ def test_fitting_counts_the_folds_each_candidate_has_room_for():
     # the training part's targets: 150 - 45 - days days; a fold needs days + n_inputs + valid_days + 30 before it;
     # 56 days (linear 56, sigmoid, relu) cannot even be split: 56 + 57 + 45 > 150
     assert bt.fitting(bt.candidates(RunSpec()), s, 10) == {
-        "naive": (98 - 44) // 10, "seasonal_naive": (98 - 44) // 10, "linear 7 days": (98 - 44) // 10,
+        "naive": (98 - 44) // 10, "seasonal naive": (98 - 44) // 10, "linear 7 days": (98 - 44) // 10,
         "linear 14 days": (91 - 58) // 10}  # linear 28 days: 77 - 86 < 0, no room
     with pytest.raises(InputError):
         bt.max_folds(bt.candidates(RunSpec())["linear 56 days"], s, 10)

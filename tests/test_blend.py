@@ -362,7 +362,7 @@ def test_choose_blends_the_best_whatever_the_blend_backtests(monkeypatch):
     assert bt.choose(candidates, pd.Series(dtype=float), blend=13)[1].spec.names == chosen.spec.names
     six = {**candidates, "linear a year": bt.candidates(RunSpec())["linear a year"]}
     fake_paths({**{spec.describe(): mae for spec, mae in zip(candidates.values(), (5.0, 1.0, -2.0, 3.0, 4.0))},
-                "linear, 43 of 371 days": 6.0}, monkeypatch)
+                "linear, 43 of 371 days (1–28, 357–371)": 6.0}, monkeypatch)
     assert len(bt.choose(six, pd.Series(dtype=float), blend=13)[1].spec.members) == 3  # of 6, 3
     told = []
     name, chosen, _ = bt.choose(candidates, pd.Series(dtype=float), blend=2, on_done=lambda *args: told.append(args))

@@ -60,6 +60,8 @@ def test_auto_prints_each_candidate_then_the_choice_and_records_the_table(auto):
     table = meta["candidates"]
     assert [row["mae"] for row in table] == sorted(row["mae"] for row in table)
     assert chosen == "mean of the 4 best"  # the default --blend 4: the 4 best candidates, whatever the blend's rank
+    first = "note: not the first row: the mean of the best few forecasts new days better than any one of them"
+    assert any(line.startswith(first) for line in lines) == (table[0]["candidate"] != chosen)
     assert next(row for row in table if row["candidate"] == chosen)["mae"] == meta["backtest"]["mae"]
     assert len(meta["backtest"]["folds"]) == 2
     members = [row["candidate"] for row in table if row["candidate"] != chosen][:4]

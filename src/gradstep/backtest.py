@@ -242,7 +242,8 @@ def candidates(spec: RunSpec) -> dict[str, RunSpec]:
     alone; the training settings are otherwise ``spec``'s."""
     plain = spec.replace(ensemble=1, units=100, layers=1, dropout=0.0, lags=None, scale="window", augment=None,
                          pool=None)
-    chosen = {name: plain.replace(kind=name, days=7, valid_days=0, patience=None, scale=None) for name in BASELINES}
+    chosen = {name.replace("_", " "): plain.replace(kind=name, days=7, valid_days=0, patience=None, scale=None)
+              for name in BASELINES}
     for days in (7, 14, 28, 56):
         chosen[f"linear {days} days"] = plain.replace(kind="linear", days=days, valid_days=0, patience=None)
     year = {"days": YEARLY[-1], "lags": YEARLY}

@@ -403,10 +403,11 @@ def _backtest_line(result: dict, unit: str) -> str:
 def _candidates_table(rows: list, unit: str):
     from rich.table import Table
     table = Table(title="backtest of the candidates, best first (one day ahead, training days only)")
-    for column in ("", "candidate", f"MAE ({unit})", "± over folds", "seconds"):
-        table.add_column(column, justify="left" if column in ("", "candidate") else "right")
+    for column in ("", "candidate", "model", f"MAE ({unit})", "± over folds", "seconds"):
+        table.add_column(column, justify="left" if column in ("", "candidate", "model") else "right")
     for rank, row in enumerate(rows, 1):
-        table.add_row(str(rank), row["model"], _number(row["mae"]), _number(row["std"]), f"{row['seconds']:.1f}")
+        table.add_row(str(rank), row["candidate"], row["model"], _number(row["mae"]), _number(row["std"]),
+                      f"{row['seconds']:.1f}")
     return table
 
 
@@ -529,6 +530,10 @@ def _choose(spec, series, args, console, unit_name: str):
     rows = table.to_dict("records")
     console.print(_candidates_table(rows, unit_name))
     _say(console, f"chosen: {name}")
+    if name != rows[0]["candidate"]:
+        _say(console, "note: not the first row: the mean of the best few forecasts new days better than any one of "
+                      "them, even where a backtest of a few folds ranks one first (docs/benchmarks.md); --blend 1 "
+                      "takes the first")
     wanted, averaged = _blend(args), len(best.spec.members) if isinstance(best.spec, BlendSpec) else 1
     if averaged < wanted:
         _say(console, f"note: {averaged} model{'s' * (averaged > 1)} averaged, not {wanted}: a blend takes at most the "

@@ -34,6 +34,22 @@ AUGMENTATIONS = ("scale",)
 DTYPES = ("float32", "float64")
 
 
+def _listed(lags: tuple) -> str:
+    """The days a model reads, for its description: " (1, 7, 14)", " (1–28, 357–371)" as spans, or nothing when
+    neither is short."""
+    if len(lags) <= 8:
+        return f" ({', '.join(map(str, lags))})"
+    spans = []
+    for lag in lags:
+        if spans and lag == spans[-1][1] + 1:
+            spans[-1][1] = lag
+        else:
+            spans.append([lag, lag])
+    if len(spans) > 4:
+        return ""
+    return " (" + ", ".join(f"{low}–{high}" if high > low else str(low) for low, high in spans) + ")"
+
+
 def _shown(value) -> str:
     """repr(value), cut to 60 characters (a 400-digit number, say) so an error stays one short line."""
     text = repr(value)
@@ -280,13 +296,13 @@ class ModelSpec(_Spec):
 
     def describe(self, days: int, lags: tuple | None = None) -> str:
         """e.g. "linear, 56 days", "relu, 3 layers of 100, 56 days", "linear, 3 of 56 days (1, 7, 14)" (with
-        ``lags``; the days are listed when there are at most 8) or "seasonal naive (a week ago)"."""
+        ``lags``; the days are listed when there are at most 8, as runs when they make at most 4: "43 of 371
+        days (1–28, 357–371)") or "seasonal naive (a week ago)"."""
         if self.kind == "naive":
             return "naive (yesterday's value)"
         if self.kind == "seasonal_naive":
             return "seasonal naive (the value a week before)"
-        reads = f"{days} days" if lags is None else f"{len(lags)} of {days} days" + (
-            f" ({', '.join(map(str, lags))})" if len(lags) <= 8 else "")
+        reads = f"{days} days" if lags is None else f"{len(lags)} of {days} days" + _listed(lags)
         if self.kind == "linear":
             text = f"linear, {reads}"
         elif self.kind == "sigmoid":
