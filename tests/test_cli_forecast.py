@@ -186,6 +186,23 @@ def test_evaluate_json_has_the_test_mae_and_the_interval_coverage(capsys, auto, 
     assert "MAE (Watch time (hours))" in text and "% interval (one day ahead) held" in text
 
 
+def test_a_model_s_own_numbers_keep_the_unit_it_was_trained_in(capsys, auto, export, tmp_path):
+    """Given another file (its column "Hours"), the table is in the file's unit, the saved scores in the model's."""
+    out, _ = auto
+    other = tmp_path / "other.csv"
+    other.write_text(export[0].read_text().replace("Watch time (hours)", "Hours"))
+    code, text, _ = run(capsys, "predict", out, "--csv", other, "--value-column", "Hours")
+    assert code == 0 and "forecast (Hours)" in text
+    assert next(line for line in text.splitlines() if line.startswith("test MAE when trained: ")).endswith(
+        " Watch time (hours)")
+    code, text, _ = run(capsys, "evaluate", out, "--csv", other, "--value-column", "Hours")
+    assert code == 0 and "MAE (Hours)" in text
+    assert next(line for line in text.splitlines() if line.startswith("backtest")).count("Watch time (hours)") == 1
+    code, text, _ = run(capsys, "evaluate", out, "--csv", other, "--value-column", "Hours", "--json")
+    result = json.loads(text)
+    assert result["unit"] == "Hours" and result["backtest"]["unit"] == "Watch time (hours)"
+
+
 @pytest.mark.parametrize("argv, words", [
     (["--horizon", "29"], f"--horizon 29 is out of range; this model forecasts 1 to {HORIZON} days ahead"),
     (["--horizon", "0"], "--horizon 0 is out of range"),

@@ -352,6 +352,12 @@ def unit(series) -> str:
     return "views" if series.attrs.get("value_column") is None else one_line(series.name, 60)
 
 
+def trained_unit(spec) -> str:
+    """The unit of a saved model's own numbers (its test scores and backtest): of the data it was trained on, which
+    may not be the data it is given now."""
+    return "views" if spec.data.csv is None else one_line(spec.data.value_column or "values", 60)
+
+
 def _series_line(series) -> str:
     return (f"{series.index[0]:%Y-%m-%d}..{series.index[-1]:%Y-%m-%d}, {len(series):,} day{'s' * (len(series) != 1)}, "
             f"median {series.median():,.0f} {unit(series)}")
@@ -693,7 +699,8 @@ def command_evaluate(args, console) -> int:
     unit_name = unit(series)
     model = forecaster.spec.describe()
     if args.json:
-        backtest = forecaster.backtest and {key: forecaster.backtest[key] for key in ("mae", "std")}
+        backtest = forecaster.backtest and {**{key: forecaster.backtest[key] for key in ("mae", "std")},
+                                            "unit": trained_unit(forecaster.spec)}
         print(json.dumps({"model": model, "data": data.describe(), "unit": unit_name, "level": args.level,
                           **results, "backtest": backtest}, allow_nan=False))
         return 0
@@ -701,7 +708,7 @@ def command_evaluate(args, console) -> int:
     _say(console, f"data: {data.describe()}, {_series_line(series)}")
     console.print(_metrics_table("error on each part", results, forecaster.run.ranges, unit_name))
     if forecaster.backtest is not None:
-        _say(console, _backtest_line(forecaster.backtest, unit_name))
+        _say(console, _backtest_line(forecaster.backtest, trained_unit(forecaster.spec)))
         _say(console, f"the {args.level:g} % interval (one day ahead) held "
                       f"{results['test']['interval_coverage']:.0%} of the test days")
     return 0
@@ -747,7 +754,8 @@ def command_predict(args, console) -> int:
     test = {"model": forecaster.metrics.get("test"), **forecaster.run.baselines.get("test", {})}
     if test["model"] is not None:
         _say(console, "test MAE when trained: " + ", ".join(f"{name.replace('_', ' ')} {values['mae']:,.0f}"
-                                                           for name, values in test.items()) + f" {unit_name}")
+                                                           for name, values in test.items())
+             + f" {trained_unit(forecaster.spec)}")
     if forecaster.backtest is None:
         _say(console, "note: no interval: the model was trained with --folds 0, so there are no backtest errors")
     if clipped.any():
