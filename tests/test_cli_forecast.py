@@ -10,6 +10,7 @@ from gradstep.cli import AUTO_FOLDS, BLEND, FOLD_DAYS, FOLDS, HORIZON, LEVEL, ma
 from gradstep.data import load_pageviews
 from gradstep.errors import InputError
 from gradstep.modeldir import ModelDirectory
+from gradstep.spec import RunSpec
 
 
 def run(capsys, *argv):
@@ -326,7 +327,35 @@ def test_auto_on_a_short_file_leaves_out_what_does_not_fit_and_still_chooses(cap
     tiny = tmp_path / "tiny.csv"
     tiny.write_text("Date,Watch time (hours)\n" + "".join(f"{d:%Y-%m-%d},{v:.2f}\n" for d, v in hours.iloc[-100:].items()))
     code, _, err = run(capsys, "train", "--csv", tiny, "--model", "auto", "--quiet", "--out", tmp_path / "o")
-    assert code == 2 and "the data is too short to backtest any candidate on 1 fold of 28 days" in err
+    assert code == 2 and ("the data is too short to backtest any candidate on even one fold of 28 days; choose a "
+                          "model with --model (and --folds 0), or give a longer file") in err
+    code, _, err = run(capsys, "train", "--csv", tiny, "--model", "auto", "--folds", "2", "--quiet", "--out",
+                       tmp_path / "o")
+    assert code == 2 and "the data is too short to backtest any candidate on 2 folds of 28 days" in err
+
+
+def test_a_model_beaten_by_a_baseline_on_the_test_days_says_so(capsys, export, auto, tmp_path):
+    """A linear model on 7 days trained 20 epochs from 30 days of training data loses to yesterday's value."""
+    path, hours = export
+    short = tmp_path / "short.csv"
+    short.write_text("Date,Watch time (hours)\n" + "".join(f"{d:%Y-%m-%d},{v:.2f}\n" for d, v in hours.iloc[-90:].items()))
+    code, text, _ = run(capsys, "train", "--csv", short, "--days", "7", "--epochs", "2", "--lr", "1e-4", "--folds", "0",
+                        "--quiet", "--out", tmp_path / "m")
+    meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    best = min(meta["baselines"]["test"], key=lambda name: meta["baselines"]["test"][name]["mae"])
+    assert code == 0 and meta["baselines"]["test"][best]["mae"] < meta["metrics"]["test"]["mae"]
+    note = (f"note: the {best.replace('_', ' ')} baseline scored a lower test MAE than the model "
+            f"({meta['baselines']['test'][best]['mae']:,.0f} against {meta['metrics']['test']['mae']:,.0f}): on these "
+            "days it forecast better; try --model auto, which backtests the baselines too, or a longer file")
+    assert note in " ".join(text.split())
+    code, text, _ = run(capsys, "predict", tmp_path / "m", "--csv", short)
+    assert code == 0 and note in " ".join(text.split())
+    out, lines = auto  # auto's blend beats both baselines on these test days: no note
+    meta = json.loads((out / "model.json").read_text())
+    assert all(values["mae"] > meta["metrics"]["test"]["mae"] for values in meta["baselines"]["test"].values())
+    assert not any("baseline scored a lower test MAE" in line for line in lines)
+    code, text, _ = run(capsys, "predict", out, "--csv", path)
+    assert code == 0 and "baseline scored a lower test MAE" not in text
 
 
 @pytest.mark.parametrize("cpu_max, cores", [("150000 100000\n", 2), ("50000 100000", 1), ("max 100000", 8),
@@ -339,3 +368,19 @@ def test_the_default_workers_are_the_pinned_cores_under_the_container_s_quota(tm
     monkeypatch.setattr(cli, "CPU_MAX", str(path))
     monkeypatch.setattr("os.sched_getaffinity", lambda pid: set(range(8)), raising=False)
     assert cli.cores() == cores
+
+
+@pytest.mark.parametrize("spec, model, chosen, words", [
+    (RunSpec(), 12.0, True, "the backtest ranked the model above it, so the test days are unlike the training days' "
+                            "end: look at gradstep backtest, or give a longer file"),
+    (RunSpec(), 10.0, False, None),  # a tie with the baseline is not a loss
+    (RunSpec().replace(kind="naive", days=7), 12.0, False, None),  # a baseline is not beaten by another
+])
+def test_the_beaten_note_advises_by_how_the_model_was_chosen(monkeypatch, spec, model, chosen, words):
+    from gradstep import cli
+    said = []
+    monkeypatch.setattr(cli, "_say", lambda console, text: said.append(text))
+    cli._beaten(None, spec, {"mae": model}, {"naive": {"mae": 11.0}, "seasonal_naive": {"mae": 10.0}}, chosen)
+    assert said == ([] if words is None else [
+        f"note: the seasonal naive baseline scored a lower test MAE than the model (10 against {model:,.0f}): on these "
+        f"days it forecast better; {words}"])

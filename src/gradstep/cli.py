@@ -501,8 +501,8 @@ def _with_room(spec, series, args, console) -> dict:
         most = max(fits.values(), default=0)
         advice = (f"use --folds {most} or fewer" if most else
                   "choose a model with --model (and --folds 0)" if args.command == "train" else "")
-        raise InputError(f"the data is too short to backtest any candidate on {args.folds or 1} fold"
-                         f"{'s' * ((args.folds or 1) > 1)} of {FOLD_DAYS} days; "
+        folds = f"{args.folds} fold{'s' * (args.folds > 1)}" if args.folds else "even one fold"
+        raise InputError(f"the data is too short to backtest any candidate on {folds} of {FOLD_DAYS} days; "
                          + (f"{advice}, or give a longer file" if advice else "give a longer file"))
     left_out = [name for name in everyone if name not in rooms]
     if left_out:
@@ -649,6 +649,7 @@ def command_train(args, console) -> int:
         run.score_test()
         console.print(_metrics_table("error on each part (the test days scored once, after training)", _results(run),
                                      run.ranges, unit_name))
+        _beaten(console, spec, run.metrics["test"], run.baselines.get("test", {}), rows is not None)
         test = run.split_.test
         prediction = run.predict(test.X)
         if result is not None:
@@ -665,6 +666,20 @@ def command_train(args, console) -> int:
         target.discard_checkpoint()
     _say(console, f"wrote {out / 'model.npz'}, {out / 'model.json'}, {out / 'history.csv'}, {out / 'test.png'}")
     return 0
+
+
+def _beaten(console, spec, model: dict, baselines: dict, chosen: bool) -> None:
+    """A note when a baseline scored a lower test MAE than the model (``chosen``: by --model auto's backtest): its
+    forecasts are then worth no more than "same as yesterday" (or last week)."""
+    if not baselines or (isinstance(spec, RunSpec) and spec.model.kind in BASELINES):
+        return
+    name = min(baselines, key=lambda baseline: baselines[baseline]["mae"])
+    if baselines[name]["mae"] < model["mae"]:
+        _say(console, f"note: the {name.replace('_', ' ')} baseline scored a lower test MAE than the model "
+                      f"({baselines[name]['mae']:,.0f} against {model['mae']:,.0f}): on these days it forecast "
+                      "better; " + ("the backtest ranked the model above it, so the test days are unlike the "
+                                    "training days' end: look at gradstep backtest, or give a longer file" if chosen
+                                    else "try --model auto, which backtests the baselines too, or a longer file"))
 
 
 def _load_for(args, console):
@@ -756,6 +771,8 @@ def command_predict(args, console) -> int:
         _say(console, "test MAE when trained: " + ", ".join(f"{name.replace('_', ' ')} {values['mae']:,.0f}"
                                                            for name, values in test.items())
              + f" {trained_unit(forecaster.spec)}")
+        _beaten(console, forecaster.spec, test["model"], forecaster.run.baselines.get("test", {}),
+                forecaster.candidates is not None)
     if forecaster.backtest is None:
         _say(console, "note: no interval: the model was trained with --folds 0, so there are no backtest errors")
     if clipped.any():
