@@ -279,6 +279,10 @@ def test_the_backtest_line_joins_adjacent_folds_and_lists_the_year_before_apart(
         {"test": ["2020-12-04", "2020-12-31"]}]}
     assert _backtest_line(result, "views") == ("backtest: 3 folds 2020-01-03..2020-01-30, 2020-11-06..2020-12-31, "
                                                "one day ahead: MAE 1,234 ± 10 views (mean ± std over folds)")
+    one = {"mae": 986.0, "std": 0.0, "folds": [{"test": ["2020-12-04", "2020-12-31"]}], "scores": [[1.0] * 28] * 28}
+    assert _backtest_line(one, "views") == (
+        "backtest: 1 fold 2020-12-04..2020-12-31, one day ahead: MAE 986 views (one fold, so no spread; the interval "
+        "comes from its 28 errors and may hold far from its level on new days: a longer file gives more folds)")
 
 
 def test_too_many_folds_name_the_flag_and_what_fits(capsys, export, tmp_path):

@@ -402,8 +402,12 @@ def _spans(folds: list) -> str:
 
 def _backtest_line(result: dict, unit: str) -> str:
     folds = result["folds"]
-    return (f"backtest: {len(folds)} fold{'s' * (len(folds) > 1)} {_spans(folds)}, one day ahead: MAE "
-            f"{result['mae']:,.0f} ± {result['std']:,.0f} {unit} (mean ± std over folds)")
+    head = f"backtest: {len(folds)} fold{'s' * (len(folds) > 1)} {_spans(folds)}, one day ahead: MAE "
+    if len(folds) == 1:
+        return (f"{head}{result['mae']:,.0f} {unit} (one fold, so no spread; the interval comes from its "
+                f"{len(result['scores'][0])} errors and may hold far from its level on new days: a longer file "
+                "gives more folds)")
+    return f"{head}{result['mae']:,.0f} ± {result['std']:,.0f} {unit} (mean ± std over folds)"
 
 
 def _candidates_table(rows: list, unit: str):
