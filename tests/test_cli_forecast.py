@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from gradstep.cli import AUTO_FOLDS, BLEND, FOLD_DAYS, FOLDS, HORIZON, LEVEL, main
+from gradstep.cli import AUTO_FOLDS, BLEND, FOLD_DAYS, FOLDS, HORIZON, LEVEL, _number, main
 from gradstep.data import load_pageviews
 from gradstep.errors import InputError
 from gradstep.modeldir import ModelDirectory
@@ -349,7 +349,7 @@ def test_a_model_beaten_by_a_baseline_on_the_test_days_says_so(capsys, export, a
     best = min(meta["baselines"]["test"], key=lambda name: meta["baselines"]["test"][name]["mae"])
     assert code == 0 and meta["baselines"]["test"][best]["mae"] < meta["metrics"]["test"]["mae"]
     note = (f"note: the {best.replace('_', ' ')} baseline scored a lower test MAE than the model "
-            f"({meta['baselines']['test'][best]['mae']:,.0f} against {meta['metrics']['test']['mae']:,.0f}): on these "
+            f"({_number(meta['baselines']['test'][best]['mae'])} against {_number(meta['metrics']['test']['mae'])}): on these "
             "days it forecast better; try --model auto, which backtests the baselines too, or a longer file")
     assert note in " ".join(text.split())
     code, text, _ = run(capsys, "predict", tmp_path / "m", "--csv", short)

@@ -360,7 +360,7 @@ def trained_unit(spec) -> str:
 
 def _series_line(series) -> str:
     return (f"{series.index[0]:%Y-%m-%d}..{series.index[-1]:%Y-%m-%d}, {len(series):,} day{'s' * (len(series) != 1)}, "
-            f"median {series.median():,.0f} {unit(series)}")
+            f"median {_number(series.median())} {unit(series)}")
 
 
 def _number(value) -> str:
@@ -404,10 +404,10 @@ def _backtest_line(result: dict, unit: str) -> str:
     folds = result["folds"]
     head = f"backtest: {len(folds)} fold{'s' * (len(folds) > 1)} {_spans(folds)}, one day ahead: MAE "
     if len(folds) == 1:
-        return (f"{head}{result['mae']:,.0f} {unit} (one fold, so no spread; the interval comes from its "
+        return (f"{head}{_number(result['mae'])} {unit} (one fold, so no spread; the interval comes from its "
                 f"{len(result['scores'][0])} errors and may hold far from its level on new days: a longer file "
                 "gives more folds)")
-    return f"{head}{result['mae']:,.0f} ± {result['std']:,.0f} {unit} (mean ± std over folds)"
+    return f"{head}{_number(result['mae'])} ± {_number(result['std'])} {unit} (mean ± std over folds)"
 
 
 def _candidates_table(rows: list, unit: str):
@@ -535,7 +535,7 @@ def _choose(spec, series, args, console, unit_name: str):
     _say(console, f"choosing by backtest: {len(chosen)} candidates on {_folds_text(chosen, series, args.folds)}")
     name, best, table = choose(
         chosen, series, n_folds=args.folds, blend=_blend(args), workers=_workers(args),
-        on_done=lambda label, result: _say(console, f"  {label}: MAE {result.mae:,.0f} ± {result.std:,.0f} "
+        on_done=lambda label, result: _say(console, f"  {label}: MAE {_number(result.mae)} ± {_number(result.std)} "
                                                     f"{unit_name} ({result.seconds:.1f} s)"))
     rows = table.to_dict("records")
     console.print(_candidates_table(rows, unit_name))
@@ -665,7 +665,7 @@ def command_train(args, console) -> int:
             forecaster.write(directory)
             prediction_plot(test.dates, test.y, prediction, directory / "test.png", unit=unit_name,
                             title=f"{one_line(data.describe(), 80)}: {spec.describe()}, test MAE "
-                                  f"{run.metrics['test']['mae']:,.0f}")
+                                  f"{_number(run.metrics['test']['mae'])}")
         target.commit(write)
         target.discard_checkpoint()
     _say(console, f"wrote {out / 'model.npz'}, {out / 'model.json'}, {out / 'history.csv'}, {out / 'test.png'}")
@@ -680,7 +680,7 @@ def _beaten(console, spec, model: dict, baselines: dict, chosen: bool) -> None:
     name = min(baselines, key=lambda baseline: baselines[baseline]["mae"])
     if baselines[name]["mae"] < model["mae"]:
         _say(console, f"note: the {name.replace('_', ' ')} baseline scored a lower test MAE than the model "
-                      f"({baselines[name]['mae']:,.0f} against {model['mae']:,.0f}): on these days it forecast "
+                      f"({_number(baselines[name]['mae'])} against {_number(model['mae'])}): on these days it forecast "
                       "better; " + ("the backtest ranked the model above it, so the test days are unlike the "
                                     "training days' end: look at gradstep backtest, or give a longer file" if chosen
                                     else "try --model auto, which backtests the baselines too, or a longer file"))
@@ -761,7 +761,7 @@ def command_predict(args, console) -> int:
         return 0
     from rich.table import Table
     _say(console, f"data: {data.describe()}, last day {series.index[-1]:%Y-%m-%d} "
-                  f"({series.iloc[-1]:,.0f} {unit_name})")
+                  f"({_number(series.iloc[-1])} {unit_name})")
     table = Table(title=f"forecast of {forecaster.spec.describe()}, "
                         f"{args.level:g} % interval from its backtest")
     for column in ("date", "day", f"forecast ({unit_name})", "lower", "upper"):
@@ -772,7 +772,7 @@ def command_predict(args, console) -> int:
     console.print(table)
     test = {"model": forecaster.metrics.get("test"), **forecaster.run.baselines.get("test", {})}
     if test["model"] is not None:
-        _say(console, "test MAE when trained: " + ", ".join(f"{name.replace('_', ' ')} {values['mae']:,.0f}"
+        _say(console, "test MAE when trained: " + ", ".join(f"{name.replace('_', ' ')} {_number(values['mae'])}"
                                                            for name, values in test.items())
              + f" {trained_unit(forecaster.spec)}")
         _beaten(console, forecaster.spec, test["model"], forecaster.run.baselines.get("test", {}),
@@ -799,8 +799,8 @@ def command_backtest(args, console) -> int:
     chosen = _with_room(RunSpec(data=data), series, args, console)
     _say(console, f"backtest: {len(chosen)} candidates on {_folds_text(chosen, series, args.folds)}, one day ahead")
     _, _, table = choose(chosen, series, n_folds=args.folds, blend=BLEND, workers=_workers(args),
-                         on_done=lambda name, result: _say(console, f"  {name}: MAE {result.mae:,.0f} ± "
-                                                                    f"{result.std:,.0f} {unit_name} "
+                         on_done=lambda name, result: _say(console, f"  {name}: MAE {_number(result.mae)} ± "
+                                                                    f"{_number(result.std)} {unit_name} "
                                                                     f"({result.seconds:.1f} s)"))
     console.print(_candidates_table(table.to_dict("records"), unit_name))
     return 0
