@@ -177,6 +177,18 @@ def test_a_saved_blend_records_how_each_member_trained_and_reads_it_back(tmp_pat
     assert loaded.run.updates_per_epoch is None and loaded.run.epochs_run == blend.epochs_run
 
 
+def test_a_member_s_training_record_takes_the_edges_of_its_ranges(tmp_path, blend):
+    forecaster = Forecaster(BLEND)
+    forecaster.run = blend
+    forecaster.save(tmp_path / "m")
+    path = tmp_path / "m" / "model.json"
+    meta = json.loads(path.read_text())
+    meta["member_training"][1].update(updates_per_epoch=10**8, stopped_early_at=1, best_epoch=1)
+    path.write_text(json.dumps(meta))
+    loaded, _ = Forecaster.load(tmp_path / "m")
+    assert (loaded.run.members[1].updates_per_epoch, loaded.run.members[1].stopped_early_at) == (10**8, 1)
+
+
 def tampered(tmp_path, blend, change) -> str:
     forecaster = Forecaster(BLEND)
     forecaster.run = blend
@@ -202,6 +214,12 @@ def tampered(tmp_path, blend, change) -> str:
     (lambda meta: meta["member_training"][0].update(epochs_run=6), "epochs_run must be a whole number from 0 to 5"),
     (lambda meta: meta["member_training"][0].update(updates_per_epoch=None), "updates_per_epoch must be a whole"),
     (lambda meta: meta.update(updates_per_epoch=-1), "updates_per_epoch must be a whole number from 0"),
+    (lambda meta: meta["member_training"][0].update(updates_per_epoch=10**8 + 1),
+     "updates_per_epoch must be a whole number from 0 to 100000000"),
+    (lambda meta: meta["member_training"][1].update(stopped_early_at=0),
+     "stopped_early_at must be a whole number from 1 to 8"),
+    (lambda meta: meta["member_training"][1].update(stopped_early_at=9),
+     "stopped_early_at must be a whole number from 1 to 8"),
     (lambda meta: (meta["spec"]["blend"].pop(), meta["member_standardizers"].pop(), meta["member_training"].pop()),
      "extra ['2.0.bias', '2.0.weight']"),
     (lambda meta: meta["spec"]["blend"][0]["spec"]["data"].update(days=15), "'0.0.weight'"),

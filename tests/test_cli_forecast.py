@@ -388,3 +388,11 @@ def test_the_beaten_note_advises_by_how_the_model_was_chosen(monkeypatch, spec, 
     assert said == ([] if words is None else [
         f"note: the seasonal naive baseline scored a lower test MAE than the model (10 against {model:,.0f}): on these "
         f"days it forecast better; {words}"])
+
+
+def test_a_model_s_unit_is_views_for_a_page_and_the_column_for_a_file():
+    from gradstep.cli import trained_unit
+    assert trained_unit(RunSpec()) == "views"
+    assert trained_unit(RunSpec().replace(page=None, csv="a.csv", value_column="Watch time (hours)")) == \
+        "Watch time (hours)"
+    assert trained_unit(RunSpec().replace(page=None, csv="a.csv")) == "values"

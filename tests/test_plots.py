@@ -226,6 +226,7 @@ def test_a_long_title_is_wrapped_not_cut(tmp_path):
     title = "test MAE 1,167 Pageviews; mean of 4 models: " + ", ".join(["relu 2 × 100 a year all pages"] * 4)
     figure = plots.prediction_plot(["2021-01-01"], [1.0], [1.0], tmp_path / "p.png", title=title)
     lines = figure.axes[0].get_title().split("\n")
+    assert figure.axes[0].title.get_fontsize() == 10
     assert len(lines) == 2 and " ".join(lines) == title and all(len(line) <= plots.TITLE_WIDTH for line in lines)
 
 

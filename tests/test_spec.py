@@ -557,6 +557,7 @@ def test_descriptions_name_the_days_read():
     assert ModelSpec().describe(56, (1, 7, 14, 28)) == "linear, 4 of 56 days (1, 7, 14, 28)"
     assert ModelSpec(kind="relu", units=8, layers=2).describe(14, (7,)) == "relu, 2 layers of 8, 1 of 14 days (7)"
     assert ModelSpec(kind="sigmoid", units=3).describe(56, tuple(range(1, 10))) == "sigmoid, 3 units, 9 of 56 days (1–9)"
+    assert ModelSpec().describe(56, (*range(1, 8), 14)) == "linear, 8 of 56 days (1, 2, 3, 4, 5, 6, 7, 14)"
     year = tuple(range(1, 29)) + tuple(range(357, 372))
     assert ModelSpec().describe(371, year) == "linear, 43 of 371 days (1–28, 357–371)"
     assert ModelSpec().describe(56, (*range(1, 9), 20, 30, 40)) == "linear, 11 of 56 days (1–8, 20, 30, 40)"

@@ -114,7 +114,7 @@ def _unit(t, unit: str) -> str:
 def _thousands(values) -> float:
     """What to divide the values by on a figure's axis: 1000 when they reach 1,000 (shown as "(k)", as the
     lecture's figures), else 1."""
-    return 1e3 if np.nanmax(np.abs(np.asarray(values, dtype=float))) >= 1e3 else 1.0
+    return 1e3 if np.nanmax(np.abs(values)) >= 1e3 else 1.0
 
 
 def _axis_label(t, unit: str, divisor: float) -> str:

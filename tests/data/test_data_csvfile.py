@@ -344,6 +344,10 @@ def test_a_last_row_without_a_date_is_the_totals_row_of_an_analytics_export(tmp_
         series.attrs["notes"]
 
 
+def test_one_day_and_its_totals_row_is_one_day(tmp_path):
+    assert read_series(_write(tmp_path, "date,views\n2021-01-01,1\n,1\n")).tolist() == [1]
+
+
 @pytest.mark.parametrize("text, line", [
     ("date,views\n2021-01-01,1\n,2\n2021-01-03,3\n", 3),  # not the last row: no totals row
     ("date,views\n2021-01-01,1\n,2\n,3\n", 3),  # two rows without dates: not one totals row
@@ -351,6 +355,12 @@ def test_a_last_row_without_a_date_is_the_totals_row_of_an_analytics_export(tmp_
 def test_a_row_without_a_date_elsewhere_is_refused(tmp_path, text, line):
     path = _write(tmp_path, text)
     assert f"cannot be read on line {line} (empty)" in _refusal(path)
+
+
+def test_a_totals_row_alone_is_no_data(tmp_path):
+    path = _write(tmp_path, "date,views\n,2\n")
+    assert "has no date column" in _refusal(path)
+    assert "cannot be read on line 2 (empty)" in _refusal(path, date_column="date")
 
 
 def test_blank_cells_do_not_count_when_choosing_columns(tmp_path):

@@ -75,7 +75,7 @@ def read_series(
         notes.append(f'dropped the {show(table["date"][total].iloc[0])} {"row" if total.sum() == 1 else "rows"} '
                      f"({lines(table.index[total])})")
         table = table[~total]
-    if len(table) > 1 and table["date"].iloc[-1] == "" and (table["date"].iloc[:-1] != "").all():
+    if len(table) > 1 and table["date"].iloc[-1] == "":  # another row without a date is refused below
         notes.append(f"dropped the last row ({lines(table.index[-1:])}), which has no date: a totals row, as an "
                      "analytics export ends")
         table = table.iloc[:-1]
