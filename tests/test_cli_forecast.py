@@ -279,6 +279,8 @@ def test_the_backtest_line_joins_adjacent_folds_and_lists_the_year_before_apart(
         {"test": ["2020-12-04", "2020-12-31"]}]}
     assert _backtest_line(result, "views") == ("backtest: 3 folds 2020-01-03..2020-01-30, 2020-11-06..2020-12-31, "
                                                "one day ahead: MAE 1,234 ± 10 views (mean ± std over folds)")
+    two = {**result, "folds": result["folds"][1:]}
+    assert _backtest_line(two, "views").startswith("backtest: 2 folds 2020-11-06..2020-12-31, one day ahead")
     one = {"mae": 986.0, "std": 0.0, "folds": [{"test": ["2020-12-04", "2020-12-31"]}], "scores": [[1.0] * 28] * 28}
     assert _backtest_line(one, "views") == (
         "backtest: 1 fold 2020-12-04..2020-12-31, one day ahead: MAE 986 views (one fold, so no spread; the interval "
@@ -377,6 +379,7 @@ def test_the_default_workers_are_the_pinned_cores_under_the_container_s_quota(tm
 @pytest.mark.parametrize("spec, model, chosen, words", [
     (RunSpec(), 12.0, True, "the backtest ranked the model above it, so the test days are unlike the training days' "
                             "end: look at gradstep backtest, or give a longer file"),
+    (RunSpec(), 12.0, False, "try --model auto, which backtests the baselines too, or a longer file"),
     (RunSpec(), 10.0, False, None),  # a tie with the baseline is not a loss
     (RunSpec().replace(kind="naive", days=7), 12.0, False, None),  # a baseline is not beaten by another
 ])
@@ -396,3 +399,4 @@ def test_a_model_s_unit_is_views_for_a_page_and_the_column_for_a_file():
     assert trained_unit(RunSpec().replace(page=None, csv="a.csv", value_column="Watch time (hours)")) == \
         "Watch time (hours)"
     assert trained_unit(RunSpec().replace(page=None, csv="a.csv")) == "values"
+    assert trained_unit(RunSpec().replace(page=None, csv="a.csv", value_column="v" * 70)) == "v" * 59 + "…"
