@@ -352,7 +352,8 @@ def test_a_model_beaten_by_a_baseline_on_the_test_days_says_so(capsys, export, a
     assert code == 0 and meta["baselines"]["test"][best]["mae"] < meta["metrics"]["test"]["mae"]
     note = (f"note: the {best.replace('_', ' ')} baseline scored a lower test MAE than the model "
             f"({_number(meta['baselines']['test'][best]['mae'])} against {_number(meta['metrics']['test']['mae'])}): on these "
-            "days it forecast better; try --model auto, which backtests the baselines too, or a longer file")
+            "days it forecast better; try --model auto, which backtests the baselines too, or train on more days "
+            "(a longer file, or a shorter --test)")
     assert note in " ".join(text.split())
     code, text, _ = run(capsys, "predict", tmp_path / "m", "--csv", short)
     assert code == 0 and note in " ".join(text.split())
@@ -379,7 +380,8 @@ def test_the_default_workers_are_the_pinned_cores_under_the_container_s_quota(tm
 @pytest.mark.parametrize("spec, model, chosen, words", [
     (RunSpec(), 12.0, True, "the backtest ranked the model above it, so the test days are unlike the training days' "
                             "end: look at gradstep backtest, or give a longer file"),
-    (RunSpec(), 12.0, False, "try --model auto, which backtests the baselines too, or a longer file"),
+    (RunSpec(), 12.0, False, "try --model auto, which backtests the baselines too, or train on more days (a longer "
+                             "file, or a shorter --test)"),
     (RunSpec(), 10.0, False, None),  # a tie with the baseline is not a loss
     (RunSpec().replace(kind="naive", days=7), 12.0, False, None),  # a baseline is not beaten by another
 ])

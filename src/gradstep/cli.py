@@ -679,11 +679,13 @@ def _beaten(console, spec, model: dict, baselines: dict, chosen: bool) -> None:
         return
     name = min(baselines, key=lambda baseline: baselines[baseline]["mae"])
     if baselines[name]["mae"] < model["mae"]:
+        advice = ("the backtest ranked the model above it, so the test days are unlike the training days' end: "
+                  "look at gradstep backtest, or give a longer file" if chosen else
+                  "try --model auto, which backtests the baselines too, or train on more days (a longer file, or "
+                  "a shorter --test)")
         _say(console, f"note: the {name.replace('_', ' ')} baseline scored a lower test MAE than the model "
-                      f"({_number(baselines[name]['mae'])} against {_number(model['mae'])}): on these days it forecast "
-                      "better; " + ("the backtest ranked the model above it, so the test days are unlike the "
-                                    "training days' end: look at gradstep backtest, or give a longer file" if chosen
-                                    else "try --model auto, which backtests the baselines too, or a longer file"))
+                      f"({_number(baselines[name]['mae'])} against {_number(model['mae'])}): on these days it "
+                      f"forecast better; {advice}")
 
 
 def _load_for(args, console):
