@@ -4,6 +4,7 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from gradstep.cli import AUTO_FOLDS, BLEND, FOLD_DAYS, FOLDS, HORIZON, LEVEL, _number, main
@@ -378,8 +379,8 @@ def test_the_default_workers_are_the_pinned_cores_under_the_container_s_quota(tm
 
 
 @pytest.mark.parametrize("spec, model, chosen, words", [
-    (RunSpec(), 12.0, True, "the backtest ranked the model above it, so the test days are unlike the training days' "
-                            "end: look at gradstep backtest, or give a longer file"),
+    (RunSpec(), 12.0, True, "--model auto chose it by a backtest that these test days did not follow: look at the "
+                            "ranking with gradstep backtest, or give a longer file for more folds"),
     (RunSpec(), 12.0, False, "try --model auto, which backtests the baselines too, or train on more days (a longer "
                              "file, or a shorter --test)"),
     (RunSpec(), 10.0, False, None),  # a tie with the baseline is not a loss
@@ -402,3 +403,13 @@ def test_a_model_s_unit_is_views_for_a_page_and_the_column_for_a_file():
         "Watch time (hours)"
     assert trained_unit(RunSpec().replace(page=None, csv="a.csv")) == "values"
     assert trained_unit(RunSpec().replace(page=None, csv="a.csv", value_column="v" * 70)) == "v" * 59 + "…"
+
+
+@pytest.mark.parametrize("folds, line", [(1, "  naive: MAE 0.12 Hours (0.0 s)"),
+                                         (2, "  naive: MAE 0.12 ± 0.05 Hours (0.0 s)")])
+def test_a_finished_candidate_shows_a_spread_only_over_several_folds(folds, line):
+    from types import SimpleNamespace
+
+    from gradstep.cli import _finished_line
+    result = SimpleNamespace(mae=0.12, std=0.05, seconds=0.01, table=pd.DataFrame({"mae": [0.12] * folds}))
+    assert _finished_line("naive", result, "Hours") == line

@@ -28,6 +28,16 @@ def test_atomic_path_that_cannot_make_its_temporary_names_the_target(capsys):
     assert error.value.filename == "/proc/gradstep-plot.png" and error.value.strerror
 
 
+
+def test_atomic_path_onto_a_directory_names_the_directory_and_leaves_no_temporary(tmp_path):
+    (tmp_path / "plot.png").mkdir()
+    with pytest.raises(OSError) as error:
+        with atomic_path(tmp_path / "plot.png") as temporary:
+            temporary.write_text("png")
+    assert error.value.filename == str(tmp_path / "plot.png") and error.value.strerror
+    assert os.listdir(tmp_path) == ["plot.png"] and os.listdir(tmp_path / "plot.png") == []
+
+
 @pytest.mark.parametrize("existing", [None, "old contents"])
 def test_atomic_path_on_an_exception_leaves_no_temporary_and_the_target_untouched(tmp_path, existing):
     target = tmp_path / "history.csv"

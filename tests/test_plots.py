@@ -206,6 +206,8 @@ def test_values_below_a_thousand_are_drawn_as_they_are(tmp_path):
     truth, prediction = figure.axes[0].get_lines()
     assert list(truth.get_ydata()) == [19.2, 999] and list(prediction.get_ydata()) == [18.0, 20.0]
     assert figure.axes[0].get_ylabel() == "Watch time (hours)"
+    study = plots.prediction_plot(["2021-01-01"], [19.2], [18.0], tmp_path / "s.png", thousands=True)
+    assert list(study.axes[0].get_lines()[0].get_ydata()) == [0.0192] and study.axes[0].get_ylabel() == "views (k)"
 
 
 @pytest.mark.parametrize("level, divisor, label", [(1.0, 1.0, "views"), (1e3, 1e3, "views (k)")])

@@ -410,6 +410,12 @@ def _backtest_line(result: dict, unit: str) -> str:
     return f"{head}{_number(result['mae'])} ± {_number(result['std'])} {unit} (mean ± std over folds)"
 
 
+def _finished_line(name: str, result, unit: str) -> str:
+    """A candidate's backtest as it finishes: its MAE, ± the spread over folds when there are several."""
+    spread = f" ± {_number(result.std)}" if len(result.table) > 1 else ""
+    return f"  {name}: MAE {_number(result.mae)}{spread} {unit} ({result.seconds:.1f} s)"
+
+
 def _candidates_table(rows: list, unit: str):
     from rich.table import Table
     table = Table(title="backtest of the candidates, best first (one day ahead, training days only)")
@@ -535,8 +541,7 @@ def _choose(spec, series, args, console, unit_name: str):
     _say(console, f"choosing by backtest: {len(chosen)} candidates on {_folds_text(chosen, series, args.folds)}")
     name, best, table = choose(
         chosen, series, n_folds=args.folds, blend=_blend(args), workers=_workers(args),
-        on_done=lambda label, result: _say(console, f"  {label}: MAE {_number(result.mae)} ± {_number(result.std)} "
-                                                    f"{unit_name} ({result.seconds:.1f} s)"))
+        on_done=lambda label, result: _say(console, _finished_line(label, result, unit_name)))
     rows = table.to_dict("records")
     console.print(_candidates_table(rows, unit_name))
     _say(console, f"chosen: {name}")
@@ -679,8 +684,8 @@ def _beaten(console, spec, model: dict, baselines: dict, chosen: bool) -> None:
         return
     name = min(baselines, key=lambda baseline: baselines[baseline]["mae"])
     if baselines[name]["mae"] < model["mae"]:
-        advice = ("the backtest ranked the model above it, so the test days are unlike the training days' end: "
-                  "look at gradstep backtest, or give a longer file" if chosen else
+        advice = ("--model auto chose it by a backtest that these test days did not follow: look at the ranking "
+                  "with gradstep backtest, or give a longer file for more folds" if chosen else
                   "try --model auto, which backtests the baselines too, or train on more days (a longer file, or "
                   "a shorter --test)")
         _say(console, f"note: the {name.replace('_', ' ')} baseline scored a lower test MAE than the model "
@@ -801,9 +806,7 @@ def command_backtest(args, console) -> int:
     chosen = _with_room(RunSpec(data=data), series, args, console)
     _say(console, f"backtest: {len(chosen)} candidates on {_folds_text(chosen, series, args.folds)}, one day ahead")
     _, _, table = choose(chosen, series, n_folds=args.folds, blend=BLEND, workers=_workers(args),
-                         on_done=lambda name, result: _say(console, f"  {name}: MAE {_number(result.mae)} ± "
-                                                                    f"{_number(result.std)} {unit_name} "
-                                                                    f"({result.seconds:.1f} s)"))
+                         on_done=lambda name, result: _say(console, _finished_line(name, result, unit_name)))
     console.print(_candidates_table(table.to_dict("records"), unit_name))
     return 0
 

@@ -45,19 +45,27 @@ def file_mode(mode: int = 0o666) -> int:
 
 
 @contextlib.contextmanager
+def _naming(path: Path):
+    """An OSError inside names ``path``, the file asked for, not the temporary file beside it."""
+    try:
+        yield
+    except OSError as error:
+        raise type(error)(error.errno, error.strerror, str(path)) from None
+
+
+@contextlib.contextmanager
 def atomic_path(path: str | os.PathLike):
     """Yield a temporary path beside ``path``; rename it to ``path`` only if the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
+    with _naming(path):
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:  # name the file asked for, not the temporary one
-        raise type(error)(error.errno, error.strerror, str(path)) from None
     os.fchmod(handle, file_mode())
     os.close(handle)
     try:
         yield Path(temporary)
-        os.replace(temporary, path)
+        with _naming(path):  # e.g. path is a directory
+            os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)

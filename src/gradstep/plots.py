@@ -126,14 +126,16 @@ def _title(axes, title: str) -> None:
     axes.set_title(textwrap.fill(title, TITLE_WIDTH), fontsize=10)
 
 
-def prediction_plot(dates, truth, prediction, path, title: str = "", unit: str = "views", t=None):
-    """Predicted vs true values on the test days, in thousands of ``unit`` when they reach 1,000."""
+def prediction_plot(dates, truth, prediction, path, title: str = "", unit: str = "views", t=None,
+                    thousands: bool | None = None):
+    """Predicted vs true values on the test days, in thousands of ``unit`` when they reach 1,000 (always with
+    ``thousands=True``, as the studies, whose tables are in thousands, ask)."""
     t = _text(t)
     with _drawing(t):
         figure, axes = plt.subplots(figsize=(9, 3.8))
         dates = pd.to_datetime(dates)
         unit = _unit(t, unit)
-        divisor = _thousands(truth)
+        divisor = 1e3 if thousands else _thousands(truth)
         axes.plot(dates, np.asarray(truth) / divisor, color="tab:blue", label=t("fig.prediction.truth", unit=unit))
         axes.plot(dates, np.asarray(prediction) / divisor, color="tab:red", label=t("fig.prediction.predicted"))
         axes.set_ylabel(_axis_label(t, unit, divisor))

@@ -79,6 +79,7 @@ def test_figure_shows_seed_0s_56_day_model_on_the_test_days(tmp_path, monkeypatc
     (args, kwargs), = drawn
     assert args == (["2021-01-01", "2021-01-02"], [1000.0, 1100.0], [900.0, 1200.0], tmp_path / "linear_test.png")
     assert kwargs["title"] == "56-day linear model on the test days: MAE 0.470k" and kwargs["t"].lang == "en"
+    assert kwargs["thousands"] is True  # its tables are in thousands, so its figure is too
 
 
 def test_a_series_without_2021_has_a_dash_for_the_year(tmp_path, monkeypatch):

@@ -55,7 +55,8 @@ def report(settings, results, out) -> StudyResult:
     chosen = min(range(len(LAYERS)), key=lambda i: valid[i][0])
     best = runs[LAYERS[chosen]][0]
     prediction_plot(best["dates"], best["truth"], best["prediction"], out / "depth_test.png",
-                    title=figures("depth.plot_title", layers=LAYERS[chosen], mae=f"{best['test'] / 1e3:.3f}"), t=figures)
+                    title=figures("depth.plot_title", layers=LAYERS[chosen], mae=f"{best['test'] / 1e3:.3f}"), t=figures,
+                    thousands=True)
     labels = [t("depth.label.1") if n == 1 else t("depth.label", layers=n) for n in LAYERS]
     best_test = min(range(len(LAYERS)), key=lambda i: test[i][0])
     best_train = min(range(len(LAYERS)), key=lambda i: train[i][0])

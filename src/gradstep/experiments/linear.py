@@ -43,7 +43,7 @@ def report(settings, results, out) -> StudyResult:
     best = results[("linear", 56, seeds[0])]
     prediction_plot(best["dates"], best["truth"], best["prediction"], out / "linear_test.png",
                     title=settings.figure_text("linear.plot_title", mae=f"{best['test'] / 1e3:.3f}"),
-                    t=settings.figure_text)
+                    t=settings.figure_text, thousands=True)
     test = [summary([results[("linear", d, s)] for s in seeds], "test") for d in DAYS]
     train = [summary([results[("linear", d, s)] for s in seeds], "train") for d in DAYS]
     labels = [t("linear.label", days=d) for d in DAYS]
