@@ -85,6 +85,7 @@ def test_every_malformed_file_gets_one_line_and_exit_2_and_nothing_written(capsy
     (["predict", "/nonexistent", "--horizons", "3"],
      "gradstep predict: error: unrecognized arguments: --horizons 3 (see gradstep predict --help)"),
     (["--bogus"], "gradstep: error: unrecognized arguments: --bogus (see gradstep --help)"),
+    (["--bogus", "data", "list"], "gradstep: error: unrecognized arguments: --bogus (see gradstep --help)"),
     (["train", "--test", "2021-02-01:2021-01-01"], "is empty: it ends before it starts; give the earlier date first"),
     (["predict", "/nonexistent"], "is not a directory"),
 ])

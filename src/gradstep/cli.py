@@ -859,8 +859,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     args, unknown = parser.parse_known_args(argv)
-    if unknown:  # said by the subcommand's parser, which names itself and its --help
-        parser.commands.get(args.command, parser).error(f"unrecognized arguments: {' '.join(unknown)}")
+    if unknown:  # said by the parser of the command they follow, which names itself and its --help
+        before = args.command is None or argv.index(unknown[0]) < argv.index(args.command)
+        (parser if before else parser.commands[args.command]).error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command is None or (args.command == "data" and args.data_command is None):
         parser.parse_args([args.command, "--help"] if args.command else ["--help"])
     args.batch_size_given = any(a == "--batch-size" or a.startswith("--batch-size=") for a in argv)
