@@ -20,12 +20,14 @@ def test_atomic_path_renames_a_temporary_beside_the_target_and_creates_parents(t
     assert os.listdir(target.parent) == ["model.json"]
 
 
-def test_atomic_path_that_cannot_make_its_temporary_names_the_target(capsys):
-    """/proc takes no new files, even from root: the error names the file asked for, not the hidden temporary."""
+def test_atomic_path_that_cannot_make_its_temporary_names_the_target():
+    """/proc takes no new files, even from root: the error, raised before the block runs, names the file asked
+    for, not the hidden temporary."""
     with pytest.raises(OSError) as error:
-        with atomic_path("/proc/gradstep-plot.png"):
-            pass
+        with atomic_path("/proc/gradstep-plot.png") as temporary:
+            temporary.write_text("never reached")
     assert error.value.filename == "/proc/gradstep-plot.png" and error.value.strerror
+    assert not [name for name in os.listdir("/proc") if name.startswith((".gradstep-plot", "gradstep-plot"))]
 
 
 
