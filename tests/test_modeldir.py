@@ -179,6 +179,13 @@ def test_a_directory_holding_other_files_or_a_file_is_refused(tmp_path):
     assert contents(empty) == whole("x") and not (tmp_path / ".mixed.lock").exists()
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc, which takes no new files")
+def test_a_directory_whose_lock_cannot_be_made_is_named_not_its_lock():
+    with pytest.raises(OSError) as error:
+        ModelDirectory("/proc/gradstep-model").__enter__()
+    assert error.value.filename == "/proc/gradstep-model" and error.value.strerror
+
+
 def test_commit_needs_the_directory_open(tmp_path):
     with pytest.raises(RuntimeError, match="needs the directory open"):
         ModelDirectory(tmp_path / "m").commit(model_files("x"))

@@ -45,7 +45,7 @@ def file_mode(mode: int = 0o666) -> int:
 
 
 @contextlib.contextmanager
-def _naming(path: Path):
+def naming(path: Path):
     """An OSError inside names ``path``, the file asked for, not the temporary file beside it."""
     try:
         yield
@@ -58,13 +58,13 @@ def atomic_path(path: str | os.PathLike):
     """Yield a temporary path beside ``path``; rename it to ``path`` only if the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _naming(path):
+    with naming(path):
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.fchmod(handle, file_mode())
     os.close(handle)
     try:
         yield Path(temporary)
-        with _naming(path):  # e.g. path is a directory
+        with naming(path):  # e.g. path is a directory
             os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
-from .io import atomic_path, file_mode, read_json, write_json
+from .io import atomic_path, file_mode, naming, read_json, write_json
 
 MODEL_FILES = ("model.npz", "model.json", "history.csv", "test.png")
 MAX_CHECKPOINT_JSON = 256 << 20
@@ -104,8 +104,9 @@ class ModelDirectory:
 
     def __enter__(self) -> "ModelDirectory":
         self._check_contents()
-        self.parent.mkdir(parents=True, exist_ok=True)
-        self._acquire()
+        with naming(self.path):  # not the lock file beside it
+            self.parent.mkdir(parents=True, exist_ok=True)
+            self._acquire()
         self._clean()
         return self
 
