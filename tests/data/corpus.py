@@ -26,6 +26,7 @@ MALFORMED = [
     ("blank.csv", ["blank.csv is empty"], {}, {}),
     ("header_only.csv", ["header but no data rows"], {}, {}),
     ("total_only.csv", ["header but no data rows", "Total"], {}, {}),
+    ("totals_row_only.csv", ["header but no data rows, only one row without a date", "totals row"], {}, {}),
     ("bad_date.csv", ["dates that cannot be read", 'line 4 ("yesterday")', 'line 6 ("2021-02-30")', "2021-01-31"],
      {}, {}),
     ("ambiguous_dates.csv", ["day/month/year", "month/day/year", "neither", "consecutive", "like 2021-01-31"], {}, {}),

@@ -358,9 +358,12 @@ def test_a_row_without_a_date_elsewhere_is_refused(tmp_path, text, line):
 
 
 def test_a_totals_row_alone_is_no_data(tmp_path):
+    """Not "no date column": the file has one, and no day in it."""
     path = _write(tmp_path, "date,views\n,2\n")
-    assert "has no date column" in _refusal(path)
-    assert "cannot be read on line 2 (empty)" in _refusal(path, date_column="date")
+    words = (f"{path} has a header but no data rows, only one row without a date (an analytics export's totals row); "
+             "add one row per day")
+    assert _refusal(path) == _refusal(path, date_column="date") == words
+    assert "has no date column" in _refusal(_write(tmp_path, "date,views\nmonday,2\n"))  # a cell that is no date
 
 
 def test_blank_cells_do_not_count_when_choosing_columns(tmp_path):

@@ -275,6 +275,9 @@ def _choose_columns(
     total = cells.apply(lambda column: column.str.fullmatch(_TOTAL))
     if total.any(axis=1).all():
         raise InputError(f"{name} has a header but no data rows, only Total rows; add one row per day")
+    if len(cells) == 1 and (cells.iloc[0] == "").any() and not is_date_like(cells.iloc[0]).any():
+        raise InputError(f"{name} has a header but no data rows, only one row without a date (an analytics "
+                         "export's totals row); add one row per day")
     # Blank and Total cells say nothing about a column's type; a column qualifies when most other cells fit.
     countable = cells.where((cells != "") & ~total)
     others = cells.columns.drop(value_column) if value_column is not None else cells.columns
