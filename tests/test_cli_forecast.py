@@ -378,11 +378,18 @@ def test_the_default_workers_are_the_pinned_cores_under_the_container_s_quota(tm
     assert cli.cores() == cores
 
 
+CSV = RunSpec().replace(csv="views.csv", page=None)
+
+
 @pytest.mark.parametrize("spec, model, chosen, words", [
+    (CSV, 12.0, True, "--model auto chose it by a backtest that these test days did not follow: look at the "
+                      "ranking with gradstep backtest, or give a longer file for more folds"),
+    (CSV, 12.0, False, "try --model auto, which backtests the baselines too, or train on more days (a longer "
+                       "file, or a shorter --test)"),
     (RunSpec(), 12.0, True, "--model auto chose it by a backtest that these test days did not follow: look at the "
-                            "ranking with gradstep backtest, or give a longer file for more folds"),
-    (RunSpec(), 12.0, False, "try --model auto, which backtests the baselines too, or train on more days (a longer "
-                             "file, or a shorter --test)"),
+                            "ranking with gradstep backtest"),
+    (RunSpec(), 12.0, False, "try --model auto, which backtests the baselines too, or train on more days (a later "
+                             "--train end and --test: the built-in pages run to 2024-11-08)"),
     (RunSpec(), 10.0, False, None),  # a tie with the baseline is not a loss
     (RunSpec().replace(kind="naive", days=7), 12.0, False, None),  # a baseline is not beaten by another
 ])

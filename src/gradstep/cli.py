@@ -684,10 +684,14 @@ def _beaten(console, spec, model: dict, baselines: dict, chosen: bool) -> None:
         return
     name = min(baselines, key=lambda baseline: baselines[baseline]["mae"])
     if baselines[name]["mae"] < model["mae"]:
-        advice = ("--model auto chose it by a backtest that these test days did not follow: look at the ranking "
-                  "with gradstep backtest, or give a longer file for more folds" if chosen else
-                  "try --model auto, which backtests the baselines too, or train on more days (a longer file, or "
-                  "a shorter --test)")
+        page = spec.data.csv is None
+        if chosen:
+            advice = ("--model auto chose it by a backtest that these test days did not follow: look at the ranking "
+                      "with gradstep backtest" + ("" if page else ", or give a longer file for more folds"))
+        else:
+            more = ("a later --train end and --test: the built-in pages run to 2024-11-08" if page else
+                    "a longer file, or a shorter --test")
+            advice = f"try --model auto, which backtests the baselines too, or train on more days ({more})"
         _say(console, f"note: the {name.replace('_', ' ')} baseline scored a lower test MAE than the model "
                       f"({_number(baselines[name]['mae'])} against {_number(model['mae'])}): on these days it "
                       f"forecast better; {advice}")
