@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("starlette")
-pytest.importorskip("httpx")
+pytest.importorskip("httpx2")
 
 from starlette.testclient import TestClient  # noqa: E402
 
@@ -302,26 +302,33 @@ def test_an_unknown_training_is_404(client):
 
 
 def test_the_command_serves_on_127_0_0_1_prints_one_line_and_stops_on_ctrl_c(tmp_path):
-    process = subprocess.Popen([sys.executable, "-m", "gradstep.cli", "playground", "--no-browser"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    try:
-        line = process.stdout.readline()
-        assert line.startswith("gradstep playground: http://127.0.0.1:") and line.endswith("(Ctrl-C to stop)\n")
-        url = line.split()[2]
-        with urllib.request.urlopen(url, timeout=10) as page:
-            assert page.status == 200 and b"<html" in page.read()
-        with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(url.split("?")[0], timeout=10)
-        assert refused.value.code == 403
-    finally:
-        process.send_signal(signal.SIGINT)
+    with _playground() as process:
         try:
-            process.wait(timeout=20)
+            line = process.stdout.readline()
+            assert line.startswith("gradstep playground: http://127.0.0.1:") and line.endswith("(Ctrl-C to stop)\n")
+            url = line.split()[2]
+            with urllib.request.urlopen(url, timeout=10) as page:
+                assert page.status == 200 and b"<html" in page.read()
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(url.split("?")[0], timeout=10)
+            refused.value.close()
+            assert refused.value.code == 403
         finally:
-            if process.poll() is None:
-                process.kill()
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            finally:
+                if process.poll() is None:
+                    process.kill()
     assert process.returncode in (0, 130, -signal.SIGINT)
+
+
+def _playground() -> subprocess.Popen:
+    """``gradstep playground --no-browser`` in a process Ctrl-C ends as in a terminal; its pipes close with the
+    ``with`` block."""
+    return subprocess.Popen([sys.executable, "-m", "gradstep.cli", "playground", "--no-browser"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 @pytest.mark.parametrize("argv, words", [
@@ -398,27 +405,25 @@ def test_websockets_are_closed_without_a_word(client):
 
 
 def test_ctrl_c_ends_the_server_and_its_training_while_a_page_streams_it():
-    process = subprocess.Popen([sys.executable, "-m", "gradstep.cli", "playground", "--no-browser"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    try:
-        url = process.stdout.readline().split()[2]
-        base, token = url.split("/?token=")
-        request = urllib.request.Request(f"{base}/api/train?token={token}", method="POST",
-                                         data=json.dumps({"model": "relu", "units": 8, "epochs": 1000,
-                                                          "batch_size": 8}).encode(),
-                                         headers={"content-type": "application/json"})
-        key = json.loads(urllib.request.urlopen(request, timeout=10).read())["id"]
-        stream = urllib.request.urlopen(f"{base}/api/train/{key}/events?token={token}", timeout=30)
-        assert stream.readline().startswith(b"event: epoch")
-        started = time.monotonic()
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=15)
-        assert time.monotonic() - started < 10
-        stream.close()
-    finally:
-        if process.poll() is None:
-            process.kill()
+    with _playground() as process:
+        try:
+            url = process.stdout.readline().split()[2]
+            base, token = url.split("/?token=")
+            request = urllib.request.Request(f"{base}/api/train?token={token}", method="POST",
+                                             data=json.dumps({"model": "relu", "units": 8, "epochs": 1000,
+                                                              "batch_size": 8}).encode(),
+                                             headers={"content-type": "application/json"})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                key = json.loads(response.read())["id"]
+            with urllib.request.urlopen(f"{base}/api/train/{key}/events?token={token}", timeout=30) as stream:
+                assert stream.readline().startswith(b"event: epoch")
+                started = time.monotonic()
+                process.send_signal(signal.SIGINT)
+                process.wait(timeout=15)
+                assert time.monotonic() - started < 10
+        finally:
+            if process.poll() is None:
+                process.kill()
 
 
 def test_a_port_in_use_gets_one_line_naming_it():
