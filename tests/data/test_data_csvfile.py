@@ -497,6 +497,22 @@ def test_commas_in_a_semicolon_or_tab_file_follow_the_three_digit_rule(tmp_path,
     assert series.attrs["notes"] == [USING.format("date", "views"), note]
 
 
+@pytest.mark.parametrize(("text", "values", "notes"), [
+    # Search Console's CTR column: every value ends in "%"
+    ("date,CTR\n2021-01-01,4.2%\n2021-01-02,10%\n", [4.2, 10.0], ['read values like "4.2%" in percent, as "4.2"']),
+    ("date;CTR\n2021-01-01;4,2 %\n2021-01-02;3,5 %\n", [4.2, 3.5],
+     ['read values like "4,2 %" in percent, as "4,2"; ' + DECIMAL_COMMAS.format("")]),
+])
+def test_a_column_of_percentages_is_read_in_percent(tmp_path, text, values, notes):
+    series = read_series(_write(tmp_path, text))
+    assert series.tolist() == values and series.attrs["notes"] == [USING.format("date", "CTR"), *notes]
+
+
+def test_a_percent_sign_on_some_values_only_is_refused_on_those_lines(tmp_path):
+    """Catches a reader that drops "%" wherever it appears: 4.0% and 0.035 are not on one scale."""
+    assert 'line 2 ("4.0%")' in _refusal(_write(tmp_path, "date,CTR\n2021-01-01,4.0%\n2021-01-02,0.035\n"))
+
+
 def test_a_comma_file_never_reads_commas_as_decimal_marks(tmp_path):
     """Catches decimal commas applied to every file: in a comma-separated file "1,234" is 1234 and "169,96" is
     not a number (as before)."""

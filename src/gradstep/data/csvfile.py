@@ -310,8 +310,15 @@ def _to_values(texts: pd.Series, delimiter: str) -> tuple[pd.Series, str | None]
     are too when every cell with a comma has exactly 3 digits after each comma ("1,234", "1,234,567.5");
     otherwise commas are decimal marks ("169,96"), and dots or spaces before groups of 3 digits thousands
     separators ("1.234,5"). Without commas, dots are thousands separators when every dotted value groups digits
-    by 3 ("1.234", "12.345.678") and every other value is a whole number; otherwise decimal points.
+    by 3 ("1.234", "12.345.678") and every other value is a whole number; otherwise decimal points. A column
+    whose every value ends in "%" (a click-through rate) is read in percent: "4.2%" as 4.2.
     """
+    filled = texts.dropna().str.strip()
+    filled = filled[filled != ""]
+    if len(filled) and filled.str.endswith("%").all():
+        values, note = _to_values(texts.str.strip().str.removesuffix("%").str.rstrip(), delimiter)
+        percent = f'read values like {show(filled.iloc[0])} in percent, as {show(filled.iloc[0][:-1].rstrip())}'
+        return values, percent + (f"; {note}" if note else "")
     commas = texts.str.contains(",", regex=False)
     if delimiter != "," and commas.any():
         if not texts[commas].str.fullmatch(_COMMA_THOUSANDS).all():
