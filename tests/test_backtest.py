@@ -31,6 +31,22 @@ def test_folds_tile_the_end_of_the_training_part(views):
     assert bt.folds(NAIVE, short, 1, 10)[0]["test"] == ("2021-02-05", "2021-02-14")
 
 
+def test_a_shorter_test_part_is_the_longest_that_makes_room_for_a_fold(views):
+    """100 days: the default 45-day test leaves a linear model on 7 days no fold (44 days needed + 28); the last 21
+    days do (79 − 7 − 44 = 28), the last 28 do not. Catches a search from the shortest, or one that ignores specs."""
+    tiny = views.iloc[-100:]
+    linear = RunSpec(data=DataSpec(days=7))
+    assert not bt.fitting({"linear": linear}, tiny)
+    test = bt.shorter_test({"linear": linear, "wide": linear.replace(days=56)}, tiny)
+    assert test == ("2021-03-11", "2021-03-31")
+    assert bt.fitting({"linear": linear.replace(test=test)}, tiny) == {"linear": 1}
+    four_weeks = ("2021-03-04", "2021-03-31")
+    assert not bt.fitting({"linear": linear.replace(test=four_weeks)}, tiny)
+    assert bt.shorter_test({"wide": linear.replace(days=56)}, tiny) is None  # no test part makes room for it
+    assert bt.shorter_test({"linear": linear.replace(test=("2021-03-25", "2021-03-31"))}, tiny) is None  # not shorter
+    assert bt.shorter_test({"linear": linear}, views.iloc[-60:]) is None
+
+
 def test_too_short_a_training_part_names_the_folds_that_fit(views):
     with pytest.raises(InputError, match=r"^a backtest of folds=60 × 28 days needs at least 44 training days before "
                                          r"its first fold with days=7, and the training part 2017-01-08\.\.2020-12-31 "

@@ -84,6 +84,11 @@ def test_every_malformed_file_gets_one_line_and_exit_2_and_nothing_written(capsy
     (["train", "--day", "7"], "gradstep train: error: unrecognized arguments: --day 7 (see gradstep train --help)"),
     (["predict", "/nonexistent", "--horizons", "3"],
      "gradstep predict: error: unrecognized arguments: --horizons 3 (see gradstep predict --help)"),
+    (["train", "--horizon", "14"], "gradstep train: error: unrecognized arguments: --horizon 14; --horizon is an "
+                                   "option of gradstep predict (see gradstep train --help)"),
+    (["predict", "/nonexistent", "--folds=3"], "gradstep predict: error: unrecognized arguments: --folds=3; --folds is "
+                                               "an option of gradstep train and gradstep backtest (see gradstep "
+                                               "predict --help)"),
     (["--bogus"], "gradstep: error: unrecognized arguments: --bogus (see gradstep --help)"),
     (["--bogus", "data", "list"], "gradstep: error: unrecognized arguments: --bogus (see gradstep --help)"),
     (["train", "--test", "2021-02-01:2021-01-01"], "is empty: it ends before it starts; give the earlier date first"),

@@ -2,6 +2,7 @@
 --json, all in the units of the user's own value column."""
 
 import json
+import os
 
 import numpy as np
 import pandas as pd
@@ -159,8 +160,10 @@ def test_predict_gives_the_horizon_with_intervals_in_every_format(capsys, auto, 
     assert code == 0, err
     rows = [line for line in text.splitlines() if line.startswith("│ 20")]
     assert len(rows) == 14 and "forecast (Watch time (hours))" in text and "test MAE when trained: model" in text
-    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    code, text, err = run(capsys, "predict", out, "--csv", path, "--horizon", 3, "--format", "csv", "--level", 90)
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f"wrote {tmp_path / 'f.png'}" in text
+    code, text, err = run(capsys, "predict", out, "--csv", path, "--horizon", 3, "--format", "csv", "--level", 90,
+                          "--plot", tmp_path / "f.PDF")
+    assert (tmp_path / "f.PDF").read_bytes()[:5] == b"%PDF-" and f"wrote {tmp_path / 'f.PDF'}" in err
     assert err.startswith("note: using date column")  # notes go to standard error: the output stays CSV
     lines = text.splitlines()
     assert lines[0] == "date,Watch time (hours),lower_90,upper_90" and len(lines) == 4
@@ -186,6 +189,8 @@ def test_evaluate_json_has_the_test_mae_and_the_interval_coverage(capsys, auto, 
     assert result["test"]["seasonal_naive"]["mae"] > 0 and result["backtest"]["mae"] == meta["backtest"]["mae"]
     code, text, _ = run(capsys, "evaluate", out, "--csv", export[0])
     assert "MAE (Watch time (hours))" in text and "% interval (one day ahead) held" in text
+    assert ("naive, seasonal naive: the baselines' MAE on each part's days; MASE: the MAE over the seasonal naive's "
+            "on the training days, the usual scale") in " ".join(text.split())
 
 
 def test_a_model_s_own_numbers_keep_the_unit_it_was_trained_in(capsys, auto, export, tmp_path):
@@ -209,8 +214,14 @@ def test_a_model_s_own_numbers_keep_the_unit_it_was_trained_in(capsys, auto, exp
     (["--horizon", "29"], f"--horizon 29 is out of range; this model forecasts 1 to {HORIZON} days ahead"),
     (["--horizon", "0"], "--horizon 0 is out of range"),
     (["--level", "99.5"], "--level 99.5 is out of range; it must be a number from 50, at most 99"),
+    (["--level", "0.8"], "--level 0.8 is out of range; it must be a number from 50, at most 99: a percentage, 80 "
+                         "for an 80 % interval"),
     (["--format", "xml"], "invalid choice: 'xml'"),
     (["--plot", "/proc/forecast.png"], "cannot read or write /proc/forecast.png: "),
+    (["--plot", "forecast.jpg"], "--plot forecast.jpg: gradstep draws .png, .pdf or .svg files; end the file name "
+                                 "with one of them"),
+    (["--plot", "/nonexistent/dir/f.png"], "--plot /nonexistent/dir/f.png: there is no directory /nonexistent/dir; "
+                                           "create it, or choose a file in a directory that exists"),
     (["--csv", "/dev/null"], "/dev/null is a character device, not a file; give the path of a CSV file"),
     (["--value-column", "Views"], 'has no column named "Views"; its columns are "Date", "Watch time (hours)": choose '
                                   "one with --value-column NAME"),
@@ -224,6 +235,7 @@ def test_bad_predict_options_get_one_line(capsys, auto, export, argv, words):
         return
     code, _, err = run(capsys, "predict", out, "--csv", export[0], *argv)
     assert code == 2 and err.count("\n") == 1 and words in err
+    assert not os.path.exists("/nonexistent")
 
 
 def test_backtest_command_ranks_the_candidates_without_reading_the_test_days(capsys, export, monkeypatch):
@@ -240,6 +252,11 @@ def test_backtest_command_ranks_the_candidates_without_reading_the_test_days(cap
     assert len(ranks) == 10 and "MAE (Watch time (hours))" in text  # the 4 models of a year have no room
     assert "  mean of the 4 best: MAE " in text and "mean of 4 models: " in text  # the blend auto forecasts with
     assert "note: left out for lack of training days: linear a year, relu 2 × 100 a year," in text
+    assert all(row.split("│")[5].strip() == "–" for row in ranks)  # one fold: no spread, not "± 0"
+    last_days.clear()
+    code, text, err = run(capsys, "backtest", "--csv", export[0], "--folds", 1, "--workers", 1, "--test",
+                          f"{export[1].index[-14]:%Y-%m-%d}:{export[1].index[-1]:%Y-%m-%d}")
+    assert code == 0 and last_days and max(last_days) == export[1].index[-15]  # its folds end where its test starts
 
 
 def test_the_folds_line_names_the_year_before_only_when_every_candidate_has_it():
@@ -334,6 +351,25 @@ def test_auto_on_a_short_file_leaves_out_what_does_not_fit_and_still_chooses(cap
     tiny = tmp_path / "tiny.csv"
     tiny.write_text("Date,Watch time (hours)\n" + "".join(f"{d:%Y-%m-%d},{v:.2f}\n" for d, v in hours.iloc[-100:].items()))
     code, _, err = run(capsys, "train", "--csv", tiny, "--model", "auto", "--quiet", "--out", tmp_path / "o")
+    last = hours.index[-1]
+    test = f"{last - pd.Timedelta(days=20):%Y-%m-%d}:{last:%Y-%m-%d}"
+    assert code == 2 and ("the data is too short to backtest any candidate on even one fold of 28 days; use a "
+                          f"shorter test part, --test {test}, the last 21 days, which leaves room for one, or give a "
+                          "longer file") in err
+    code, text, err = run(capsys, "train", "--csv", tiny, "--model", "auto", "--test", test, "--epochs", "5",
+                          "--quiet", "--out", tmp_path / "o")  # the advice works: a fold, so an interval
+    assert code == 0 and "choosing by backtest: 3 candidates on 1 fold of 28 days" in text and "interval" in text
+    code, text, err = run(capsys, "train", "--csv", tiny, "--days", "7", "--epochs", "1", "--quiet", "--out",
+                          tmp_path / "p")
+    assert code == 0 and ("note: the training part has room for 0 backtest folds of 28 days, not 4; without a "
+                          f"backtest the forecasts have no intervals; --test {test}, the last 21 days, leaves room for "
+                          "one") in " ".join(text.split())
+    code, text, _ = run(capsys, "predict", tmp_path / "p", "--csv", tiny)
+    assert code == 0 and "forecast of linear, 7 days, no interval: no backtest" in text
+    tinier = tmp_path / "tinier.csv"
+    tinier.write_text("Date,Watch time (hours)\n" + "".join(f"{d:%Y-%m-%d},{v:.2f}\n"
+                                                            for d, v in hours.iloc[-60:].items()))
+    code, _, err = run(capsys, "train", "--csv", tinier, "--model", "auto", "--quiet", "--out", tmp_path / "o")
     assert code == 2 and ("the data is too short to backtest any candidate on even one fold of 28 days; choose a "
                           "model with --model (and --folds 0), or give a longer file") in err
     code, _, err = run(capsys, "train", "--csv", tiny, "--model", "auto", "--folds", "2", "--quiet", "--out",

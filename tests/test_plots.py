@@ -224,6 +224,26 @@ def test_forecast_plot_draws_history_forecast_and_band_in_one_scale(tmp_path, le
     assert figure.axes[0].get_ylabel() == label
 
 
+def test_a_forecast_without_an_interval_says_so_and_the_legend_sits_above_the_lines(tmp_path):
+    history = pd.Series([10.0, 30.0], index=pd.date_range("2021-01-01", periods=2))
+    frame = pd.DataFrame({"date": pd.date_range("2021-01-03", periods=2), "forecast": [20.0, 25.0],
+                          "lower": [np.nan, np.nan], "upper": [np.nan, np.nan]})
+    axes = plots.forecast_plot(history, frame, tmp_path / "f.png").axes[0]
+    assert [text.get_text() for text in axes.get_legend().get_texts()] == [
+        "views", "forecast (no interval: the model has no backtest)"]
+    assert not axes.collections  # no band
+    low, high = axes.get_ylim()
+    assert 30.0 < high - 0.15 * (high - low)  # a free row at the top
+
+
+@pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".pdf", b"%PDF"), (".SVG", b"<?xml"),
+                                           (".jpg", b"\x89PNG")])
+def test_a_figure_is_written_in_the_format_its_name_ends_with(tmp_path, suffix, magic):
+    path = tmp_path / f"p{suffix}"
+    plots.prediction_plot(["2021-01-01"], [1.0], [1.0], path)
+    assert path.read_bytes()[:len(magic)] == magic
+
+
 def test_a_long_title_is_wrapped_not_cut(tmp_path):
     title = "test MAE 1,167 Pageviews; mean of 4 models: " + ", ".join(["relu 2 × 100 a year all pages"] * 4)
     figure = plots.prediction_plot(["2021-01-01"], [1.0], [1.0], tmp_path / "p.png", title=title)

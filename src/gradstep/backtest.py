@@ -326,6 +326,26 @@ def fitting(specs: dict[str, RunSpec], series: pd.Series, fold_days: int = FOLD_
     return {name: room for name, room in rooms.items() if room}
 
 
+def shorter_test(specs: dict[str, RunSpec], series: pd.Series, fold_days: int = FOLD_DAYS) -> tuple | None:
+    """The longest test part of the series' last 28, 21, 14 or 7 days, shorter than each spec's, that gives some
+    spec room for a backtest fold (its days added to the training part); None when none does."""
+    end = series.index[-1]
+    for days in (28, 21, 14, 7):
+        test = ((end - pd.Timedelta(days=days - 1)).date().isoformat(), end.date().isoformat())
+        shorter = {name: spec.replace(test=test) for name, spec in specs.items() if _test_days(spec, series) > days}
+        if fitting(shorter, series, fold_days):
+            return test
+    return None
+
+
+def _test_days(spec: RunSpec, series: pd.Series) -> float:
+    """The days of the spec's test part; infinite when the series is too short to split for it at all."""
+    try:
+        return len(runs.split(spec, series).test)
+    except InputError:
+        return math.inf
+
+
 def choose(specs: dict[str, RunSpec], series: pd.Series, n_folds: int = AUTO_FOLDS, fold_days: int = FOLD_DAYS,
            horizon: int = HORIZON, seeds: int = 3, blend: int = BLEND,
            on_done=None, workers: int = 1) -> tuple[str, Backtest, pd.DataFrame]:

@@ -35,6 +35,7 @@ DESCRIPTION = ("gradstep: the first chapter of deep learning (Hung-yi Lee, ML 20
 STUDY_NAMES = ("gradient-descent", "linear", "piecewise", "units", "depth", "activation", "batch-size", "overfitting")
 FLAG_NAMES = {"kind": "model"}
 SOURCE_FIELDS = ("page", "csv", "date_column", "value_column", "fill")
+SPLIT_FIELDS = ("train", "test")
 SAVED_CSV = "the built-in page; a model trained on a CSV reads the file again from --csv"
 MODEL_ONLY = {"units": ("sigmoid", "relu"), "layers": ("relu",), "dropout": ("relu",)}
 
@@ -233,7 +234,7 @@ def build_parser() -> Parser:
     predict.add_argument("--format", choices=["table", "csv", "json"], default="table",
                          help="how to print the forecast (default: table)")
     predict.add_argument("--plot", metavar="FILE", help="also draw the last 8 weeks, the forecast and its "
-                                                        "interval into FILE (PNG)")
+                                                        "interval into FILE (.png, .pdf or .svg)")
 
     backtest = commands.add_parser(
         "backtest", help="rank the candidate models by rolling-origin backtests",
@@ -245,6 +246,10 @@ def build_parser() -> Parser:
                     "read. Prints them ranked by mean MAE, with the spread over folds, and the mean of the "
                     f"{BLEND} best, which gradstep train --model auto forecasts with.")
     _add_source(backtest, "Standard_deviation")
+    dates = backtest.add_argument_group("dates (target days, inclusive): the folds are the training part's")
+    for section, item in spec_fields():
+        if item.name in SPLIT_FIELDS:
+            _add_field(dates, item)
     backtest.add_argument("--folds", type=_text_to(int, None), default=None, metavar="N",
                           help=f"folds (default: {AUTO_FOLDS}, as --model auto, or as many as the training part "
                                "has room for)")
@@ -370,7 +375,8 @@ def _number(value) -> str:
 def _metrics_table(title: str, results: dict, split: dict, unit: str):
     """One row per part: its days, the model's MAE, the baselines' MAE on the same days, MASE, the MSE."""
     from rich.table import Table
-    table = Table(title=title)
+    table = Table(title=title, caption="naive, seasonal naive: the baselines' MAE on each part's days; MASE: the "
+                                       "MAE over the seasonal naive's on the training days, the usual scale")
     columns = ("part", "days", f"MAE ({unit})", "naive", "seasonal naive", "MASE", "MSE")
     for column in columns:
         table.add_column(column, justify="left" if column in ("part", "days") else "right")
@@ -416,14 +422,15 @@ def _finished_line(name: str, result, unit: str) -> str:
     return f"  {name}: MAE {_number(result.mae)}{spread} {unit} ({result.seconds:.1f} s)"
 
 
-def _candidates_table(rows: list, unit: str):
+def _candidates_table(rows: list, unit: str, folds: int):
+    """The candidates ranked by backtest MAE over ``folds`` folds; with one fold, no spread ("–")."""
     from rich.table import Table
     table = Table(title="backtest of the candidates, best first (one day ahead, training days only)")
     for column in ("", "candidate", "model", f"MAE ({unit})", "± over folds", "seconds"):
         table.add_column(column, justify="left" if column in ("", "candidate", "model") else "right")
     for rank, row in enumerate(rows, 1):
-        table.add_row(str(rank), row["candidate"], row["model"], _number(row["mae"]), _number(row["std"]),
-                      f"{row['seconds']:.1f}")
+        table.add_row(str(rank), row["candidate"], row["model"], _number(row["mae"]),
+                      _number(row["std"]) if folds > 1 else "–", f"{row['seconds']:.1f}")
     return table
 
 
@@ -499,17 +506,25 @@ def _resume_spec(args, saved: dict) -> RunSpec | BlendSpec:
     return spec.replace(**{name: getattr(source, name) for name in SOURCE_FIELDS})
 
 
+def _test_option(test: tuple) -> str:
+    """"--test 2023-12-04:2023-12-31, the last 28 days," for a test part at the series' end."""
+    days = (date.fromisoformat(test[1]) - date.fromisoformat(test[0])).days + 1
+    return f"--test {test[0]}:{test[1]}, the last {days} days,"
+
+
 def _with_room(spec, series, args, console) -> dict:
     """The candidates the training part has room to backtest on --folds folds (on as many as all that fit have
     room for, up to AUTO_FOLDS, when --folds is not given: ``args.folds`` is set to that); a note names those left
     out."""
-    from .backtest import candidates, fitting
+    from .backtest import candidates, fitting, shorter_test
     everyone = candidates(spec)
     fits = fitting(everyone, series)
     rooms = fits if args.folds is None else {name: room for name, room in fits.items() if room >= args.folds}
     if not rooms:
         most = max(fits.values(), default=0)
+        test = None if most else shorter_test(everyone, series)
         advice = (f"use --folds {most} or fewer" if most else
+                  f"use a shorter test part, {_test_option(test)} which leaves room for one" if test else
                   "choose a model with --model (and --folds 0)" if args.command == "train" else "")
         folds = f"{args.folds} fold{'s' * (args.folds > 1)}" if args.folds else "even one fold"
         raise InputError(f"the data is too short to backtest any candidate on {folds} of {FOLD_DAYS} days; "
@@ -543,7 +558,7 @@ def _choose(spec, series, args, console, unit_name: str):
         chosen, series, n_folds=args.folds, blend=_blend(args), workers=_workers(args),
         on_done=lambda label, result: _say(console, _finished_line(label, result, unit_name)))
     rows = table.to_dict("records")
-    console.print(_candidates_table(rows, unit_name))
+    console.print(_candidates_table(rows, unit_name, len(best.table)))
     _say(console, f"chosen: {name}")
     if name != rows[0]["candidate"]:
         _say(console, "note: not the first row: the mean of the best few forecasts new days better than any one of "
@@ -587,7 +602,7 @@ def _resuming_text(state: dict | None) -> str:
 
 
 def command_train(args, console) -> int:
-    from .backtest import backtest, conformal, max_folds
+    from .backtest import backtest, conformal, max_folds, shorter_test
     from .forecast import Forecaster
     from .io import writable_directory
     from .modeldir import ModelDirectory
@@ -631,9 +646,11 @@ def command_train(args, console) -> int:
         if args.folds is None and result is None:  # not when resuming with the backtest done
             args.folds = min(FOLDS, max_folds(spec, series))
             if args.folds < FOLDS:
+                test = None if args.folds else shorter_test({"model": spec}, series)
                 _say(console, f"note: the training part has room for {args.folds} backtest fold"
                               f"{'s' * (args.folds != 1)} of {FOLD_DAYS} days, not {FOLDS}"
-                              + ("; without a backtest the forecasts have no intervals" if not args.folds else ""))
+                              + ("" if args.folds else "; without a backtest the forecasts have no intervals")
+                              + (f"; {_test_option(test)} leaves room for one" if test else ""))
         _say(console, f"model: {spec.describe()}" + ("" if isinstance(spec, BlendSpec) else _training_text(spec))
                       + _resuming_text(state))
         meta = {"spec": spec.to_dict(), "asked": asked, "data_sha256": digest, "backtest": result, "candidates": rows}
@@ -717,8 +734,12 @@ def _stderr_console():
 
 
 def _check_level(args) -> None:
+    """--level, a percentage from 50 to 99 (0.8 for 80 % is refused with that fix)."""
     from .spec import Interval as Check
-    Check(float, 50, 99).check("level", args.level)
+    try:
+        Check(float, 50, 99).check("level", args.level)
+    except InputError as error:
+        raise InputError(f"{error}: a percentage, 80 for an 80 % interval") from None
 
 
 def command_evaluate(args, console) -> int:
@@ -749,8 +770,9 @@ def command_predict(args, console) -> int:
 
     import numpy as np
 
-    from .plots import forecast_plot
     _check_level(args)
+    if args.plot:
+        _check_plot(Path(args.plot))
     if args.format != "table":  # notes go to standard error, so the output stays machine-readable
         console = _stderr_console()
     forecaster, series, data = _load_for(args, console)
@@ -758,10 +780,8 @@ def command_predict(args, console) -> int:
     unit_name = unit(series)
     clipped = frame["forecast"] < 0
     frame["forecast"] = frame["forecast"].clip(lower=0.0)
-    if args.plot:
-        forecast_plot(series.iloc[-56:], frame, args.plot, unit=unit_name, level=args.level,
-                      title=f"{one_line(data.describe(), 80)}: {forecaster.spec.describe()}")
     if args.format != "table":
+        _plot_forecast(args, console, series, frame, data, forecaster.spec, unit_name)
         frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
         if args.format == "csv":
             sys.stdout.write(frame.rename(columns={"forecast": unit_name, "lower": f"lower_{args.level:g}",
@@ -773,8 +793,8 @@ def command_predict(args, console) -> int:
     from rich.table import Table
     _say(console, f"data: {data.describe()}, last day {series.index[-1]:%Y-%m-%d} "
                   f"({_number(series.iloc[-1])} {unit_name})")
-    table = Table(title=f"forecast of {forecaster.spec.describe()}, "
-                        f"{args.level:g} % interval from its backtest")
+    table = Table(title=f"forecast of {forecaster.spec.describe()}, " + (
+        f"{args.level:g} % interval from its backtest" if forecaster.backtest else "no interval: no backtest"))
     for column in ("date", "day", f"forecast ({unit_name})", "lower", "upper"):
         table.add_column(column, justify="left" if column in ("date", "day") else "right")
     for row in frame.itertuples():
@@ -789,11 +809,35 @@ def command_predict(args, console) -> int:
         _beaten(console, forecaster.spec, test["model"], forecaster.run.baselines.get("test", {}),
                 forecaster.candidates is not None)
     if forecaster.backtest is None:
-        _say(console, "note: no interval: the model was trained with --folds 0, so there are no backtest errors")
+        _say(console, "note: no interval: the model has no backtest errors to draw one from (it was trained with "
+                      "--folds 0, or its training part had no room for a fold: gradstep train names a --test that "
+                      "makes room)")
     if clipped.any():
         _say(console, f"note: the model's output is below zero on {clipped.sum()} day(s); {unit_name} cannot be "
                       "negative, so 0 is shown. The model does not fit this data well: check gradstep evaluate")
+    _plot_forecast(args, console, series, frame, data, forecaster.spec, unit_name)
     return 0
+
+
+def _check_plot(path: Path) -> None:
+    """--plot: a .png, .pdf or .svg file in a directory that exists (a typo in it is refused, not created)."""
+    from .plots import FORMATS
+    if path.suffix.lower().lstrip(".") not in FORMATS:
+        raise InputError(f"--plot {path}: gradstep draws {', '.join(f'.{name}' for name in FORMATS[:-1])} or "
+                         f".{FORMATS[-1]} files; end the file name with one of them")
+    if not path.parent.is_dir():
+        raise InputError(f"--plot {path}: there is no directory {path.parent}; create it, or choose a file in a "
+                         "directory that exists")
+
+
+def _plot_forecast(args, console, series, frame, data, spec, unit_name: str) -> None:
+    """--plot: the last 8 weeks, the forecast and its band, titled by the file's name (not its path)."""
+    from .plots import forecast_plot
+    if args.plot:
+        forecast_plot(series.iloc[-56:], frame, args.plot, unit=unit_name, level=args.level,
+                      title=f"{one_line(Path(data.describe()).name, 80)}, the next {args.horizon} "
+                            f"day{'s' * (args.horizon > 1)}: {spec.describe()}")
+        _say(console, f"wrote {args.plot}")
 
 
 def command_backtest(args, console) -> int:
@@ -807,11 +851,12 @@ def command_backtest(args, console) -> int:
     unit_name = unit(series)
     _say(console, f"data: {data.describe()}, {_series_line(series)}")
     _notes(console, series)
+    data = DataSpec.from_dict({**data.to_dict(), **_given(args, SPLIT_FIELDS)})
     chosen = _with_room(RunSpec(data=data), series, args, console)
     _say(console, f"backtest: {len(chosen)} candidates on {_folds_text(chosen, series, args.folds)}, one day ahead")
-    _, _, table = choose(chosen, series, n_folds=args.folds, blend=BLEND, workers=_workers(args),
-                         on_done=lambda name, result: _say(console, _finished_line(name, result, unit_name)))
-    console.print(_candidates_table(table.to_dict("records"), unit_name))
+    _, best, table = choose(chosen, series, n_folds=args.folds, blend=BLEND, workers=_workers(args),
+                            on_done=lambda name, result: _say(console, _finished_line(name, result, unit_name)))
+    console.print(_candidates_table(table.to_dict("records"), unit_name, len(best.table)))
     return 0
 
 
@@ -858,6 +903,13 @@ COMMANDS = {"data": command_data, "train": command_train, "evaluate": command_ev
             "playground": command_playground}
 
 
+def _elsewhere(unknown: list[str], commands: dict, command: str | None) -> str:
+    """"; --horizon is an option of gradstep predict" when the first unknown option belongs to other commands."""
+    option = unknown[0].split("=", 1)[0]
+    owners = [name for name, sub in commands.items() if name != command and option in sub._option_string_actions]
+    return f"; {option} is an option of {' and '.join(f'gradstep {name}' for name in owners)}" if owners else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (2 for bad input, with one line on stderr)."""
     parser = build_parser()
@@ -865,7 +917,8 @@ def main(argv: list[str] | None = None) -> int:
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # said by the parser of the command they follow, which names itself and its --help
         before = args.command is None or argv.index(unknown[0]) < argv.index(args.command)
-        (parser if before else parser.commands[args.command]).error(f"unrecognized arguments: {' '.join(unknown)}")
+        (parser if before else parser.commands[args.command]).error(
+            f"unrecognized arguments: {' '.join(unknown)}{_elsewhere(unknown, parser.commands, args.command)}")
     if args.command is None or (args.command == "data" and args.data_command is None):
         parser.parse_args([args.command, "--help"] if args.command else ["--help"])
     args.batch_size_given = any(a == "--batch-size" or a.startswith("--batch-size=") for a in argv)

@@ -1,4 +1,5 @@
-"""The figures: each function draws one PNG (matplotlib, Agg backend), writes it atomically and returns the Figure.
+"""The figures: each function draws one PNG (matplotlib, Agg backend; a PDF or SVG for a path ending so), writes it
+atomically and returns the Figure.
 
 Every visible word comes from ``t``, a ``gradstep.lang.Text`` (``t(key, **values) -> str``; None is English), so
 the same figure is drawn in English or in Chinese. A Chinese figure needs a CJK font: ``cjk_font()`` finds an
@@ -28,6 +29,7 @@ from .io import atomic_path  # noqa: E402
 from .lang import Text  # noqa: E402
 
 DPI = 110
+FORMATS = ("png", "pdf", "svg")  # what save() writes, by the path's suffix
 TITLE_WIDTH = 95  # characters of a 10-point title across a 9-inch figure
 # CJK families matplotlib may find, the Simplified Chinese ones first.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans SC", "WenQuanYi Zen Hei",
@@ -99,11 +101,13 @@ def _drawing(t):
 
 
 def save(figure, path) -> None:
-    """Write ``figure`` as a PNG to ``path`` (temporary file, then rename) and close it."""
+    """Write ``figure`` to ``path`` (temporary file, then rename) and close it: a PDF or SVG when the name ends so
+    (``FORMATS``), else a PNG."""
     if figure.get_layout_engine() is None:
         figure.tight_layout()
+    suffix = Path(path).suffix.lower().lstrip(".")
     with atomic_path(path) as temporary:
-        figure.savefig(temporary, format="png", dpi=DPI)
+        figure.savefig(temporary, format=suffix if suffix in FORMATS else "png", dpi=DPI)
     plt.close(figure)
 
 
@@ -156,13 +160,17 @@ def forecast_plot(history: pd.Series, forecast: pd.DataFrame, path, title: str =
         divisor = _thousands(history)
         axes.plot(history.index, history.to_numpy() / divisor, color="tab:blue", label=unit)
         dates = pd.to_datetime(forecast["date"])
-        if forecast["lower"].notna().all():
+        banded = forecast["lower"].notna().all()
+        if banded:
             axes.fill_between(dates, forecast["lower"] / divisor, forecast["upper"] / divisor, color="tab:red",
                               alpha=0.2, label=t("fig.forecast.interval", level=level))
-        axes.plot(dates, forecast["forecast"] / divisor, "o-", ms=3, color="tab:red", label=t("fig.forecast.forecast"))
+        axes.plot(dates, forecast["forecast"] / divisor, "o-", ms=3, color="tab:red",
+                  label=t("fig.forecast.forecast" if banded else "fig.forecast.no_interval"))
         axes.set_ylabel(_axis_label(t, unit, divisor))
         _title(axes, title)
-        axes.legend()
+        low, high = axes.get_ylim()
+        axes.set_ylim(low, high + 0.2 * (high - low))  # a row above the lines for the legend
+        axes.legend(loc="upper left", ncol=3, frameon=False)
         figure.autofmt_xdate()
         save(figure, path)
     return figure

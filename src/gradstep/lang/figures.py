@@ -26,6 +26,7 @@ FIGURES = {
         "fig.prediction.ylabel": "{unit} (k)",
         "fig.forecast.interval": "{level:g} % interval",
         "fig.forecast.forecast": "forecast",
+        "fig.forecast.no_interval": "forecast (no interval: the model has no backtest)",
         # descent_plot
         "fig.descent.suptitle": "The error surface L(w, b) = MSE of y = b + w x1 on the training days, and gradient "
                                 "descent from the same start with three learning rates η",
@@ -136,6 +137,7 @@ FIGURES = {
         "fig.prediction.ylabel": "{unit}（千）",
         "fig.forecast.interval": "{level:g} % 区间",
         "fig.forecast.forecast": "预测",
+        "fig.forecast.no_interval": "预测（无区间：模型没有回测）",
         "fig.descent.suptitle": "误差曲面 L(w, b)：y = b + w x1 在训练日上的 MSE；从同一起点以三个学习率 η 做梯度下降",
         "fig.rate.too_small": "太小",
         "fig.rate.good": "合适",
