@@ -290,6 +290,10 @@ def test_train_options_are_the_spec_fields_with_the_spec_defaults():
     args.batch_size_given = True
     spec = run_spec(args)
     assert spec.train.batch_size is None and spec.data.valid_days == 9 and spec.model.kind == "relu"
+    for argv, days in ((["--model", "seasonal_naive"], 7), (["--model", "naive", "--days", "14"], 14)):
+        args = train.parse_args(["--out", "x", *argv])  # a baseline reads a week by default, not 56 days
+        args.batch_size_given = False
+        assert run_spec(args).data.days == days
 
 
 def test_library_messages_are_shown_in_flags():

@@ -204,6 +204,11 @@ def test_a_model_s_own_numbers_keep_the_unit_it_was_trained_in(capsys, auto, exp
         " Watch time (hours)")
     code, text, _ = run(capsys, "evaluate", out, "--csv", other, "--value-column", "Hours")
     assert code == 0 and "MAE (Hours)" in text
+    assert ("note: the model was trained on Watch time (hours), and this is Hours: its saved test MAE and backtest "
+            "are in Watch time (hours); its forecasts, and their intervals (relative to the last week's level), are "
+            "made from this data") in " ".join(text.split())
+    code, text, _ = run(capsys, "evaluate", out, "--csv", export[0])
+    assert code == 0 and "note: the model was trained on" not in text and "data differs" not in text
     assert next(line for line in text.splitlines() if line.startswith("backtest")).count("Watch time (hours)") == 1
     code, text, _ = run(capsys, "evaluate", out, "--csv", other, "--value-column", "Hours", "--json")
     result = json.loads(text)

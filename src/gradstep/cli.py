@@ -471,6 +471,8 @@ def run_spec(args) -> RunSpec:
             given[section][item.name] = value
     if kind == "auto":
         given["model"]["kind"] = "linear"
+    if kind in BASELINES:  # a baseline reads at most a week: no need for 56 days of history
+        given["data"].setdefault("days", 7)
     return RunSpec.from_dict(given)
 
 
@@ -686,8 +688,8 @@ def command_train(args, console) -> int:
         def write(directory):
             forecaster.write(directory)
             prediction_plot(test.dates, test.y, prediction, directory / "test.png", unit=unit_name,
-                            title=f"{one_line(data.describe(), 80)}: {spec.describe()}, test MAE "
-                                  f"{_number(run.metrics['test']['mae'])}")
+                            title=f"{one_line(Path(data.describe()).name, 80)}: {spec.describe()}, test MAE "
+                                  f"{_number(run.metrics['test']['mae'])} {unit_name}")
         target.commit(write)
         target.discard_checkpoint()
     _say(console, f"wrote {out / 'model.npz'}, {out / 'model.json'}, {out / 'history.csv'}, {out / 'test.png'}")
@@ -719,11 +721,16 @@ def _load_for(args, console):
     from .run import data_hash
     forecaster, meta = Forecaster.load(args.directory)
     if forecaster.spec.data.csv is not None and args.csv is None and args.page is None:
-        raise InputError("the model was trained on a CSV file, which gradstep does not open on a model's word; "
-                         "pass the file with --csv FILE")
+        raise InputError("the model was trained on a CSV file; pass that file, or a newer export of it, with --csv "
+                         "FILE (gradstep does not open a path written in a model's files)")
     series, data = load_series(data_spec(args, forecaster.spec.data))
     _notes(console, series)
-    if data_hash(series) != meta.get("data_sha256"):
+    trained = trained_unit(forecaster.spec)
+    if unit(series) != trained:
+        _say(console, f"note: the model was trained on {trained}, and this is {unit(series)}: its saved test MAE "
+                      f"and backtest are in {trained}; its forecasts, and their intervals (relative to the last "
+                      "week's level), are made from this data")
+    elif data_hash(series) != meta.get("data_sha256"):
         _say(console, "note: the data differs from the data the model was trained on")
     return forecaster, series, data
 
