@@ -53,6 +53,7 @@ LEVEL = 80
 SEASON = 7
 STATISTICAL = ("AutoETS", "AutoARIMA", "AutoTheta")
 GOALS = {"geomean": 0.9, "worst": 1.1, "coverage": (0.72, 0.88), "seconds": 60.0}
+AHEAD = (1, 2, 3, 7, 14)  # the steps of the table of forecasts further ahead
 COMMAND = ".venv/bin/python -m benchmarks.forecast --write-docs"
 # Why each page: together they cover weekly school rhythms, holidays before and inside the test days, level
 # shifts and news spikes, small noisy counts and a smooth huge aggregate.
@@ -84,7 +85,8 @@ def run_gradstep(page: str, level: float) -> dict:
         started = time.perf_counter()
         trained = gradstep_cli("train", "--model", "auto", "--page", page, "--out", str(out), "--quiet")
         seconds = time.perf_counter() - started
-        evaluated = json.loads(gradstep_cli("evaluate", str(out), "--json", "--level", f"{level:g}").stdout)
+        evaluated = json.loads(gradstep_cli("evaluate", str(out), "--json", "--level", f"{level:g}", "--horizon",
+                                            str(AHEAD[-1])).stdout)
         meta = json.loads((out / "model.json").read_text(encoding="utf-8"))
     chosen = re.search(r"^chosen: (.+)$", trained.stdout, flags=re.MULTILINE)
     test = evaluated["test"]
@@ -110,6 +112,9 @@ def run_gradstep(page: str, level: float) -> dict:
         "candidates": [{key: row[key] for key in ("candidate", "mae", "seconds")} for row in meta["candidates"]],
         "seconds": seconds,
         "choice_seconds": sum(row["seconds"] for row in meta["candidates"]),
+        "ahead": [{"ahead": row["ahead"], "mae": row["mae"], "naive": row["naive"]["mae"],
+                   "seasonal_naive": row["seasonal_naive"]["mae"], "coverage": row["interval_coverage"]}
+                  for row in test["ahead"]],
     }
 
 
@@ -308,11 +313,32 @@ def section(rows: list, result: dict, machine: str, versions: str, level: float)
                      f"{_n(ours['interval_width'])} | "
                      f"{_n(best.get('width'))} ({row['best']}) | {_hindsight(ours)} | "
                      f"{', '.join(ours.get('members') or []) or '–'} |")
+    if all(row["gradstep"].get("ahead") for row in rows):
+        lines += ["", *_ahead_lines(rows, level)]
     if any(row["gradstep"].get("hindsight") for row in rows):
         lines += ["", "“best candidate on the test days”: each of `--model auto`'s candidates trained once more on the "
                   "whole training part (through the library, not timed) and scored on the test days, in hindsight: "
                   "it tells a poor choice from a poor set of candidates. It is not something auto could have known."]
     return "\n".join(lines) + "\n"
+
+
+def _ahead_lines(rows: list, level: float) -> list:
+    """The table of gradstep's forecasts of the test days 1 to 14 days ahead (``evaluate --horizon``), over the
+    pages: the geometric mean of its MAE over each baseline's made as far ahead, and its intervals' coverage."""
+    lines = [f"Forecasting further ahead, as `gradstep predict --horizon N` does (`gradstep evaluate DIR --horizon "
+             f"{AHEAD[-1]}`: each test day forecast N days before, recursively from the true values up to then, "
+             "beside the naive's and seasonal naive's made as far ahead, and the share of test days inside the "
+             f"{level:g} % interval for that many days ahead), over the {len(rows)} pages; the statistical models "
+             "are scored one day ahead only:", "",
+             "| days ahead | ÷ naive | ÷ seasonal naive | mean coverage | lowest coverage |", "|---:|---:|---:|---:|---|"]
+    for step in AHEAD:
+        ahead = {row["page"]: row["gradstep"]["ahead"][step - 1] for row in rows}
+        lowest = min(ahead, key=lambda page: ahead[page]["coverage"])
+        lines.append(f"| {step} | {statistics.geometric_mean([a['mae'] / a['naive'] for a in ahead.values()]):.3f} | "
+                     f"{statistics.geometric_mean([a['mae'] / a['seasonal_naive'] for a in ahead.values()]):.3f} | "
+                     f"{statistics.mean(a['coverage'] for a in ahead.values()):.1%} | "
+                     f"{ahead[lowest]['coverage']:.0%} ({lowest}) |")
+    return lines
 
 
 def main(argv=None) -> None:

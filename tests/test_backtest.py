@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from gradstep import backtest as bt, run as runs
+from gradstep.baselines import baseline_errors
 from gradstep.errors import InputError
 from gradstep.forecast import Forecaster
 from gradstep.spec import BASELINES, DataSpec, ModelSpec, RunSpec
@@ -219,6 +220,48 @@ def test_forecast_scales_the_interval_with_the_level_and_evaluate_calibrates_onl
     expected = [score <= bt.conformal([0.3, 0.1, 0.2, *scores[:day]], 50) for day, score in enumerate(scores)]
     assert result["test"]["interval_coverage"] == pytest.approx(np.mean(expected))
     assert "interval_coverage" not in result["train"]
+
+
+def test_evaluate_ahead_scores_each_test_day_as_predict_forecast_it_that_far_ahead(views):
+    """Step h's forecast of test day t is predict's from the data up to t − h; the baselines are made h days
+    before too; each interval is calibrated on the backtest's step-h scores and the test days its origin knew.
+    Catches a step scored one-step (no recursion), baselines of yesterday at every step, and calibration on
+    test days the origin could not know."""
+    forecaster = Forecaster(RunSpec(data=DataSpec(days=7)).replace(epochs=3)).fit(views)
+    base = [list(np.linspace(0.01, 0.3, 15) * (step + 1)) for step in range(3)]
+    forecaster.backtest = {"folds": [], "mae": 1.0, "std": 0.0, "scores": base}
+    rows = forecaster.evaluate_ahead(views, 3, level=50)
+    one_step = forecaster.evaluate(views, level=50)["test"]
+    assert rows[0]["mae"] == pytest.approx(one_step["mae"]) and rows[0]["interval_coverage"] == one_step[
+        "interval_coverage"]
+    days = pd.date_range("2021-01-01", "2021-02-14")
+    truth = views.loc[days].to_numpy()
+    for step, row in enumerate(rows, 1):
+        origins = days - pd.Timedelta(days=step)
+        prediction = np.array([forecaster.forecast(views.loc[:origin], step)["forecast"].iloc[-1]
+                               for origin in origins])
+        assert row["ahead"] == step and row["mae"] == pytest.approx(np.abs(truth - prediction).mean())
+        assert row["naive"]["mae"] == pytest.approx(np.abs(truth - views.loc[origins].to_numpy()).mean())
+        week_before = views.loc[days - pd.Timedelta(days=7)].to_numpy()
+        assert row["seasonal_naive"]["mae"] == pytest.approx(np.abs(truth - week_before).mean())
+        scores = np.abs(truth - prediction) / np.array([views.loc[:origin].iloc[-7:].mean() for origin in origins])
+        inside = [score <= bt.conformal([*base[step - 1], *scores[:max(day - step + 1, 0)]], 50)
+                  for day, score in enumerate(scores)]
+        assert row["interval_coverage"] == pytest.approx(np.mean(inside))
+    with pytest.raises(InputError, match=r"^horizon=4 is out of range; this model forecasts 1 to 3 days ahead"):
+        forecaster.evaluate_ahead(views, 4)
+    with pytest.raises(InputError, match=r"^the data does not hold the model's test days 2021-01-01\.\.2021-02-14"):
+        forecaster.evaluate_ahead(views.loc[:"2021-01-31"], 2)
+
+
+def test_baselines_made_further_ahead_read_the_last_value_and_weekday_known_then(views):
+    dates = pd.date_range("2021-01-10", periods=3)
+    truth = views.loc[dates].to_numpy()
+    for ahead, lags in ((1, (1, 7)), (3, (3, 7)), (7, (7, 7)), (8, (8, 14)), (14, (14, 14))):
+        errors = baseline_errors(views, dates, truth, ahead)
+        for name, lag in zip(("naive", "seasonal_naive"), lags):
+            expected = np.abs(truth - views.loc[dates - pd.Timedelta(days=lag)].to_numpy()).mean()
+            assert errors[name]["mae"] == pytest.approx(expected), (ahead, name)
 
 
 def test_compare_in_worker_processes_gives_the_same_numbers_and_order(views, monkeypatch):

@@ -191,6 +191,16 @@ def test_evaluate_json_has_the_test_mae_and_the_interval_coverage(capsys, auto, 
     assert "MAE (Watch time (hours))" in text and "% interval (one day ahead) held" in text
     assert ("naive, seasonal naive: the baselines' MAE on each part's days; MASE: the MAE over the seasonal naive's "
             "on the training days, the usual scale") in " ".join(text.split())
+    assert "days ahead" not in text  # the steps only when asked for
+    code, text, _ = run(capsys, "evaluate", out, "--csv", export[0], "--horizon", 3, "--json")
+    ahead = json.loads(text)["test"]["ahead"]
+    assert [row["ahead"] for row in ahead] == [1, 2, 3] and ahead[0]["mae"] == pytest.approx(result["test"]["mae"])
+    assert ahead[0]["interval_coverage"] == result["test"]["interval_coverage"]
+    code, text, _ = run(capsys, "evaluate", out, "--csv", export[0], "--horizon", 3)
+    steps = [line.split("│")[1:-1] for line in text.splitlines() if line.startswith("│")][-3:]
+    assert [cells[0].strip() for cells in steps] == ["1", "2", "3"] and "80 % interval held" in text
+    assert [cells[1].strip() for cells in steps] == [_number(row["mae"]) for row in ahead]
+    assert [cells[4].strip() for cells in steps] == [f"{row['interval_coverage']:.0%}" for row in ahead]
 
 
 def test_a_model_s_own_numbers_keep_the_unit_it_was_trained_in(capsys, auto, export, tmp_path):

@@ -150,18 +150,24 @@ def origin_paths(run: runs.Run, series: pd.Series, start: pd.Timestamp, end: pd.
     """The recursive forecasts (``forecast_paths``) from each day before ``start``..``end`` (the values up to
     each origin the true ones), the true values they forecast (NaN past ``end``) and each origin's level:
     arrays (origins, horizon), (origins, horizon) and (origins,)."""
-    days = run.spec.data.days
     values = series.loc[:end]
-    origins = pd.date_range(start - pd.Timedelta(days=1), end - pd.Timedelta(days=1), freq="D")
-    position = values.index.get_indexer(origins)
-    position = position[position >= days - 1]  # an origin needs its days of history in the series
-    array = values.to_numpy(dtype=np.float64)
+    position, X = origin_windows(values, start - pd.Timedelta(days=1), end - pd.Timedelta(days=1), run.spec.data.days)
     if not len(position):
         return np.zeros((0, horizon)), np.zeros((0, horizon)), np.zeros(0)
-    X = np.stack([array[p - days + 1:p + 1][::-1] for p in position])
+    array = values.to_numpy(dtype=np.float64)
     targets = position[:, None] + np.arange(1, horizon + 1)
     truth = np.where(targets < len(array), array[np.minimum(targets, len(array) - 1)], np.nan)
     return forecast_paths(run, X, horizon), truth, local_level(run, X)
+
+
+def origin_windows(series: pd.Series, first: pd.Timestamp, last: pd.Timestamp, days: int) -> tuple:
+    """The positions in ``series`` of the origins ``first``..``last`` that have ``days`` days of history in it,
+    and those days, newest first: arrays (origins,) and (origins, days)."""
+    position = series.index.get_indexer(pd.date_range(first, last, freq="D"))
+    position = position[position >= days - 1]
+    array = series.to_numpy(dtype=np.float64)
+    return position, np.stack([array[p - days + 1:p + 1][::-1] for p in position]) if len(position) else \
+        np.zeros((0, days))
 
 
 def path_scores(paths: np.ndarray, truth: np.ndarray, level: np.ndarray) -> list[np.ndarray]:

@@ -7,6 +7,8 @@ scaled error): below 1, the model beats "same as last week" as it did in trainin
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -19,10 +21,13 @@ def baseline_predictions(series: pd.Series, dates: pd.DatetimeIndex, lag: int) -
     return series.reindex(earlier).to_numpy(dtype=np.float64)
 
 
-def baseline_errors(series: pd.Series, dates: pd.DatetimeIndex, truth: np.ndarray) -> dict:
-    """{"naive": {"mae", "mse"}, "seasonal_naive": {...}} on the dates where each baseline has a value."""
+def baseline_errors(series: pd.Series, dates: pd.DatetimeIndex, truth: np.ndarray, ahead: int = 1) -> dict:
+    """{"naive": {"mae", "mse"}, "seasonal_naive": {...}} on the dates where each baseline has a value, each
+    forecast made ``ahead`` days before: the naive's from the last value known then (y_{t−ahead}), the seasonal
+    naive's from the last same weekday known then (y_{t−7⌈ahead/7⌉})."""
     errors = {}
     for name, lag in BASELINES.items():
+        lag *= math.ceil(ahead / lag)
         e = baseline_predictions(series, dates, lag) - np.asarray(truth, dtype=np.float64).reshape(-1)
         e = e[np.isfinite(e)]
         if e.size:

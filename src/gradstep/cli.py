@@ -219,6 +219,9 @@ def build_parser() -> Parser:
     evaluate.add_argument("directory", metavar="DIR", help="a directory written by gradstep train")
     _add_source(evaluate, "the page it was trained on", SAVED_CSV)
     _add_level(evaluate)
+    evaluate.add_argument("--horizon", type=_text_to(int, None), default=None, metavar="N",
+                          help=f"also score the test days forecast 1 to N days ahead, as predict --horizon N makes "
+                               f"them, 1 to {HORIZON}: the MAE, the baselines' and the interval's share per step")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
 
     predict = commands.add_parser(
@@ -754,6 +757,8 @@ def command_evaluate(args, console) -> int:
     _check_level(args)
     forecaster, series, data = _load_for(args, _stderr_console() if args.json else console)
     results = forecaster.evaluate(series, level=args.level)
+    if args.horizon is not None:
+        results["test"]["ahead"] = forecaster.evaluate_ahead(series, args.horizon, level=args.level)
     unit_name = unit(series)
     model = forecaster.spec.describe()
     if args.json:
@@ -769,7 +774,26 @@ def command_evaluate(args, console) -> int:
         _say(console, _backtest_line(forecaster.backtest, trained_unit(forecaster.spec)))
         _say(console, f"the {args.level:g} % interval (one day ahead) held "
                       f"{results['test']['interval_coverage']:.0%} of the test days")
+    if args.horizon is not None:
+        console.print(_ahead_table(results["test"]["ahead"], forecaster.run.ranges["test"], unit_name, args.level))
     return 0
+
+
+def _ahead_table(rows: list, days: list, unit: str, level: float):
+    """The test days forecast 1..N days ahead: per step the MAE, the baselines' made as far ahead, the interval's
+    share of days."""
+    from rich.table import Table
+    table = Table(title=f"the test days {days[0]}..{days[1]} forecast 1 to {len(rows)} days ahead (recursively, as "
+                        "predict forecasts)",
+                  caption="naive: the last value known then; seasonal naive: the last same weekday known then")
+    for column in ("days ahead", f"MAE ({unit})", "naive", "seasonal naive", f"{level:g} % interval held"):
+        table.add_column(column, justify="right")
+    for row in rows:
+        coverage = row.get("interval_coverage")
+        table.add_row(str(row["ahead"]), _number(row["mae"]),
+                      *(_number(row.get(name, {}).get("mae")) for name in ("naive", "seasonal_naive")),
+                      "–" if coverage is None else f"{coverage:.0%}")
+    return table
 
 
 def command_predict(args, console) -> int:

@@ -23,7 +23,7 @@ from . import run as runs
 from .data import Standardizer
 from .data.csvfile import MAX_VALUE
 from .errors import InputError
-from .backtest import HORIZON, LEVEL, conformal, forecast_paths, local_level, step_scores
+from .backtest import HORIZON, LEVEL, conformal, forecast_paths, local_level, origin_windows, step_scores
 from .baselines import baseline_errors, mase_scale
 from .io import DigestError, load_arrays, read_json, save_arrays, write_json, write_text
 from .modeldir import ModelDirectory, sha256_of
@@ -92,12 +92,51 @@ class Forecaster:
             result = {**runs.errors(prediction, windows.y), **baseline_errors(series, windows.dates, windows.y)}
             result["mase"] = result["mae"] / scale if scale else None
             if name == "test" and self.backtest is not None:
-                scores = np.abs(windows.y - prediction) / local_level(run, windows.X)
-                base = self.backtest["scores"][0]
-                result["interval_coverage"] = float(np.mean([score <= conformal([*base, *scores[:day]], level)
-                                                             for day, score in enumerate(scores)]))
+                result["interval_coverage"] = self._coverage(windows.y, prediction, local_level(run, windows.X),
+                                                             1, level)
             results[name] = result
         return results
+
+    def evaluate_ahead(self, series: pd.Series, horizon: int, level: float = LEVEL) -> list[dict]:
+        """The test days forecast 1..``horizon`` days ahead, as ``forecast`` makes them (recursively, from the
+        true values up to each origin): per step h, the MAE over every test day, the naive's and seasonal naive's
+        made h days before too (``baseline_errors(ahead=h)``), and the share of days inside the interval at
+        ``level`` % (calibrated on the backtest's scores at step h and the test days' whose day its origin knew).
+        Records "test" as scored."""
+        run = self._fitted()
+        self._check_horizon(horizon)
+        start, end = (pd.Timestamp(day) for day in run.ranges["test"])
+        test = series.loc[start:end]
+        if len(test) != (end - start).days + 1:
+            raise InputError(f"the data does not hold the model's test days {start:%Y-%m-%d}..{end:%Y-%m-%d}; give "
+                             "the data the model was trained on, or a newer export of it")
+        position, X = origin_windows(series, start - pd.Timedelta(days=horizon), end - pd.Timedelta(days=1),
+                                     self.spec.data.days)
+        origins, paths, levels = series.index[position], forecast_paths(self, X, horizon), local_level(run, X)
+        if "test" not in run.scored:
+            run.scored.append("test")
+        rows = []
+        for step in range(1, horizon + 1):
+            inside = (origins + pd.Timedelta(days=step) >= start) & (origins + pd.Timedelta(days=step) <= end)
+            dates, prediction = origins[inside] + pd.Timedelta(days=step), paths[inside, step - 1]
+            if len(dates) != len(test):
+                raise InputError(f"the data does not hold the {self.spec.data.days + step - 1} days before the test "
+                                 f"days that forecasts {step} days ahead read; give the data the model was trained on")
+            truth = test.to_numpy(dtype=np.float64)
+            row = {"ahead": step, **runs.errors(prediction, truth), **baseline_errors(series, dates, truth, step)}
+            if self.backtest is not None:
+                row["interval_coverage"] = self._coverage(truth, prediction, levels[inside], step, level)
+            rows.append(row)
+        return rows
+
+    def _coverage(self, truth: np.ndarray, prediction: np.ndarray, levels: np.ndarray, step: int,
+                  level: float) -> float:
+        """The share of consecutive days inside their ``step``-ahead interval at ``level`` %, each calibrated on
+        the backtest's scores at that step and the scores of the days before it its origin knew (``step`` back)."""
+        scores = np.abs(truth - prediction) / levels
+        base = self.backtest["scores"][step - 1]
+        return float(np.mean([score <= conformal([*base, *scores[:max(day - step + 1, 0)]], level)
+                              for day, score in enumerate(scores)]))
 
     def _scores(self, series: pd.Series, steps: int) -> list:
         """The scores by step to calibrate intervals with: the backtest's, and those of the days of ``series``
@@ -116,10 +155,7 @@ class Forecaster:
         split-conformal quantile of the scores |y − ŷ|/s at that many days ahead (``_scores``). Columns date,
         forecast, lower, upper (lower and upper NaN without a backtest)."""
         days = self.spec.data.days
-        steps = len(self.backtest["scores"]) if self.backtest else HORIZON
-        if not (isinstance(horizon, int) and 1 <= horizon <= steps):
-            raise InputError(f"horizon={horizon!r} is out of range; this model forecasts 1 to {steps} days ahead "
-                             f"(its backtest measured errors that far)")
+        self._check_horizon(horizon)
         if len(series) < days:
             raise InputError(f"the model reads the last days={days} days to predict; the data has only {len(series)}")
         X = series.to_numpy(dtype=np.float64)[::-1][:days].reshape(1, days)
@@ -132,6 +168,13 @@ class Forecaster:
             lower, upper = np.maximum(path - width, 0.0), np.maximum(path + width, 0.0)  # counts are not below 0
         dates = pd.date_range(series.index[-1] + pd.Timedelta(days=1), periods=horizon, freq="D")
         return pd.DataFrame({"date": dates, "forecast": path, "lower": lower, "upper": upper})
+
+    def _check_horizon(self, horizon) -> None:
+        """1 to the steps the backtest measured (HORIZON without one)."""
+        steps = len(self.backtest["scores"]) if self.backtest else HORIZON
+        if isinstance(horizon, bool) or not (isinstance(horizon, int) and 1 <= horizon <= steps):
+            raise InputError(f"horizon={horizon!r} is out of range; this model forecasts 1 to {steps} days ahead "
+                             f"(its backtest measured errors that far)")
 
     def predict_next(self, series: pd.Series) -> tuple[pd.Timestamp, float]:
         """The forecast for the day after ``series`` ends, and that day's date."""
