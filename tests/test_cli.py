@@ -85,7 +85,10 @@ def test_every_malformed_file_gets_one_line_and_exit_2_and_nothing_written(capsy
     (["predict", "/nonexistent", "--horizons", "3"],
      "gradstep predict: error: unrecognized arguments: --horizons 3 (see gradstep predict --help)"),
     (["train", "--horizon", "14"], "gradstep train: error: unrecognized arguments: --horizon 14; --horizon is an "
-                                   "option of gradstep predict (see gradstep train --help)"),
+                                   "option of gradstep evaluate and gradstep predict (see gradstep train --help)"),
+    (["--quiet", "train", "--out", "/nonexistent/out"], "gradstep: error: unrecognized arguments: --quiet; put --quiet after train (see gradstep --help)"),
+    (["evaluate", "/nonexistent", "--workers", "2"], "--workers is an option of gradstep train, gradstep backtest "
+                                                     "and gradstep reproduce (see gradstep evaluate --help)"),
     (["predict", "/nonexistent", "--folds=3"], "gradstep predict: error: unrecognized arguments: --folds=3; --folds is "
                                                "an option of gradstep train and gradstep backtest (see gradstep "
                                                "predict --help)"),

@@ -934,11 +934,17 @@ COMMANDS = {"data": command_data, "train": command_train, "evaluate": command_ev
             "playground": command_playground}
 
 
-def _elsewhere(unknown: list[str], commands: dict, command: str | None) -> str:
-    """"; --horizon is an option of gradstep predict" when the first unknown option belongs to other commands."""
+def _elsewhere(unknown: list[str], commands: dict, command: str | None, before: bool) -> str:
+    """"; --horizon is an option of gradstep predict" when the first unknown option belongs to other commands,
+    "; put --quiet after train" when it belongs to the command it was written before."""
     option = unknown[0].split("=", 1)[0]
-    owners = [name for name, sub in commands.items() if name != command and option in sub._option_string_actions]
-    return f"; {option} is an option of {' and '.join(f'gradstep {name}' for name in owners)}" if owners else ""
+    if before and command is not None and option in commands[command]._option_string_actions:
+        return f"; put {option} after {command}"
+    owners = [f"gradstep {name}" for name, sub in commands.items()
+              if name != command and option in sub._option_string_actions]
+    if not owners:
+        return ""
+    return f"; {option} is an option of {' and '.join([', '.join(owners[:-1]), owners[-1]] if len(owners) > 1 else owners)}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -949,7 +955,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:  # said by the parser of the command they follow, which names itself and its --help
         before = args.command is None or argv.index(unknown[0]) < argv.index(args.command)
         (parser if before else parser.commands[args.command]).error(
-            f"unrecognized arguments: {' '.join(unknown)}{_elsewhere(unknown, parser.commands, args.command)}")
+            f"unrecognized arguments: {' '.join(unknown)}{_elsewhere(unknown, parser.commands, args.command, before)}")
     if args.command is None or (args.command == "data" and args.data_command is None):
         parser.parse_args([args.command, "--help"] if args.command else ["--help"])
     args.batch_size_given = any(a == "--batch-size" or a.startswith("--batch-size=") for a in argv)
