@@ -226,7 +226,8 @@ def test_evaluate_ahead_scores_each_test_day_as_predict_forecast_it_that_far_ahe
     """Step h's forecast of test day t is predict's from the data up to t − h; the baselines are made h days
     before too; each interval is calibrated on the backtest's step-h scores and the test days its origin knew.
     Catches a step scored one-step (no recursion), baselines of yesterday at every step, and calibration on
-    test days the origin could not know."""
+    other scores than predict's at that origin (test days the origin could not know, or whose forecast at that
+    step was made before the test days)."""
     forecaster = Forecaster(RunSpec(data=DataSpec(days=7)).replace(epochs=3)).fit(views)
     base = [list(np.linspace(0.01, 0.3, 15) * (step + 1)) for step in range(3)]
     forecaster.backtest = {"folds": [], "mae": 1.0, "std": 0.0, "scores": base}
@@ -238,20 +239,26 @@ def test_evaluate_ahead_scores_each_test_day_as_predict_forecast_it_that_far_ahe
     truth = views.loc[days].to_numpy()
     for step, row in enumerate(rows, 1):
         origins = days - pd.Timedelta(days=step)
-        prediction = np.array([forecaster.forecast(views.loc[:origin], step)["forecast"].iloc[-1]
-                               for origin in origins])
+        predicted = pd.DataFrame([forecaster.forecast(views.loc[:origin], step, level=50).iloc[-1]
+                                  for origin in origins])
+        prediction = predicted["forecast"].to_numpy()
         assert row["ahead"] == step and row["mae"] == pytest.approx(np.abs(truth - prediction).mean())
         assert row["naive"]["mae"] == pytest.approx(np.abs(truth - views.loc[origins].to_numpy()).mean())
         week_before = views.loc[days - pd.Timedelta(days=7)].to_numpy()
         assert row["seasonal_naive"]["mae"] == pytest.approx(np.abs(truth - week_before).mean())
-        scores = np.abs(truth - prediction) / np.array([views.loc[:origin].iloc[-7:].mean() for origin in origins])
-        inside = [score <= bt.conformal([*base[step - 1], *scores[:max(day - step + 1, 0)]], 50)
-                  for day, score in enumerate(scores)]
-        assert row["interval_coverage"] == pytest.approx(np.mean(inside))
+        inside = (predicted["lower"].to_numpy() <= truth) & (truth <= predicted["upper"].to_numpy())
+        assert row["interval_coverage"] == pytest.approx(np.mean(inside)), step
     with pytest.raises(InputError, match=r"^horizon=4 is out of range; this model forecasts 1 to 3 days ahead"):
         forecaster.evaluate_ahead(views, 4)
     with pytest.raises(InputError, match=r"^the data does not hold the model's test days 2021-01-01\.\.2021-02-14"):
         forecaster.evaluate_ahead(views.loc[:"2021-01-31"], 2)
+    with pytest.raises(InputError, match=r"^the data holds 8 days before the model's test days; forecasts horizon=3 "
+                                         r"days ahead of each read the days=7 days before their origin, 9 in all: "
+                                         r"use horizon=2 or less, or data that starts earlier$"):
+        forecaster.evaluate_ahead(views.loc["2020-12-24":], 3)
+    assert len(forecaster.evaluate_ahead(views.loc["2020-12-24":], 2)) == 2
+    with pytest.raises(InputError, match=r"^the data holds 6 days before .*, 7 in all: use data that starts earlier$"):
+        forecaster.evaluate_ahead(views.loc["2020-12-26":], 1)
 
 
 def test_baselines_made_further_ahead_read_the_last_value_and_weekday_known_then(views):

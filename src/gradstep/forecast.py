@@ -110,8 +110,14 @@ class Forecaster:
         if len(test) != (end - start).days + 1:
             raise InputError(f"the data does not hold the model's test days {start:%Y-%m-%d}..{end:%Y-%m-%d}; give "
                              "the data the model was trained on, or a newer export of it")
-        position, X = origin_windows(series, start - pd.Timedelta(days=horizon), end - pd.Timedelta(days=1),
-                                     self.spec.data.days)
+        days = self.spec.data.days
+        before = len(series.loc[:start - pd.Timedelta(days=1)])
+        if before < days + horizon - 1:
+            fits = f"horizon={before - days + 1} or less, or " if before >= days else ""
+            raise InputError(f"the data holds {before} days before the model's test days; forecasts horizon="
+                             f"{horizon} days ahead of each read the days={days} days before their origin, "
+                             f"{days + horizon - 1} in all: use {fits}data that starts earlier")
+        position, X = origin_windows(series, start - pd.Timedelta(days=horizon), end - pd.Timedelta(days=1), days)
         origins, paths, levels = series.index[position], forecast_paths(self, X, horizon), local_level(run, X)
         if "test" not in run.scored:
             run.scored.append("test")
@@ -119,9 +125,6 @@ class Forecaster:
         for step in range(1, horizon + 1):
             inside = (origins + pd.Timedelta(days=step) >= start) & (origins + pd.Timedelta(days=step) <= end)
             dates, prediction = origins[inside] + pd.Timedelta(days=step), paths[inside, step - 1]
-            if len(dates) != len(test):
-                raise InputError(f"the data does not hold the {self.spec.data.days + step - 1} days before the test "
-                                 f"days that forecasts {step} days ahead read; give the data the model was trained on")
             truth = test.to_numpy(dtype=np.float64)
             row = {"ahead": step, **runs.errors(prediction, truth), **baseline_errors(series, dates, truth, step)}
             if self.backtest is not None:
@@ -131,11 +134,13 @@ class Forecaster:
 
     def _coverage(self, truth: np.ndarray, prediction: np.ndarray, levels: np.ndarray, step: int,
                   level: float) -> float:
-        """The share of consecutive days inside their ``step``-ahead interval at ``level`` %, each calibrated on
-        the backtest's scores at that step and the scores of the days before it its origin knew (``step`` back)."""
+        """The share of consecutive test days inside their ``step``-ahead interval at ``level`` %, each calibrated
+        as ``forecast`` calibrates it from the data up to its origin (``step`` days before): on the backtest's
+        scores at that step and those ``_scores`` adds, the step-``step`` forecasts made from the day before the
+        test days on whose day has come by then (test days ``step``..origin, counted from 1)."""
         scores = np.abs(truth - prediction) / levels
         base = self.backtest["scores"][step - 1]
-        return float(np.mean([score <= conformal([*base, *scores[:max(day - step + 1, 0)]], level)
+        return float(np.mean([score <= conformal([*base, *scores[step - 1:max(day - step + 1, step - 1)]], level)
                               for day, score in enumerate(scores)]))
 
     def _scores(self, series: pd.Series, steps: int) -> list:
