@@ -34,7 +34,8 @@ def test_folds_tile_the_end_of_the_training_part(views):
 
 def test_a_shorter_test_part_is_the_longest_that_makes_room_for_a_fold(views):
     """100 days: the default 45-day test leaves a linear model on 7 days no fold (44 days needed + 28); the last 21
-    days do (79 − 7 − 44 = 28), the last 28 do not. Catches a search from the shortest, or one that ignores specs."""
+    days do (79 − 7 − 44 = 28), the last 28 do not. Catches a search from the shortest, one that ignores specs, or
+    one that ignores n_folds."""
     tiny = views.iloc[-100:]
     linear = RunSpec(data=DataSpec(days=7))
     assert not bt.fitting({"linear": linear}, tiny)
@@ -46,6 +47,9 @@ def test_a_shorter_test_part_is_the_longest_that_makes_room_for_a_fold(views):
     assert bt.shorter_test({"wide": linear.replace(days=56)}, tiny) is None  # no test part makes room for it
     assert bt.shorter_test({"linear": linear.replace(test=("2021-03-25", "2021-03-31"))}, tiny) is None  # not shorter
     assert bt.shorter_test({"linear": linear}, views.iloc[-60:]) is None
+    longer = views.iloc[-121:]  # 2 folds need 7 + 44 + 56 training days: the last 14 days leave 107, 21 only 100
+    assert bt.shorter_test({"linear": linear}, longer, n_folds=2) == ("2021-03-18", "2021-03-31")
+    assert bt.shorter_test({"linear": linear}, longer) == ("2021-03-04", "2021-03-31")
 
 
 def test_too_short_a_training_part_names_the_folds_that_fit(views):

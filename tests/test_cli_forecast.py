@@ -301,8 +301,8 @@ def test_backtest_on_a_short_file_names_the_folds_that_fit(capsys, export, tmp_p
                                                         for d, v in export[1].iloc[-150:].items()))
     code, _, err = run(capsys, "backtest", "--csv", short, "--folds", 4)
     assert code == 2 and err.count("\n") == 1
-    assert err.endswith("the data is too short to backtest any candidate on 4 folds of 28 days; use --folds 1 or "
-                        "fewer, or give a longer file\n")
+    assert err.endswith("the data is too short to backtest any candidate on 4 folds of 28 days; use --folds 1, or "
+                        "give a longer file\n")
 
 
 def test_the_backtest_line_joins_adjacent_folds_and_lists_the_year_before_apart():
@@ -371,6 +371,9 @@ def test_auto_on_a_short_file_leaves_out_what_does_not_fit_and_still_chooses(cap
     assert code == 2 and ("the data is too short to backtest any candidate on even one fold of 28 days; use a "
                           f"shorter test part, --test {test}, the last 21 days, which leaves room for one, or give a "
                           "longer file") in err
+    code, _, err = run(capsys, "backtest", "--csv", tiny, "--folds", "2")
+    assert code == 2 and ("on 2 folds of 28 days; use --folds 1 and a shorter test part, --test "
+                          f"{test}, the last 21 days, which leaves room for one, or give a longer file") in err
     code, text, err = run(capsys, "train", "--csv", tiny, "--model", "auto", "--test", test, "--epochs", "5",
                           "--quiet", "--out", tmp_path / "o")  # the advice works: a fold, so an interval
     assert code == 0 and "choosing by backtest: 3 candidates on 1 fold of 28 days" in text and "interval" in text

@@ -332,14 +332,15 @@ def fitting(specs: dict[str, RunSpec], series: pd.Series, fold_days: int = FOLD_
     return {name: room for name, room in rooms.items() if room}
 
 
-def shorter_test(specs: dict[str, RunSpec], series: pd.Series, fold_days: int = FOLD_DAYS) -> tuple | None:
+def shorter_test(specs: dict[str, RunSpec], series: pd.Series, n_folds: int = 1,
+                 fold_days: int = FOLD_DAYS) -> tuple | None:
     """The longest test part of the series' last 28, 21, 14 or 7 days, shorter than each spec's, that gives some
-    spec room for a backtest fold (its days added to the training part); None when none does."""
+    spec room for ``n_folds`` backtest folds (its days added to the training part); None when none does."""
     end = series.index[-1]
     for days in (28, 21, 14, 7):
         test = ((end - pd.Timedelta(days=days - 1)).date().isoformat(), end.date().isoformat())
         shorter = {name: spec.replace(test=test) for name, spec in specs.items() if _test_days(spec, series) > days}
-        if fitting(shorter, series, fold_days):
+        if max(fitting(shorter, series, fold_days).values(), default=0) >= n_folds:
             return test
     return None
 

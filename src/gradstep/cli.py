@@ -517,20 +517,32 @@ def _test_option(test: tuple) -> str:
     return f"--test {test[0]}:{test[1]}, the last {days} days,"
 
 
+def _shorter_advice(specs: dict, series, args) -> str:
+    """When no candidate has room for one fold: the shorter test part that makes room for --folds folds, or
+    for one with --folds 1; else, for train, a single model without a backtest."""
+    from .backtest import shorter_test
+    wanted = args.folds or 1
+    test = shorter_test(specs, series, wanted)
+    if test:
+        return f"use a shorter test part, {_test_option(test)} which leaves room for " + (
+            f"{wanted} folds" if wanted > 1 else "one")
+    test = shorter_test(specs, series) if wanted > 1 else None
+    if test:
+        return f"use --folds 1 and a shorter test part, {_test_option(test)} which leaves room for one"
+    return "choose a model with --model (and --folds 0)" if args.command == "train" else ""
+
+
 def _with_room(spec, series, args, console) -> dict:
     """The candidates the training part has room to backtest on --folds folds (on as many as all that fit have
     room for, up to AUTO_FOLDS, when --folds is not given: ``args.folds`` is set to that); a note names those left
     out."""
-    from .backtest import candidates, fitting, shorter_test
+    from .backtest import candidates, fitting
     everyone = candidates(spec)
     fits = fitting(everyone, series)
     rooms = fits if args.folds is None else {name: room for name, room in fits.items() if room >= args.folds}
     if not rooms:
         most = max(fits.values(), default=0)
-        test = None if most else shorter_test(everyone, series)
-        advice = (f"use --folds {most} or fewer" if most else
-                  f"use a shorter test part, {_test_option(test)} which leaves room for one" if test else
-                  "choose a model with --model (and --folds 0)" if args.command == "train" else "")
+        advice = f"use --folds {most}{' or fewer' * (most > 1)}" if most else _shorter_advice(everyone, series, args)
         folds = f"{args.folds} fold{'s' * (args.folds > 1)}" if args.folds else "even one fold"
         raise InputError(f"the data is too short to backtest any candidate on {folds} of {FOLD_DAYS} days; "
                          + (f"{advice}, or give a longer file" if advice else "give a longer file"))
