@@ -509,8 +509,13 @@ def test_a_column_of_percentages_is_read_in_percent(tmp_path, text, values, note
 
 
 def test_a_percent_sign_on_some_values_only_is_refused_on_those_lines(tmp_path):
-    """Catches a reader that drops "%" wherever it appears: 4.0% and 0.035 are not on one scale."""
-    assert 'line 2 ("4.0%")' in _refusal(_write(tmp_path, "date,CTR\n2021-01-01,4.0%\n2021-01-02,0.035\n"))
+    """Catches a reader that drops "%" wherever it appears (4.0% and 0.035 are not on one scale), and one that
+    strips it more than once ("4.2%%" is not a percentage)."""
+    path = _write(tmp_path, "date,CTR\n2021-01-01,4.0%\n2021-01-02,0.035\n2021-01-03,\n")
+    assert _refusal(path) == (f'column "CTR" of {path} has values in percent on line 2 ("4.0%") but not on line 3 '
+                              '("0.035"); write every value with a % sign, or none')
+    path = _write(tmp_path, "date,CTR\n2021-01-01,4.2%%\n2021-01-02,3%%\n")
+    assert 'non-numeric values on line 2 ("4.2%%") and line 3 ("3%%")' in _refusal(path)
 
 
 def test_a_comma_file_never_reads_commas_as_decimal_marks(tmp_path):

@@ -316,9 +316,14 @@ def _to_values(texts: pd.Series, delimiter: str) -> tuple[pd.Series, str | None]
     filled = texts.dropna().str.strip()
     filled = filled[filled != ""]
     if len(filled) and filled.str.endswith("%").all():
-        values, note = _to_values(texts.str.strip().str.removesuffix("%").str.rstrip(), delimiter)
+        values, note = _to_plain_values(texts.str.strip().str.removesuffix("%").str.rstrip(), delimiter)
         percent = f'read values like {show(filled.iloc[0])} in percent, as {show(filled.iloc[0][:-1].rstrip())}'
         return values, percent + (f"; {note}" if note else "")
+    return _to_plain_values(texts, delimiter)
+
+
+def _to_plain_values(texts: pd.Series, delimiter: str) -> tuple[pd.Series, str | None]:
+    """``_to_values`` for cells without a percent sign."""
     commas = texts.str.contains(",", regex=False)
     if delimiter != "," and commas.any():
         if not texts[commas].str.fullmatch(_COMMA_THOUSANDS).all():
@@ -373,6 +378,12 @@ def _check_cells(
         raise InputError(f"column {show(date_column)} of {name} has dates outside {span(FIRST_DAY, LAST_DAY)}, the "
                          f"days gradstep can compute with, on {_cite(table['date'][outside])}; correct or delete them")
     bad = values.isna()
+    cells = table["value"].fillna("").str.strip()
+    percent, plain = cells.str.endswith("%"), ~cells.str.endswith("%") & (cells != "")
+    if bad.any() and percent.any() and plain.any():
+        raise InputError(f"column {show(value_column)} of {name} has values in percent on "
+                         f"{_cite(table['value'][percent])} but not on {_cite(table['value'][plain])}; write "
+                         "every value with a % sign, or none")
     if bad.any():
         raise InputError(f"column {show(value_column)} of {name} has empty or non-numeric values on "
                          f"{_cite(table['value'][bad])}; put a number on those lines, "
