@@ -596,6 +596,7 @@ def test_the_command_line_trains_on_lags_in_any_order(capsys, tmp_path):
     (["--lags", "7,7"], "--lags (7, 7) holds 7 more than once; give each day once"),
     (["--model", "naive", "--days", "7", "--lags", "1"], "the naive baseline reads its own day (x1), so --lags (1,) "
                                                          "does not apply to it; drop lags"),
+    (["--model", "naive", "--lags", "1,14"], "so --lags (1, 14) does not apply to it"),  # not "beyond --days 7"
 ])
 def test_the_command_line_refuses_bad_lags_in_one_line(capsys, tmp_path, argv, words):
     code, out, err = _train(capsys, tmp_path, *argv)

@@ -474,8 +474,8 @@ def run_spec(args) -> RunSpec:
             given[section][item.name] = value
     if kind == "auto":
         given["model"]["kind"] = "linear"
-    if kind in BASELINES:  # a baseline reads at most a week: no need for 56 days of history
-        given["data"].setdefault("days", 7)
+    if kind in BASELINES:  # a baseline reads at most a week (or the lags asked for): no need for 56 days of history
+        given["data"].setdefault("days", max([7, *(given["data"].get("lags") or ())]))
     return RunSpec.from_dict(given)
 
 
