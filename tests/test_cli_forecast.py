@@ -253,6 +253,14 @@ def test_bad_predict_options_get_one_line(capsys, auto, export, argv, words):
     assert not os.path.exists("/nonexistent")
 
 
+def test_a_plot_named_like_a_directory_is_refused(capsys, auto, export, tmp_path):
+    """Catches matplotlib's IsADirectoryError reaching the user as "cannot read or write"."""
+    (tmp_path / "figures.png").mkdir()
+    code, _, err = run(capsys, "predict", auto[0], "--csv", export[0], "--plot", tmp_path / "figures.png")
+    assert code == 2 and err.endswith(f"--plot {tmp_path}/figures.png: that is a directory; give a file name, e.g. "
+                                      f"{tmp_path}/figures.png/forecast.png\n")
+
+
 def test_backtest_command_ranks_the_candidates_without_reading_the_test_days(capsys, export, monkeypatch):
     from gradstep import run as runs
     last_days = []

@@ -871,6 +871,8 @@ def _check_plot(path: Path) -> None:
     if not path.parent.is_dir():
         raise InputError(f"--plot {path}: there is no directory {path.parent}; create it, or choose a file in a "
                          "directory that exists")
+    if path.is_dir():
+        raise InputError(f"--plot {path}: that is a directory; give a file name, e.g. {path / 'forecast.png'}")
 
 
 def _plot_forecast(args, console, series, frame, data, spec, unit_name: str) -> None:
