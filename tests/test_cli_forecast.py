@@ -451,7 +451,7 @@ CSV = RunSpec().replace(csv="views.csv", page=None)
     (RunSpec(), 12.0, True, "--model auto chose it by a backtest that these test days did not follow: look at the "
                             "ranking with gradstep backtest"),
     (RunSpec(), 12.0, False, "try --model auto, which backtests the baselines too, or train on more days (a later "
-                             "--train end and --test: the built-in pages run to 2024-11-08)"),
+                             "--train end and --test: the built-in pages run to 2024-11-08, the data's last day)"),
     (RunSpec(), 10.0, False, None),  # a tie with the baseline is not a loss
     (RunSpec().replace(kind="naive", days=7), 12.0, False, None),  # a baseline is not beaten by another
 ])
@@ -459,7 +459,9 @@ def test_the_beaten_note_advises_by_how_the_model_was_chosen(monkeypatch, spec, 
     from gradstep import cli
     said = []
     monkeypatch.setattr(cli, "_say", lambda console, text: said.append(text))
-    cli._beaten(None, spec, {"mae": model}, {"naive": {"mae": 11.0}, "seasonal_naive": {"mae": 10.0}}, chosen)
+    series = pd.Series(1.0, index=pd.date_range("2024-10-01", "2024-11-08"))
+    cli._beaten(None, spec, {"mae": model}, {"naive": {"mae": 11.0}, "seasonal_naive": {"mae": 10.0}}, chosen,
+                series)
     assert said == ([] if words is None else [
         f"note: the seasonal naive baseline scored a lower test MAE than the model (10 against {model:,.0f}): on these "
         f"days it forecast better; {words}"])

@@ -249,7 +249,7 @@ def build_parser() -> Parser:
                     "read. Prints them ranked by mean MAE, with the spread over folds, and the mean of the "
                     f"{BLEND} best, which gradstep train --model auto forecasts with.")
     _add_source(backtest, "Standard_deviation")
-    dates = backtest.add_argument_group("dates (target days, inclusive): the folds are the training part's")
+    dates = backtest.add_argument_group("dates (target days, inclusive; every fold lies in the training part)")
     for section, item in spec_fields():
         if item.name in SPLIT_FIELDS:
             _add_field(dates, item)
@@ -692,7 +692,7 @@ def command_train(args, console) -> int:
         run.score_test()
         console.print(_metrics_table("error on each part (the test days scored once, after training)", _results(run),
                                      run.ranges, unit_name))
-        _beaten(console, spec, run.metrics["test"], run.baselines.get("test", {}), rows is not None)
+        _beaten(console, spec, run.metrics["test"], run.baselines.get("test", {}), rows is not None, series)
         test = run.split_.test
         prediction = run.predict(test.X)
         if result is not None:
@@ -711,7 +711,7 @@ def command_train(args, console) -> int:
     return 0
 
 
-def _beaten(console, spec, model: dict, baselines: dict, chosen: bool) -> None:
+def _beaten(console, spec, model: dict, baselines: dict, chosen: bool, series) -> None:
     """A note when a baseline scored a lower test MAE than the model (``chosen``: by --model auto's backtest): its
     forecasts are then worth no more than "same as yesterday" (or last week)."""
     if not baselines or (isinstance(spec, RunSpec) and spec.model.kind in BASELINES):
@@ -723,7 +723,7 @@ def _beaten(console, spec, model: dict, baselines: dict, chosen: bool) -> None:
             advice = ("--model auto chose it by a backtest that these test days did not follow: look at the ranking "
                       "with gradstep backtest" + ("" if page else ", or give a longer file for more folds"))
         else:
-            more = ("a later --train end and --test: the built-in pages run to 2024-11-08" if page else
+            more = (f"a later --train end and --test: the built-in pages run to {series.index[-1]:%Y-%m-%d}, the data's last day" if page else
                     "a longer file, or a shorter --test")
             advice = f"try --model auto, which backtests the baselines too, or train on more days ({more})"
         _say(console, f"note: the {name.replace('_', ' ')} baseline scored a lower test MAE than the model "
@@ -850,7 +850,7 @@ def command_predict(args, console) -> int:
                                                            for name, values in test.items())
              + f" {trained_unit(forecaster.spec)}")
         _beaten(console, forecaster.spec, test["model"], forecaster.run.baselines.get("test", {}),
-                forecaster.candidates is not None)
+                forecaster.candidates is not None, series)
     if forecaster.backtest is None:
         _say(console, "note: no interval: the model has no backtest errors to draw one from (it was trained with "
                       "--folds 0, or its training part had no room for a fold: gradstep train names a --test that "
