@@ -723,8 +723,8 @@ def _beaten(console, spec, model: dict, baselines: dict, chosen: bool, series) -
             advice = ("--model auto chose it by a backtest that these test days did not follow: look at the ranking "
                       "with gradstep backtest" + ("" if page else ", or give a longer file for more folds"))
         else:
-            more = (f"a later --train end and --test: the built-in pages run to {series.index[-1]:%Y-%m-%d}, the data's last day" if page else
-                    "a longer file, or a shorter --test")
+            more = (f"a later --train end and --test: the built-in pages run to {series.index[-1]:%Y-%m-%d}, the "
+                    "data's last day" if page else "a longer file, or a shorter --test")
             advice = f"try --model auto, which backtests the baselines too, or train on more days ({more})"
         _say(console, f"note: the {name.replace('_', ' ')} baseline scored a lower test MAE than the model "
                       f"({_number(baselines[name]['mae'])} against {_number(model['mae'])}): on these days it "
@@ -958,7 +958,8 @@ def _elsewhere(unknown: list[str], commands: dict, command: str | None, before: 
               if name != command and option in sub._option_string_actions]
     if not owners:
         return ""
-    return f"; {option} is an option of {' and '.join([', '.join(owners[:-1]), owners[-1]] if len(owners) > 1 else owners)}"
+    named = f"{', '.join(owners[:-1])} and {owners[-1]}" if len(owners) > 1 else owners[0]
+    return f"; {option} is an option of {named}"
 
 
 def main(argv: list[str] | None = None) -> int:
