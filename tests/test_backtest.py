@@ -50,6 +50,8 @@ def test_a_shorter_test_part_is_the_longest_that_makes_room_for_a_fold(views):
     longer = views.iloc[-121:]  # 2 folds need 7 + 44 + 56 training days: the last 14 days leave 107, 21 only 100
     assert bt.shorter_test({"linear": linear}, longer, n_folds=2) == ("2021-03-18", "2021-03-31")
     assert bt.shorter_test({"linear": linear}, longer) == ("2021-03-04", "2021-03-31")
+    assert bt.shorter_test({"linear": linear}, views.iloc[-120:], n_folds=2) == ("2021-03-25", "2021-03-31")
+    assert bt.shorter_test({"linear": linear}, tiny, fold_days=21) == ("2021-03-04", "2021-03-31")  # 72 − 51 = 21
 
 
 def test_too_short_a_training_part_names_the_folds_that_fit(views):
@@ -235,7 +237,9 @@ def test_evaluate_ahead_scores_each_test_day_as_predict_forecast_it_that_far_ahe
     forecaster = Forecaster(RunSpec(data=DataSpec(days=7)).replace(epochs=3)).fit(views)
     base = [list(np.linspace(0.01, 0.3, 15) * (step + 1)) for step in range(3)]
     forecaster.backtest = {"folds": [], "mae": 1.0, "std": 0.0, "scores": base}
+    assert "test" not in forecaster.run.scored
     rows = forecaster.evaluate_ahead(views, 3, level=50)
+    assert "test" in forecaster.run.scored  # the test days were looked at
     one_step = forecaster.evaluate(views, level=50)["test"]
     assert rows[0]["mae"] == pytest.approx(one_step["mae"]) and rows[0]["interval_coverage"] == one_step[
         "interval_coverage"]
@@ -254,8 +258,12 @@ def test_evaluate_ahead_scores_each_test_day_as_predict_forecast_it_that_far_ahe
         assert row["interval_coverage"] == pytest.approx(np.mean(inside)), step
     with pytest.raises(InputError, match=r"^horizon=4 is out of range; this model forecasts 1 to 3 days ahead"):
         forecaster.evaluate_ahead(views, 4)
-    with pytest.raises(InputError, match=r"^the data does not hold the model's test days 2021-01-01\.\.2021-02-14"):
+    with pytest.raises(InputError, match=r"^the data does not hold the model's test days 2021-01-01\.\.2021-02-14; "
+                                         r"give the data the model was trained on, or a newer export of it$"):
         forecaster.evaluate_ahead(views.loc[:"2021-01-31"], 2)
+    assert forecaster.run.scored.count("test") == 1
+    with pytest.raises(InputError, match=r"^the data holds 7 days before .*: use horizon=1 or less, or data"):
+        forecaster.evaluate_ahead(views.loc["2020-12-25":], 2)
     with pytest.raises(InputError, match=r"^the data holds 8 days before the model's test days; forecasts horizon=3 "
                                          r"days ahead of each read the days=7 days before their origin, 9 in all: "
                                          r"use horizon=2 or less, or data that starts earlier$"):
@@ -263,6 +271,18 @@ def test_evaluate_ahead_scores_each_test_day_as_predict_forecast_it_that_far_ahe
     assert len(forecaster.evaluate_ahead(views.loc["2020-12-24":], 2)) == 2
     with pytest.raises(InputError, match=r"^the data holds 6 days before .*, 7 in all: use data that starts earlier$"):
         forecaster.evaluate_ahead(views.loc["2020-12-26":], 1)
+
+
+def test_coverage_at_a_step_counts_ties_inside_and_calibrates_on_what_each_origin_knew(views):
+    """Step 2, 50 %: test days 0, 1 and 2 are calibrated on the backtest's scores alone (quantile 1.0): no step-2
+    forecast of a test day made from the day before the test days or later had come true by their origins;
+    day 3 (origin day 1) on those and day 1's score (quantile 2.0), not day 0's, whose forecast was made before
+    the test days. A score equal to its quantile (day 2) is inside. Catches `<` for `<=`, and calibration on
+    other days."""
+    forecaster = Forecaster(RunSpec(data=DataSpec(days=7)).replace(epochs=1)).fit(views)
+    forecaster.backtest = {"folds": [], "mae": 1.0, "std": 0.0, "scores": [[9.0], [0.5, 1.0, 2.0]]}
+    inside = forecaster._coverage(np.zeros(4), np.array([0.1, 3.0, 1.0, 1.5]), np.ones(4), 2, 50)
+    assert inside == pytest.approx(3 / 4)
 
 
 def test_baselines_made_further_ahead_read_the_last_value_and_weekday_known_then(views):

@@ -236,6 +236,32 @@ def test_a_forecast_without_an_interval_says_so_and_the_legend_sits_above_the_li
     assert 30.0 < high - 0.15 * (high - low)  # a free row at the top
 
 
+def test_the_forecast_figure_s_layout(tmp_path, chinese):
+    """History in blue, the forecast in red dots with its band in the same red, on dates; the legend in one row
+    at the top left, without a frame, in a fifth of the height added above the lines; 9 × 3.8 inches; the
+    default level 80 % and no title; the labels in the reader's language. Catches a changed style, scale or
+    layout, and a t dropped on the way."""
+    from matplotlib.colors import same_color, to_rgba
+    history = pd.Series([10.0, 30.0], index=pd.date_range("2021-01-01", periods=2))
+    frame = pd.DataFrame({"date": pd.date_range("2021-01-03", periods=2), "forecast": [20.0, 25.0],
+                          "lower": [15.0, 18.0], "upper": [22.0, 28.0]})
+    figure = plots.forecast_plot(history, frame, tmp_path / "f.png")
+    axes = figure.axes[0]
+    past, future = axes.get_lines()
+    assert list(past.get_xdata()) == list(history.index) and list(future.get_xdata()) == list(frame["date"])
+    assert past.get_color() == "tab:blue" and same_color(future.get_color(), "tab:red")
+    assert future.get_marker() == "o" and future.get_linestyle() == "-" and future.get_markersize() == 3
+    band = axes.collections[0]
+    assert np.allclose(band.get_facecolor()[0], to_rgba("tab:red", 0.2))
+    legend = axes.get_legend()
+    assert [text.get_text() for text in legend.get_texts()] == ["views", "80 % interval", "forecast"]
+    assert legend._loc == 2 and legend._ncols == 3 and not legend.get_frame_on()  # 2: upper left
+    assert axes.get_ylim() == pytest.approx((9.0, 31.0 + 0.2 * 22.0))  # matplotlib's 5 % margins, then a fifth
+    assert tuple(figure.get_size_inches()) == (9, 3.8) and axes.get_title() == ""
+    zh = chinese[1]["forecast.png"].axes[0]
+    assert [text.get_text() for text in zh.get_legend().get_texts()][1:] == ["80 % 区间", "预测"]
+
+
 @pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".pdf", b"%PDF"), (".SVG", b"<?xml"),
                                            (".jpg", b"\x89PNG")])
 def test_a_figure_is_written_in_the_format_its_name_ends_with(tmp_path, suffix, magic):

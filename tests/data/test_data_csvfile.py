@@ -518,6 +518,15 @@ def test_a_percent_sign_on_some_values_only_is_refused_on_those_lines(tmp_path):
     assert 'non-numeric values on line 2 ("4.2%%") and line 3 ("3%%")' in _refusal(path)
 
 
+def test_a_percent_column_keeps_the_file_s_number_rules(tmp_path):
+    """An empty cell does not make a column of percentages plain (it is refused on its own line), and a comma in
+    a comma-separated file is no decimal mark in percent either. Catches the empty cell counted as a value
+    without "%", and the percentages read without the file's delimiter."""
+    path = _write(tmp_path, "date,CTR\n2021-01-01,4.2%\n2021-01-02,\n2021-01-03,10%\n")
+    assert 'has empty or non-numeric values on line 3 (empty);' in _refusal(path)
+    assert 'non-numeric values on line 2 ("4,2%")' in _refusal(_write(tmp_path, 'date,CTR\n2021-01-01,"4,2%"\n'))
+
+
 def test_a_comma_file_never_reads_commas_as_decimal_marks(tmp_path):
     """Catches decimal commas applied to every file: in a comma-separated file "1,234" is 1234 and "169,96" is
     not a number (as before)."""

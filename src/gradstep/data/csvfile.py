@@ -378,8 +378,8 @@ def _check_cells(
         raise InputError(f"column {show(date_column)} of {name} has dates outside {span(FIRST_DAY, LAST_DAY)}, the "
                          f"days gradstep can compute with, on {_cite(table['date'][outside])}; correct or delete them")
     bad = values.isna()
-    cells = table["value"].fillna("").str.strip()
-    percent, plain = cells.str.endswith("%"), ~cells.str.endswith("%") & (cells != "")
+    percent = table["value"].str.endswith("%")  # the cells are stripped strings, "" when empty
+    plain = ~percent & (table["value"] != "")
     if bad.any() and percent.any() and plain.any():
         raise InputError(f"column {show(value_column)} of {name} has values in percent on "
                          f"{_cite(table['value'][percent])} but not on {_cite(table['value'][plain])}; write "
