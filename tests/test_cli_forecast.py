@@ -11,6 +11,7 @@ import pytest
 from gradstep.cli import AUTO_FOLDS, BLEND, FOLD_DAYS, FOLDS, HORIZON, LEVEL, _number, main
 from gradstep.data import load_pageviews
 from gradstep.errors import InputError
+from gradstep.forecast import Forecaster
 from gradstep.modeldir import ModelDirectory
 from gradstep.spec import RunSpec
 
@@ -201,6 +202,15 @@ def test_evaluate_json_has_the_test_mae_and_the_interval_coverage(capsys, auto, 
     assert [cells[0].strip() for cells in steps] == ["1", "2", "3"] and "80 % interval held" in text
     assert [cells[1].strip() for cells in steps] == [_number(row["mae"]) for row in ahead]
     assert [cells[4].strip() for cells in steps] == [f"{row['interval_coverage']:.0%}" for row in ahead]
+    assert [[cells[i].strip() for i in (2, 3)] for cells in steps] == [
+        [_number(row["naive"]["mae"]), _number(row["seasonal_naive"]["mae"])] for row in ahead]
+    words = " ".join(text.split())
+    test_days = "..".join(Forecaster.load(out)[0].run.ranges["test"])
+    assert (f"the test days {test_days} forecast 1 to 3 days ahead (recursively, as predict forecasts)" in words
+            and "naive: the last value known then; seasonal naive: the last same weekday known then" in words)
+    header = next(line for line in text.splitlines() if line.startswith("┃ days ahead"))
+    assert [cell.strip() for cell in header.split("┃")[1:-1]] == [
+        "days ahead", "MAE (Watch time (hours))", "naive", "seasonal naive", "80 % interval held"]
 
 
 def test_a_model_s_own_numbers_keep_the_unit_it_was_trained_in(capsys, auto, export, tmp_path):
