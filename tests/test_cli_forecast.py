@@ -245,14 +245,16 @@ def test_a_model_s_own_numbers_keep_the_unit_it_was_trained_in(capsys, auto, exp
     (["--plot", "/proc/forecast.png"], "cannot read or write /proc/forecast.png: "),
     (["--plot", "forecast.jpg"], "--plot forecast.jpg: gradstep draws .png, .pdf or .svg files; end the file name "
                                  "with one of them"),
-    (["--plot", "/nonexistent/dir/f.png"], "--plot /nonexistent/dir/f.png: there is no directory /nonexistent/dir; "
-                                           "create it, or choose a file in a directory that exists"),
+    (["--plot", "MISSING/dir/f.png"], "--plot MISSING/dir/f.png: there is no directory MISSING/dir; create it, or "
+                                      "choose a file in a directory that exists"),
     (["--csv", "/dev/null"], "/dev/null is a character device, not a file; give the path of a CSV file"),
     (["--value-column", "Views"], 'has no column named "Views"; its columns are "Date", "Watch time (hours)": choose '
                                   "one with --value-column NAME"),
 ])
-def test_bad_predict_options_get_one_line(capsys, auto, export, argv, words):
+def test_bad_predict_options_get_one_line(capsys, auto, export, argv, words, tmp_path):
     out, _ = auto
+    missing = tmp_path / "missing"  # "MISSING": a directory that must not be made
+    argv, words = [arg.replace("MISSING", str(missing)) for arg in argv], words.replace("MISSING", str(missing))
     if argv[0] == "--format":
         with pytest.raises(SystemExit) as exit_:
             main(["predict", str(out), "--csv", str(export[0]), *argv])
@@ -260,7 +262,7 @@ def test_bad_predict_options_get_one_line(capsys, auto, export, argv, words):
         return
     code, _, err = run(capsys, "predict", out, "--csv", export[0], *argv)
     assert code == 2 and err.count("\n") == 1 and words in err
-    assert not os.path.exists("/nonexistent")
+    assert not missing.exists()
 
 
 def test_a_plot_named_like_a_directory_is_refused(capsys, auto, export, tmp_path):
