@@ -572,3 +572,19 @@ def test_the_value_columns_name_is_the_headers_text(tmp_path):
     series = read_series(GOOD_DIR / "youtube_export.csv", value_column="Watch time (hours)")
     assert series.name == "Watch time (hours)" and series.attrs["value_column"] == "Watch time (hours)"
     assert series.tolist() == [50.3, 50.2]
+
+
+def test_values_beyond_float64_are_inf_whether_or_not_pandas_reads_them(monkeypatch):
+    """pandas 3 reads "1e400" as inf, pandas 2 as NaN; either way the value is inf (refused as too large), while
+    a cell that is no number stays NaN."""
+    from gradstep.data.csvfile import _to_numbers
+    texts = pd.Series(["1e400", "9" * 400, "-1e400", "1,234", "x", "1e4oo", "12"])
+    expected = [np.inf, np.inf, -np.inf, 1234.0, np.nan, np.nan, 12.0]
+    np.testing.assert_array_equal(_to_numbers(texts).to_numpy(), expected)
+    original = pd.to_numeric
+
+    def like_pandas_2(cells, errors):
+        numbers = original(cells, errors=errors)
+        return numbers.where(np.isfinite(numbers) | cells.str.contains("inf", case=False))
+    monkeypatch.setattr(pd, "to_numeric", like_pandas_2)
+    np.testing.assert_array_equal(_to_numbers(texts).to_numpy(), expected)

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from gradstep.data.dates import DAY_FIRST_NOTE, MONTH_FIRST_NOTE, TWO_DIGIT_YEAR_NOTE, is_date_like, parse_dates
+from gradstep.data.dates import (DAY_FIRST_NOTE, MONTH_FIRST_NOTE, TWO_DIGIT_YEAR_NOTE, is_date_like,
+                                 outside_days, parse_dates)
 from gradstep.errors import InputError
 
 
@@ -167,3 +168,17 @@ def test_times_that_differ_are_refused_as_not_daily(texts, shown):
     assert _refusal(texts) == (
         f"the dates in {WHERE} have different times of day ({shown}), but gradstep needs one value per day; add up "
         "each day's values into one row per day (a pivot table by date, or series.resample('D').sum() in pandas)")
+
+
+def test_outside_days_are_those_read_past_the_bounds_or_unread_with_a_year_at_or_beyond_them():
+    """pandas 3 reads 9999-12-31 (past LAST_DAY), pandas 2 reads it as NaT: both are outside, whichever pandas
+    parsed them; a NaT in a year inside the bounds is an unreadable date, not one outside them."""
+    texts = pd.Series(["9999-12-31", "31/12/9999", "1677-09-21", "1677-02-30", "2262-04-12", "2021-02-30",
+                       "2021-01-31", "1678-01-01", "2261-12-31", "0001-01-01"])
+    read_by_pandas_2 = pd.Series(pd.to_datetime([None] * 6 + ["2021-01-31", "1678-01-01", "2261-12-31", None]))
+    assert outside_days(texts, read_by_pandas_2).tolist() == [True, True, True, True, True, False, False, False,
+                                                              False, True]
+    past = pd.Series([pd.Timestamp("2262-04-12").as_unit("s"), pd.Timestamp("1677-09-21").as_unit("s"),
+                      pd.Timestamp("2262-04-11").as_unit("s"), pd.Timestamp("1677-09-22").as_unit("s")])
+    assert outside_days(pd.Series(["2262-04-12", "1677-09-21", "2262-04-11", "1677-09-22"]), past).tolist() == \
+        [True, True, False, False]

@@ -457,7 +457,9 @@ def test_only_blas_is_pinned_to_one_thread_while_training():
 
 def test_overflow_and_invalid_values_raise_divergence_not_numpy_warnings():
     """Values too large for float32 overflow in the forward pass; a row of inf makes inf − inf = nan: numpy's
-    warnings about them are silenced while training, and the divergence is reported instead."""
+    warnings about them are silenced while training, and the divergence is reported instead. Errors of 1e20
+    square past float32's largest value (3.4e38) one by one, so the loss is inf on every CPU (errors of 1e18
+    square to 1e36, and whether their sums overflow to inf or to nan depends on the order BLAS adds them in)."""
     X, y = data()
     X_inf = X.copy()
     X_inf[4] = np.inf
@@ -465,7 +467,7 @@ def test_overflow_and_invalid_values_raise_divergence_not_numpy_warnings():
         warnings.simplefilter("error")
         with pytest.raises(DivergedError, match="the MSE loss became inf in epoch 1"):
             Trainer(nn.linear_model(3, seed=0), loss="mse", optimizer="sgd", lr=1.0, epochs=5, batch_size=None,
-                    progress=False).fit(X * 1e18, y * 1e18)
+                    progress=False).fit(X * 1e20, y * 1e20)
         with pytest.raises(DivergedError, match="the MAE loss became nan in epoch 1"):
             Trainer(nn.linear_model(3, seed=0), optimizer="sgd", epochs=5, batch_size=None,
                     progress=False).fit(X_inf, y)

@@ -13,7 +13,7 @@ from os import PathLike
 import pandas as pd
 
 from gradstep.data._words import count, filename, lines, listing, quoted, show, span
-from gradstep.data.dates import FIRST_DAY, LAST_DAY, is_date_like, parse_dates
+from gradstep.data.dates import FIRST_DAY, LAST_DAY, is_date_like, outside_days, parse_dates
 from gradstep.errors import InputError
 
 FILLS = ("interpolate", "zero")
@@ -43,6 +43,7 @@ _DOTTED_THOUSANDS = r"\d{1,3}(?:\.\d{3})+"
 _COMMA_THOUSANDS = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 _DECIMAL_COMMA = r"-?(?:\d{1,3}(?:[.\s]\d{3})+|\d+)(?:,\d+)?"
 _THOUSANDS_BEFORE_DECIMAL_COMMA = r"(?<=\d)[.\s](?=\d{3}(?!\d))"
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _SHOWN = 3
 
 
@@ -347,8 +348,12 @@ def _read_decimal_commas(texts: pd.Series) -> tuple[pd.Series, str]:
 
 
 def _to_numbers(texts: pd.Series) -> pd.Series:
-    """Parse number strings, allowing thousands separators ("1,234", "1 234"); NaN where a cell is not a number."""
-    return pd.to_numeric(texts.str.replace(_THOUSANDS, "", regex=True), errors="coerce").astype("float64")
+    """Parse number strings, allowing thousands separators ("1,234", "1 234"); NaN where a cell is not a number,
+    inf where it is beyond float64 ("1e400": pandas 2 reads it as NaN, so Python's float reads those cells)."""
+    cells = texts.str.replace(_THOUSANDS, "", regex=True)
+    numbers = pd.to_numeric(cells, errors="coerce").astype("float64")
+    beyond = numbers.isna() & cells.str.fullmatch(_NUMBER).fillna(False).astype(bool)
+    return numbers.mask(beyond, cells[beyond].map(float))
 
 
 def _dots_are_thousands(texts: pd.Series) -> bool:
@@ -370,13 +375,13 @@ def _check_cells(
     table: pd.DataFrame, dates: pd.Series, values: pd.Series, date_column: str, value_column: str, name: str
 ) -> None:
     """Refuse unreadable or out-of-range dates, empty, non-numeric, negative or huge values, and repeated dates."""
-    if dates.isna().any():
-        raise InputError(f"column {show(date_column)} of {name} has dates that cannot be read on "
-                         f"{_cite(table['date'][dates.isna()])}; write dates like 2021-01-31 or 31/01/2021")
-    outside = (dates < FIRST_DAY) | (dates > LAST_DAY)
+    outside = outside_days(table["date"], dates)
     if outside.any():
         raise InputError(f"column {show(date_column)} of {name} has dates outside {span(FIRST_DAY, LAST_DAY)}, the "
                          f"days gradstep can compute with, on {_cite(table['date'][outside])}; correct or delete them")
+    if dates.isna().any():
+        raise InputError(f"column {show(date_column)} of {name} has dates that cannot be read on "
+                         f"{_cite(table['date'][dates.isna()])}; write dates like 2021-01-31 or 31/01/2021")
     bad = values.isna()
     percent = table["value"].str.endswith("%")  # the cells are stripped strings, "" when empty
     plain = ~percent & (table["value"] != "")
@@ -407,8 +412,9 @@ def _check_cells(
 def _fill_missing_days(series: pd.Series, fill: str | None, name: str, notes: list[str]) -> pd.Series:
     """Reindex onto every day from first to last with freq "D", filling gaps as asked or refusing them."""
     first, last = series.index[0], series.index[-1]
-    if (last - first).days >= MAX_ROWS:
-        raise InputError(f"{name} spans {(last - first).days + 1:,} days ({span(first, last)}); gradstep reads at "
+    spanned = (last.date() - first.date()).days + 1  # Python dates: pandas 2's Timedelta overflows past 292 years
+    if spanned > MAX_ROWS:
+        raise InputError(f"{name} spans {spanned:,} days ({span(first, last)}); gradstep reads at "
                          f"most {MAX_ROWS:,} days, about {MAX_ROWS // 365} years; correct the dates or keep fewer days")
     days = pd.date_range(first, last, freq="D", name="date")
     missing = days.difference(series.index)

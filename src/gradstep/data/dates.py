@@ -59,6 +59,14 @@ def parse_dates(texts: pd.Series, where: str) -> tuple[pd.Series, list[str]]:
     return dates, [*notes, order, *([TWO_DIGIT_YEAR_NOTE] if short.notna().any() else [])]
 
 
+def outside_days(texts: pd.Series, dates: pd.Series) -> pd.Series:
+    """Whether each date lies outside FIRST_DAY..LAST_DAY: read past them (pandas 3 holds such dates), or unread
+    with a four-digit year at or beyond theirs (pandas 2 reads such dates as NaT)."""
+    year = _parts(texts, _YEAR_FIRST).year.fillna(_parts(texts, _YEAR_LAST).year)
+    unread = dates.isna() & ((year <= FIRST_DAY.year) | (year >= LAST_DAY.year))
+    return (dates < FIRST_DAY) | (dates > LAST_DAY) | unread
+
+
 def _time_of_day(texts: pd.Series, year_first: pd.DataFrame, where: str) -> list[str]:
     """A note when the dates carry a time of day, the same on every row; refuse times that differ (not daily data)."""
     timed = year_first.hour.notna()
