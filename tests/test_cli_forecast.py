@@ -496,3 +496,206 @@ def test_a_finished_candidate_shows_a_spread_only_over_several_folds(folds, line
     from gradstep.cli import _finished_line
     result = SimpleNamespace(mae=0.12, std=0.05, seconds=0.01, table=pd.DataFrame({"mae": [0.12] * folds}))
     assert _finished_line("naive", result, "Hours") == line
+
+
+def rendered(table) -> str:
+    """A rich table as the terminal shows it, 200 columns wide."""
+    import io
+
+    from rich.console import Console
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(table)
+    return console.export_text()
+
+
+CANDIDATES = [("mean of the 4 best", "mean of 4 models"), ("seasonal naive", "seasonal naive"),
+              ("linear 7 days", "linear, 7 days"), ("linear 14 days", "linear, 14 days"),
+              ("linear 28 days", "linear, 28 days"), ("linear 56 days", "linear, 56 days"),
+              ("sigmoid 100 units", "sigmoid 100"), ("relu 2 × 100", "relu 2 × 100"), ("naive", "naive"),
+              ("linear a year", "linear, yearly")]
+
+
+def test_the_candidates_table_is_drawn_whole_with_a_spread_only_over_several_folds():
+    """Its title, its columns' names and sides (ranks, names and models on the left, numbers on the right: ten rows
+    so that a rank has two digits), the MAE in the file's unit, the spread "–" with one fold, the seconds to 0.1."""
+    from gradstep.cli import _candidates_table
+    rows = [{"candidate": name, "model": model, "mae": 10.5 * (i + 1) ** 2, "std": 0.25 * (i + 1),
+             "seconds": 3.14159 * i} for i, (name, model) in enumerate(CANDIDATES)]
+    assert rendered(_candidates_table(rows, "Watch time (hours)", 2)).splitlines() == [
+        "            backtest of the candidates, best first (one day ahead, training days only)            ",
+        "┏━━━━┳━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━┳━━━━━━━━━┓",
+        "┃    ┃ candidate          ┃ model            ┃ MAE (Watch time (hours)) ┃ ± over folds ┃ seconds ┃",
+        "┡━━━━╇━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━╇━━━━━━━━━┩",
+        "│ 1  │ mean of the 4 best │ mean of 4 models │                     10.5 │         0.25 │     0.0 │",
+        "│ 2  │ seasonal naive     │ seasonal naive   │                       42 │          0.5 │     3.1 │",
+        "│ 3  │ linear 7 days      │ linear, 7 days   │                     94.5 │         0.75 │     6.3 │",
+        "│ 4  │ linear 14 days     │ linear, 14 days  │                      168 │            1 │     9.4 │",
+        "│ 5  │ linear 28 days     │ linear, 28 days  │                      262 │         1.25 │    12.6 │",
+        "│ 6  │ linear 56 days     │ linear, 56 days  │                      378 │          1.5 │    15.7 │",
+        "│ 7  │ sigmoid 100 units  │ sigmoid 100      │                      514 │         1.75 │    18.8 │",
+        "│ 8  │ relu 2 × 100       │ relu 2 × 100     │                      672 │            2 │    22.0 │",
+        "│ 9  │ naive              │ naive            │                      850 │         2.25 │    25.1 │",
+        "│ 10 │ linear a year      │ linear, yearly   │                    1,050 │          2.5 │    28.3 │",
+        "└────┴────────────────────┴──────────────────┴──────────────────────────┴──────────────┴─────────┘"]
+    one = rendered(_candidates_table(rows[:2], "views", 1)).splitlines()
+    assert one == [
+        "     backtest of the candidates, best first (one day ahead, training days only)     ",
+        "┏━━━┳━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━┳━━━━━━━━━━━━━━┳━━━━━━━━━┓",
+        "┃   ┃ candidate          ┃ model            ┃ MAE (views) ┃ ± over folds ┃ seconds ┃",
+        "┡━━━╇━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━╇━━━━━━━━━━━━━━╇━━━━━━━━━┩",
+        "│ 1 │ mean of the 4 best │ mean of 4 models │        10.5 │            – │     0.0 │",
+        "│ 2 │ seasonal naive     │ seasonal naive   │          42 │            – │     3.1 │",
+        "└───┴────────────────────┴──────────────────┴─────────────┴──────────────┴─────────┘"]
+
+
+@pytest.mark.parametrize("name, horizon, title", [
+    ("channel export.csv", 1, "channel export.csv, the next 1 day: linear, 7 days"),
+    ("channel export.csv", 2, "channel export.csv, the next 2 days: linear, 7 days"),
+    ("new\nline.csv", 28, "new\\nline.csv, the next 28 days: linear, 7 days"),  # the file's name as one line
+    ("v" * 77 + ".csv", 3, "v" * 77 + ".csv, the next 3 days: linear, 7 days"),  # 81 characters: cut to 80
+], ids=["a day", "days", "a newline", "a long name"])
+def test_the_forecast_plot_is_handed_the_last_8_weeks_the_unit_the_level_and_a_title(monkeypatch, tmp_path, name,
+                                                                                     horizon, title):
+    from argparse import Namespace
+    from types import SimpleNamespace
+
+    from gradstep import cli
+    drawn, said = [], []
+    monkeypatch.setattr("gradstep.plots.forecast_plot", lambda *args, **kwargs: drawn.append((args, kwargs)))
+    monkeypatch.setattr(cli, "_say", lambda console, text: said.append((console, text)))
+    series = pd.Series(np.arange(60.0), index=pd.date_range("2024-09-10", periods=60), name="Hours")
+    frame = pd.DataFrame({"date": pd.date_range("2024-11-09", periods=horizon), "forecast": 1.0})
+    data = SimpleNamespace(describe=lambda: f"/exports/2024/{name}")
+    spec = SimpleNamespace(describe=lambda: "linear, 7 days")
+    plot = tmp_path / "f.png"
+    cli._plot_forecast(Namespace(plot=plot, level=90.0, horizon=horizon), "console", series, frame, data, spec, "Hours")
+    if len(name) > 80:
+        title = name[:79] + "…" + title[len(name):]
+    [(args, kwargs)] = drawn
+    assert len(args) == 3 and args[0].equals(series.iloc[4:]) and args[1] is frame and args[2] == plot
+    assert kwargs == {"unit": "Hours", "level": 90.0, "title": title}
+    assert said == [("console", f"wrote {plot}")]
+    drawn.clear()
+    said.clear()
+    cli._plot_forecast(Namespace(plot=None, level=90.0, horizon=horizon), "console", series, frame, data, spec, "Hours")
+    assert drawn == [] and said == []  # no --plot, no figure
+
+
+SHORT = pd.Series(1.0, index=pd.date_range("2024-08-01", "2024-11-08"), name="Hours")
+
+
+def shorter_tests(monkeypatch, *answers):
+    """backtest.shorter_test giving ``answers`` in turn; returns its calls' folds (the specs and series checked)."""
+    specs, calls = {"naive": "the naive spec"}, []
+
+    def shorter_test(given, series, n_folds=1):
+        assert given is specs and series is SHORT
+        calls.append(n_folds)
+        return answers[len(calls) - 1]
+    monkeypatch.setattr("gradstep.backtest.shorter_test", shorter_test)
+    return specs, calls
+
+
+@pytest.mark.parametrize("command, folds, answers, calls, advice", [
+    ("train", None, [("2024-10-19", "2024-11-08")], [1],
+     "use a shorter test part, --test 2024-10-19:2024-11-08, the last 21 days, which leaves room for one"),
+    ("backtest", 1, [("2024-10-12", "2024-11-08")], [1],
+     "use a shorter test part, --test 2024-10-12:2024-11-08, the last 28 days, which leaves room for one"),
+    ("backtest", 2, [("2024-11-02", "2024-11-08")], [2],
+     "use a shorter test part, --test 2024-11-02:2024-11-08, the last 7 days, which leaves room for 2 folds"),
+    ("train", 3, [None, ("2024-10-26", "2024-11-08")], [3, 1],
+     "use --folds 1 and a shorter test part, --test 2024-10-26:2024-11-08, the last 14 days, which leaves room "
+     "for one"),
+    ("train", 2, [None, None], [2, 1], "choose a model with --model (and --folds 0)"),
+    ("train", 1, [None, ("2024-10-26", "2024-11-08")], [1], "choose a model with --model (and --folds 0)"),
+    ("backtest", 2, [None, None], [2, 1], ""),  # backtest has no model to choose instead: "give a longer file"
+    ("backtest", None, [None, ("2024-10-26", "2024-11-08")], [1], ""),
+])
+def test_the_shorter_advice_of_each_case_word_for_word(monkeypatch, command, folds, answers, calls, advice):
+    from argparse import Namespace
+
+    from gradstep.cli import _shorter_advice
+    specs, asked = shorter_tests(monkeypatch, *answers)
+    assert _shorter_advice(specs, SHORT, Namespace(command=command, folds=folds)) == advice
+    assert asked == calls  # --folds 1 asks once: its second question would be the first
+
+
+def with_room(monkeypatch, rooms: dict, folds, command="train", shorter=None):
+    """cli._with_room over four candidates of which ``rooms`` have room for that many folds; returns what it
+    returned (or its refusal) and said, and --folds after it."""
+    from argparse import Namespace
+
+    from gradstep import cli
+    spec = RunSpec()
+    everyone = {name: f"{name}'s spec" for name in ("naive", "linear 7 days", "linear a year", "relu 2 × 100")}
+
+    def candidates(given):
+        assert given is spec
+        return dict(everyone)
+
+    def fitting(specs, series):
+        assert specs == everyone and series is SHORT
+        return dict(rooms)
+    monkeypatch.setattr("gradstep.backtest.candidates", candidates)
+    monkeypatch.setattr("gradstep.backtest.fitting", fitting)
+    monkeypatch.setattr("gradstep.backtest.shorter_test", lambda specs, series, n_folds=1: shorter)
+    said = []
+    monkeypatch.setattr(cli, "_say", lambda console, text: said.append((console, text)))
+    args = Namespace(folds=folds, command=command)
+    try:
+        chosen = cli._with_room(spec, SHORT, args, "console")
+    except InputError as error:
+        chosen = str(error)
+    return chosen, [text for console, text in said if console == "console"], args.folds
+
+
+def test_with_room_keeps_the_candidates_with_room_for_the_folds_and_names_the_others(monkeypatch):
+    assert with_room(monkeypatch, {"naive": 10, "linear 7 days": 3}, None) == (
+        {"naive": "naive's spec", "linear 7 days": "linear 7 days's spec"},
+        ["note: left out for lack of training days: linear a year, relu 2 × 100"], 3)  # the fewest folds of them
+    everyone = {"naive": 9, "linear 7 days": 12, "linear a year": 10, "relu 2 × 100": 20}
+    assert with_room(monkeypatch, everyone, None) == (
+        {name: f"{name}'s spec" for name in everyone}, [], AUTO_FOLDS)  # room for more than AUTO_FOLDS: no note
+    assert with_room(monkeypatch, {"naive": 3, "linear 7 days": 2, "linear a year": 5}, 3) == (
+        {"naive": "naive's spec", "linear a year": "linear a year's spec"},
+        ["note: left out for lack of training days: linear 7 days, relu 2 × 100"], 3)  # room for 3 is room enough
+
+
+@pytest.mark.parametrize("rooms, folds, command, shorter, refusal", [
+    ({"naive": 3, "linear 7 days": 2}, 4, "train", None, "on 4 folds of 28 days; use --folds 3 or fewer, or give a "
+                                                          "longer file"),
+    ({"naive": 2, "linear a year": 1}, 3, "train", None, "on 3 folds of 28 days; use --folds 2 or fewer, or give "
+                                                          "a longer file"),
+    ({"naive": 1}, 2, "backtest", None, "on 2 folds of 28 days; use --folds 1, or give a longer file"),
+    ({}, 1, "backtest", None, "on 1 fold of 28 days; give a longer file"),
+    ({}, None, "train", None, "on even one fold of 28 days; choose a model with --model (and --folds 0), or give a "
+                              "longer file"),
+    ({}, 2, "backtest", ("2024-11-02", "2024-11-08"), "on 2 folds of 28 days; use a shorter test part, --test "
+                                                      "2024-11-02:2024-11-08, the last 7 days, which leaves room for "
+                                                      "2 folds, or give a longer file"),
+])
+def test_with_room_refuses_data_too_short_for_any_candidate_with_its_advice(monkeypatch, rooms, folds, command,
+                                                                            shorter, refusal):
+    refused, said, _ = with_room(monkeypatch, rooms, folds, command, shorter)
+    assert refused == f"the data is too short to backtest any candidate {refusal}" and said == []
+
+
+def test_the_ahead_table_is_drawn_whole_with_a_dash_for_what_a_step_lacks():
+    """Its title and caption, every column on the right, a step without baselines or interval shown "–"."""
+    from gradstep.cli import _ahead_table
+    rows = [{"ahead": 1, "mae": 12.345, "naive": {"mae": 15.0}, "seasonal_naive": {"mae": 1234.5},
+             "interval_coverage": 0.8},
+            {"ahead": 2, "mae": 150.0, "interval_coverage": None},
+            {"ahead": 10, "mae": 0.5, "naive": {"mae": 2.0}, "seasonal_naive": {"mae": 3.0}, "interval_coverage": 1.0}]
+    assert rendered(_ahead_table(rows, ["2024-10-12", "2024-11-08"], "Hours", 92.5)).splitlines() == [
+        "      the test days 2024-10-12..2024-11-08 forecast 1 to 3 days ahead       ",
+        "                    (recursively, as predict forecasts)                     ",
+        "┏━━━━━━━━━━━━┳━━━━━━━━━━━━━┳━━━━━━━┳━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━┓",
+        "┃ days ahead ┃ MAE (Hours) ┃ naive ┃ seasonal naive ┃ 92.5 % interval held ┃",
+        "┡━━━━━━━━━━━━╇━━━━━━━━━━━━━╇━━━━━━━╇━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━┩",
+        "│          1 │        12.3 │    15 │          1,234 │                  80% │",
+        "│          2 │         150 │     – │              – │                    – │",
+        "│         10 │         0.5 │     2 │              3 │                 100% │",
+        "└────────────┴─────────────┴───────┴────────────────┴──────────────────────┘",
+        "  naive: the last value known then; seasonal naive: the last same weekday   ",
+        "                                 known then                                 "]
