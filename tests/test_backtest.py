@@ -373,3 +373,22 @@ def test_compare_s_table_ranks_by_mae_keeps_ties_in_the_given_order_and_counts_f
     assert list(table["candidate"]) == (["b", "a", "c"] if naive_first else ["c", "b", "a"])
     assert list(table["std"]) == [done[name].std for name in table["candidate"]] and done["a"].std > 0
     assert list(table["model"]) == [done[name].spec.describe() for name in table["candidate"]]
+
+
+
+@pytest.mark.parametrize("end, fits", [("2018-04-15", 0), ("2018-04-17", 0), ("2018-04-18", 1), ("2018-05-16", 2)])
+def test_a_pooled_candidates_folds_each_have_pooled_windows_before_their_validation_days(end, fits):
+    """A daily file of 2015-01-01..2018-04-15 (a real one: Puerto Rico's deaths) left --model auto one fold for the
+    yearly pooled ReLU network, whose training, its 28 validation days set aside, ended before the built-in pages'
+    first window of 371 days (2018-01-07): fit refused it ("pool='pages' adds no windows"). With the last 45 days
+    for the test, a file to 2018-04-18 is the first whose last fold (2018-02-05..2018-03-04) trains to that day.
+    Catches a room that forgets the validation days (a fold from the first file on, with no pooled windows) or
+    is off by one day: every fold counted must leave the pool some windows."""
+    s = pd.Series(1.0, index=pd.date_range("2015-01-01", end, freq="D"))
+    for name, spec in bt.candidates(RunSpec()).items():
+        if spec.data.pool is None:
+            continue
+        for fold in bt.folds(spec, s, bt.max_folds(spec, s)):
+            train_end = pd.Timestamp(fold["train"][1]) - pd.Timedelta(days=spec.data.valid_days)
+            assert len(runs.pooled(spec.data, train_end)), (name, fold)
+    assert bt.max_folds(bt.candidates(RunSpec())["relu 2 × 100 a year all pages"], s) == fits

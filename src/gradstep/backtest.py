@@ -86,16 +86,16 @@ def training_end(spec: RunSpec | BlendSpec, series: pd.Series) -> pd.Timestamp:
 
 def _room(spec: RunSpec | BlendSpec, series: pd.Series, fold_days: int) -> tuple[pd.Timestamp, pd.Timestamp, int, int]:
     """The training part's first target day and last day, the training days a fold needs before it (with a
-    pool, also those until the built-in pages have windows), and how many folds of ``fold_days`` fit after
-    those; a blend's are those of the member that needs the latest first fold."""
+    pool, also those until the built-in pages have windows before the fold's validation days), and how many
+    folds of ``fold_days`` fit after those; a blend's are those of the member that needs the latest first fold."""
     if isinstance(spec, BlendSpec):
         return max((_room(member, series, fold_days) for member in spec.specs),
                    key=lambda room: room[0] + pd.Timedelta(days=room[2]))
     end = training_end(spec, series)
     first = pd.Timestamp(make_windows(series.loc[:end], spec.data.days).dates[0])
     needed = spec.data.days + spec.data.n_inputs + spec.data.valid_days + 30
-    if spec.data.pool is not None:  # and the built-in pages must have windows before a fold's training ends
-        needed = max(needed, (runs.POOL_START - first).days + spec.data.days + 1)
+    if spec.data.pool is not None:  # and the built-in pages must have windows before a fold's validation days
+        needed = max(needed, (runs.POOL_START - first).days + spec.data.days + spec.data.valid_days + 1)
     return first, end, needed, max(0, ((end - first).days + 1 - needed) // fold_days)
 
 
