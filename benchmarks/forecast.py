@@ -7,9 +7,9 @@ from the true values of the days before it:
 - gradstep: the command line a user runs, in a fresh process — ``gradstep train --model auto --page P
   --out DIR --quiet``, a public series given as ``--csv FILE`` (the choice by backtest over the training
   part, the candidates in one worker process per core, then training the chosen models; its wall time is the
-  "seconds"), then ``gradstep evaluate DIR --json`` for the test MAE, the naive and seasonal naive baselines' MAE on the same days and the share
-  of test days inside the 80 % interval (taken from the level-scaled split-conformal interval). gradstep
-  pins BLAS to one thread while it trains.
+  "seconds"), then ``gradstep evaluate DIR --json`` for the test MAE, the naive and seasonal naive
+  baselines' MAE on the same days and the share of test days inside the 80 % interval (taken from the
+  level-scaled split-conformal interval). gradstep pins BLAS to one thread while it trains.
 - statsforecast 2.1.1: each of AutoETS, AutoARIMA and AutoTheta (season_length=7) on the series up to the
   last test day, ``StatsForecast(models=[m], freq="D", n_jobs=1).cross_validation(h=1, n_windows=45,
   step_size=1, refit=False, level=[80])``: the model is fitted once, on every day before the first test
@@ -282,7 +282,7 @@ def section(rows: list, result: dict, machine: str, versions: str, level: float)
     low, high = GOALS["coverage"]
     kinds = _kinds(rows)
     pages, public = len(kinds.get("pages", [])), len(kinds.get("public", []))
-    where = " and ".join(([f"{pages} built-in pages"] if pages else []) + ([f"{public} public series"] if public else []))
+    where = " and ".join(f"{n} {label}" for n, label in ((pages, "built-in pages"), (public, "public series")) if n)
     days = {row["page"]: row["gradstep"]["test_days"] for row in rows}
     lines = [
         FORECAST_HEADING, "",
