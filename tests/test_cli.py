@@ -68,6 +68,10 @@ def test_every_malformed_file_gets_one_line_and_exit_2_and_nothing_written(capsy
     (["train", "--lr", "inf"], "--lr inf is out of range"),
     (["train", "--momentum", "0.9"], "momentum applies to --optimizer sgd"),
     (["train", "--train", "2017"], "write START:END"),
+    (["train", "--lags", "0,7"], "--lags: '0,7' holds a day before 1; give distinct days from 1 to --days, e.g. 1,7,14"),
+    (["train", "--lags", "7,1,7"], "'7,1,7' holds a day more than once; give distinct days from 1 to --days"),
+    (["train", "--lags", "1,70"], "error: --lags 1,70 reads the day 70 days before, beyond --days 56; use lags of at "
+                                  "most 56, or --days 70 or more"),
     (["train", "--page", "Nope"], "unknown page"),
     (["train", "--patience", "3"], "early stopping (--patience 3) needs a validation part; give one, e.g. --valid-days 45"),
     (["train", "--test", "2030-01-01:2030-02-01"], "2030"),
@@ -258,6 +262,36 @@ def test_train_evaluate_predict_on_a_users_csv(capsys, tmp_path):
     one_line_refusal(code, err)
 
 
+def test_decimal_reaches_the_reader_and_the_saved_model_reads_the_file_again_with_it(capsys, tmp_path):
+    """A semicolon file of whole views written with thousands commas ("1,234"): read as decimals by default,
+    as thousands with --decimal ., which the model keeps, so that predict reads the file the same way. Catches
+    --decimal not handed to the reader, and not saved (predict would forecast from values 1000 times smaller)."""
+    views = load_pageviews("Standard_deviation").iloc[-200:]
+    csv = tmp_path / "views.csv"
+    csv.write_text("date;views\n" + "".join(f"{day:%Y-%m-%d};{int(value) + 1000:,}\n" for day, value in views.items()))
+    code, text, err = run(capsys, "train", "--csv", csv, "--model", "naive", "--folds", "0", "--out",
+                          tmp_path / "guessed")
+    assert code == 0 and "read commas as decimal marks" in text and "use --decimal ." in text, err
+    code, text, err = run(capsys, "train", "--csv", csv, "--decimal", ".", "--model", "naive", "--folds", "0",
+                          "--out", tmp_path / "m")
+    assert code == 0 and "read commas as thousands separators" in text, err
+    code, text, err = run(capsys, "predict", tmp_path / "m", "--csv", csv, "--format", "json")
+    assert code == 0, err
+    assert json.loads(text)["forecast"][0]["forecast"] == pytest.approx(int(views.iloc[-1]) + 1000, rel=1e-6)
+
+
+def test_a_file_with_a_blank_date_header_trains_and_predicts(capsys, tmp_path):
+    """pandas' to_csv of a series with an unnamed index: the date column's header is blank. Catches the blank
+    name handed to the spec, which refuses an empty column name."""
+    csv = tmp_path / "views.csv"
+    load_pageviews("Standard_deviation").iloc[-200:].rename_axis(None).to_csv(csv)
+    code, text, err = run(capsys, "train", "--csv", csv, "--model", "naive", "--folds", "0", "--out", tmp_path / "m")
+    assert code == 0 and 'using date column "Unnamed: 0"' in text, err
+    assert 'the header has no name for column 1: called it "Unnamed: 0", as pandas does' in text
+    code, text, err = run(capsys, "predict", tmp_path / "m", "--csv", csv)
+    assert code == 0, err
+
+
 @pytest.mark.parametrize("case", ["duplicate dates", "diverging"])
 def test_console_script_refuses_without_traceback_or_warnings(tmp_path, case):
     bad = tmp_path / "bad.csv"
@@ -310,6 +344,7 @@ def test_library_messages_are_shown_in_flags():
         "--valid-days 0 is out of range; try --days 7, or --batch-size full"
     assert in_flags("loss='x' is not a choice (got momentum=0.9)") == "--loss x is not a choice (got --momentum 0.9)"
     assert in_flags("kind='cnn' is not a choice") == "--model cnn is not a choice"
+    assert in_flags("lags=(1, 70) is wrong; lags=(7,) too") == "--lags 1,70 is wrong; --lags 7 too"
 
 
 def test_train_gives_the_same_weights_for_any_blas_thread_count(tmp_path):

@@ -343,8 +343,8 @@ MESSAGES = [
     ("lags", (True, 2), f"lags=(True, 2) holds True; it must be {LAGS}"),
     ("lags", [1, 7, 7, 1, 3], "lags=[1, 7, 7, 1, 3] holds 1, 7 more than once; give each day once"),
     ("lags", (7, 1, 14), "lags=(7, 1, 14) is not in increasing order; give lags=(1, 7, 14)"),
-    ("lags", (1, 57), "lags=(1, 57) reads the day 57 days before, beyond days=56; use lags of at most days, or more "
-                      "days"),
+    ("lags", (1, 57), "lags=(1, 57) reads the day 57 days before, beyond days=56; use lags of at most 56, or "
+                      "days=57 or more"),
 ]
 
 

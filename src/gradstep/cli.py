@@ -34,7 +34,7 @@ DESCRIPTION = ("gradstep: the first chapter of deep learning (Hung-yi Lee, ML 20
 # experiments.STUDIES' keys, named here so that parsing the options does not import the studies
 STUDY_NAMES = ("gradient-descent", "linear", "piecewise", "units", "depth", "activation", "batch-size", "overfitting")
 FLAG_NAMES = {"kind": "model"}
-SOURCE_FIELDS = ("page", "csv", "date_column", "value_column", "fill")
+SOURCE_FIELDS = ("page", "csv", "date_column", "value_column", "fill", "decimal")
 SPLIT_FIELDS = ("train", "test")
 SAVED_CSV = "the built-in page; a model trained on a CSV reads the file again from --csv"
 MODEL_ONLY = {"units": ("sigmoid", "relu"), "layers": ("relu",), "dropout": ("relu",)}
@@ -50,15 +50,17 @@ _NAMES = [item.name for _, item in spec_fields()] + ["folds", "blend", "horizon"
 _PYTHON_NAME = re.compile(r"\b(" + "|".join(sorted(_NAMES, key=len, reverse=True))
                           + r")=(\S+?)(?=[;,)]?(?:\s|$))")
 _DATE_RANGE = re.compile(r"\b(train|test)=\('([^']*)', '([^']*)'\)")
+_LAGS = re.compile(r"\blags=\(([\d, ]*?),?\)")
 
 
 def in_flags(message: str) -> str:
     """A library message in the command line's words: "days=0" becomes "--days 0", None becomes "full",
-    train=('2020-01-02', '2020-01-01') becomes --train 2020-01-02:2020-01-01."""
+    train=('2020-01-02', '2020-01-01') becomes --train 2020-01-02:2020-01-01, lags=(1, 70) --lags 1,70."""
     def replace(match):
         value = match.group(2).strip("'")
         return f"{flag(match.group(1))} {'full' if value == 'None' else value}"
     message = _DATE_RANGE.sub(lambda m: f"--{m.group(1)} {m.group(2)}:{m.group(3)}", message)
+    message = _LAGS.sub(lambda m: f"--lags {m.group(1).replace(' ', '')}", message)
     return _PYTHON_NAME.sub(replace, message)
 
 
@@ -106,12 +108,18 @@ def _date_range(text: str) -> tuple[str, str]:
 
 
 def _lags(text: str) -> tuple[int, ...]:
-    """--lags 1,7,14 (in any order): whole numbers separated by commas, sorted; the spec checks the rest."""
+    """--lags 1,7,14 (in any order): distinct whole numbers from 1, separated by commas, sorted; the spec checks
+    that they are at most --days."""
     try:
-        return tuple(sorted(int(part) for part in text.split(",")))
+        lags = tuple(sorted(int(part) for part in text.split(",")))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a list of days; write whole numbers separated by "
                                          "commas, e.g. 1,7,14") from None
+    if lags[0] < 1 or len(set(lags)) < len(lags):
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} " + ("holds a day before 1" if lags[0] < 1 else
+                                                              "holds a day more than once")
+                                         + "; give distinct days from 1 to --days, e.g. 1,7,14")
+    return lags
 
 
 def _add_field(group, item, default_text: str | None = None) -> None:
@@ -123,6 +131,8 @@ def _add_field(group, item, default_text: str | None = None) -> None:
                        metavar="N" if check.kind is int else "X")
     elif isinstance(check, OneOf):
         options["choices"] = list(check.choices) + (["auto"] if item.name == "kind" else [])
+        if item.name == "decimal":
+            options["metavar"] = "MARK"
     elif isinstance(check, DateRange):
         options.update(type=_date_range, metavar="START:END")
     elif isinstance(check, Lags):
@@ -318,7 +328,7 @@ def data_spec(args, saved: DataSpec | None = None) -> DataSpec:
     if "csv" in given:
         given["csv"] = str(Path(given["csv"]).resolve())
         if saved is not None and saved.csv is not None:
-            given = {"date_column": saved.date_column, "value_column": saved.value_column, "fill": saved.fill,
+            given = {**{name: getattr(saved, name) for name in ("date_column", "value_column", "fill", "decimal")},
                      **given}
     values = base.to_dict()
     values.update(given)
@@ -351,8 +361,9 @@ def _say(console, text: str) -> None:
 
 
 def _notes(console, series) -> None:
+    """The reader's notes on the file, in the command line's words (decimal='.' as --decimal .)."""
     for note in series.attrs.get("notes", []):
-        _say(console, f"note: {note}")
+        _say(console, f"note: {in_flags(note)}")
 
 
 def unit(series) -> str:

@@ -43,7 +43,8 @@ def load_series(data: DataSpec) -> pd.Series:
     """The daily series ``data`` names: its CSV file (``attrs`` say which columns were used) or a built-in page."""
     from .data import load_pageviews, read_series
     if data.csv is not None:
-        return read_series(data.csv, date_column=data.date_column, value_column=data.value_column, fill=data.fill)
+        return read_series(data.csv, date_column=data.date_column, value_column=data.value_column, fill=data.fill,
+                           decimal=data.decimal)
     return load_pageviews(data.page or "Standard_deviation")
 
 

@@ -28,6 +28,7 @@ BASELINES = {"naive": 1, "seasonal_naive": 7}
 LOSS_NAMES = ("mae", "mse", "huber")
 OPTIMIZER_NAMES = ("sgd", "adam", "adamw")
 FILLS = ("interpolate", "zero")
+DECIMALS = (",", ".")
 SCALES = ("window",)
 POOLS = ("pages",)
 AUGMENTATIONS = ("scale",)
@@ -229,6 +230,9 @@ class DataSpec(_Spec):
     value_column: str | None = parameter(None, Text("found from the file"), "the CSV's value column")
     fill: str | None = parameter(None, OneOf(FILLS, "refuse missing days"),
                                  "fill missing days: interpolate or zero")
+    decimal: str | None = parameter(None, OneOf(DECIMALS, "guessed from the file"),
+                                    "the CSV values' decimal mark, ',' or '.', when the one guessed (see the "
+                                    "notes) is wrong")
     days: int = parameter(56, Interval(int, 1, 3650), "k, the previous days the model reads")
     lags: tuple | None = parameter(None, Lags(3650, "all days"),
                                    "feature selection: read only x_j for these j of the previous days, e.g. 1,7,14")
@@ -250,7 +254,7 @@ class DataSpec(_Spec):
         if self.page is not None and self.csv is not None:
             raise InputError(f"give page or csv, not both (page={self.page!r}, csv={self.csv!r})")
         if self.csv is None:
-            csv_only = [f"{name}={getattr(self, name)!r}" for name in ("date_column", "value_column", "fill")
+            csv_only = [f"{name}={getattr(self, name)!r}" for name in ("date_column", "value_column", "fill", "decimal")
                         if getattr(self, name) is not None]
             if csv_only:
                 raise InputError(f"{' and '.join(csv_only)} appl{'ies' if len(csv_only) == 1 else 'y'} to a CSV "
@@ -266,7 +270,7 @@ class DataSpec(_Spec):
                              "it needs scale='window', which reads every window relative to its own level")
         if self.lags is not None and self.lags[-1] > self.days:
             raise InputError(f"lags={_shown(self.lags)} reads the day {self.lags[-1]} days before, beyond "
-                             f"days={self.days}; use lags of at most days, or more days")
+                             f"days={self.days}; use lags of at most {self.days}, or days={self.lags[-1]} or more")
 
     @property
     def n_inputs(self) -> int:
@@ -422,7 +426,7 @@ def spec_fields():
     return [(name, item) for name, kind in SECTIONS.items() for item in dataclasses.fields(kind)]
 
 
-SHARED_FIELDS = ("page", "csv", "date_column", "value_column", "fill", "train", "test")
+SHARED_FIELDS = ("page", "csv", "date_column", "value_column", "fill", "decimal", "train", "test")
 MAX_MEMBERS = 13
 
 

@@ -20,7 +20,7 @@ MALFORMED = [
                           "fill='interpolate'", "fill='zero'"], {}, {}),
     ("missing_days.csv", ['fill="mean" is not a choice', "fill='interpolate'", "fill='zero'"], {"fill": "mean"}, {}),
     ("non_numeric.csv", ["non-numeric", 'line 4 ("n/a")', 'column "views"'], {}, {}),
-    ("empty_value.csv", ["empty", "line 3 (empty)", 'column "views"'], {}, {}),
+    ("empty_value.csv", ["has empty values on line 3;", "fill='zero'", 'column "views"'], {}, {}),
     ("negative.csv", ["negative", 'line 5 ("-12")'], {}, {}),
     ("empty.csv", ["empty.csv is empty"], {}, {}),
     ("blank.csv", ["blank.csv is empty"], {}, {}),

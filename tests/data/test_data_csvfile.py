@@ -12,7 +12,8 @@ UTF8_BOM = "read the file as UTF-8, as its byte order mark says"
 UTF16_LE = "read the file as UTF-16 little-endian, as its byte order mark says"
 DECIMAL_COMMAS = 'read commas as decimal marks ("169,96" as 169.96){}, as not every comma has 3 digits after it'
 DOTS_TOO = ' and dots as thousands separators ("1.234,5" as 1234.5)'
-COMMA_THOUSANDS = 'read commas as thousands separators ("1,234" as 1234), as every comma has 3 digits after it'
+COMMA_THOUSANDS = ('read commas as thousands separators ("1,234" as 1234), as every comma has 3 digits after it; '
+                   "if they are decimal marks, use decimal=','")
 
 
 def _run_pipeline(path, read_kwargs, window_kwargs):
@@ -249,7 +250,9 @@ def _refusal(path, **kwargs):
      'column "views" of {} has empty or non-numeric values on line 4 ("n/a"); put a number on those lines, or '
      "delete them and use fill='interpolate'"),
     ("negative.csv", {},
-     'column "views" of {} has negative values on line 5 ("-12"); counts cannot be negative, so correct those lines'),
+     'column "views" of {} has negative values on line 5 ("-12"); gradstep forecasts counts (views, visits, sales), '
+     "which cannot be negative: correct those lines (a series that goes below zero, such as temperatures or "
+     "changes, is not one gradstep models)"),
     ("missing_days.csv", {},
      "{} is missing 5 days in 4 gaps (2021-01-04, 2021-01-07..2021-01-08, 2021-01-11 and 1 more); add those rows, "
      "or read it with fill='interpolate' or fill='zero'"),
@@ -376,8 +379,28 @@ def test_blank_cells_do_not_count_when_choosing_columns(tmp_path):
 def test_a_named_value_column_is_not_a_date_candidate(tmp_path):
     path = _write(tmp_path, "date,published\n2021-01-01,2020-12-01\n2021-01-02,2020-12-02\n")
     assert _refusal(path, value_column="published") == (
-        f'column "published" of {path} has empty or non-numeric values on line 2 ("2020-12-01") and line 3 '
-        '("2020-12-02"); put a number on those lines, or delete them and use fill=\'interpolate\'')
+        f'column "published" of {path} holds dates, not numbers, on line 2 ("2020-12-01") and line 3 '
+        '("2020-12-02"), and the file has no column of numbers; add a column of daily values')
+
+
+@pytest.mark.parametrize(("text", "kwargs", "problem", "advice"), [
+    ("date,views\n2021-01-01,5\n2021-01-02,6\n", {"value_column": "date"},
+     'column "date" of {} holds dates, not numbers, on line 2 ("2021-01-01") and line 3 ("2021-01-02")',
+     '; its column of numbers is "views": choose one with value_column=NAME'),
+    ("date,note,views,likes\n2021-01-01,a,5,1\n2021-01-02,b,6,2\n", {"value_column": "note"},
+     'column "note" of {} holds text, not numbers, on line 2 ("a") and line 3 ("b")',
+     '; its columns of numbers are "views", "likes": choose one with value_column=NAME'),
+    ("date,note\n2021-01-01,a\n2021-01-02,\n2021-01-03,b\n", {},
+     'column "note" of {} holds text, not numbers, on line 2 ("a") and line 4 ("b")',
+     ", and the file has no column of numbers; add a column of daily values"),
+])
+def test_a_value_column_without_numbers_is_named_with_the_columns_that_have_them(tmp_path, text, kwargs, problem,
+                                                                                 advice):
+    """Catches "put a number on those lines" for a column that holds no numbers at all (the wrong column, not
+    a few bad cells), "no date column" when value_column names the date column, and advice to choose a column
+    where there is none."""
+    path = _write(tmp_path, text)
+    assert _refusal(path, **kwargs) == problem.format(path) + advice
 
 
 def test_a_column_needs_more_than_half_its_cells_to_qualify(tmp_path):
@@ -391,15 +414,33 @@ def test_a_column_needs_more_than_half_its_cells_to_qualify(tmp_path):
 
 def test_an_empty_value_does_not_stop_dots_being_thousands(tmp_path):
     path = _write(tmp_path, "Datum;Aufrufe\n30.12.2020;1.234\n31.12.2020;\n01.01.2021;12.345.678\n")
-    assert _refusal(path) == (f'column "Aufrufe" of {path} has empty or non-numeric values on line 3 (empty); '
-                              "put a number on those lines, or delete them and use fill='interpolate'")
+    assert _refusal(path) == (f'column "Aufrufe" of {path} has empty values on line 3; put a number on those '
+                              "lines, or use fill='interpolate' or fill='zero'")
+    series = read_series(path, fill="interpolate")
+    assert series.tolist() == [1234, (1234 + 12345678) / 2, 12345678]
+    assert series.attrs["notes"][1:] == ['took the empty cells of column "Aufrufe" (line 3) for missing days',
+                                         "read the dates as day/month/year", 'read dots as thousands separators ("1.234" as 1234), as every dotted '
+                                         "value has groups of 3 digits",
+                                         "filled 1 missing day by interpolation"]
+
+
+@pytest.mark.parametrize(("fill", "values"), [("zero", [5, 0, 0, 8]), ("interpolate", [5, 6, 7, 8])])
+def test_fill_takes_empty_cells_for_missing_days(tmp_path, fill, values):
+    """Catches fill applied only to absent rows (an empty cell is refused), and empty cells dropped without
+    being filled (3 days in place of 4). Empty cells first or last are not days between two known ones: the
+    series starts at the first day with a value."""
+    path = _write(tmp_path, "date,views\n2021-01-01,\n2021-01-02,5\n2021-01-03,\n2021-01-04,\n2021-01-05,8\n")
+    series = read_series(path, fill=fill)
+    assert series.tolist() == values and series.index[0] == pd.Timestamp("2021-01-02")
+    assert series.attrs["notes"][1] == 'took the empty cells of column "views" (lines 2, 4 and 5) for missing days'
+    assert "has empty values on lines 2, 4 and 5" in _refusal(path)
 
 
 def test_zero_and_fractional_values_are_not_negative(tmp_path):
     path = _write(tmp_path, "date,views\n2021-01-01,0\n2021-01-02,0.5\n2021-01-03,3\n")
     assert read_series(path).tolist() == [0, 0.5, 3]
     bad = _write(tmp_path, "date,views\n2021-01-01,0\n2021-01-02,0.5\n2021-01-03,-3\n", name="bad.csv")
-    assert 'negative values on line 4 ("-3"); counts' in _refusal(bad)
+    assert 'negative values on line 4 ("-3"); gradstep forecasts counts' in _refusal(bad)
 
 
 @pytest.mark.parametrize(("dates", "repeat"), [
@@ -497,6 +538,61 @@ def test_commas_in_a_semicolon_or_tab_file_follow_the_three_digit_rule(tmp_path,
     assert series.attrs["notes"] == [USING.format("date", "views"), note]
 
 
+@pytest.mark.parametrize(("delimiter", "values", "note"), [
+    (";", [21.826, 1.5, 1.25], DECIMAL_COMMAS.format("").replace(
+        "as not every comma has 3 digits after it",
+        """as a file separated by semicolons writes them; if "21,826" means 21,826, use decimal='.'""")),
+    ("\t", [21826, 1500, 1250], COMMA_THOUSANDS),
+])
+def test_three_digits_after_every_comma_are_decimals_with_semicolons_and_thousands_with_tabs(tmp_path, delimiter,
+                                                                                            values, note):
+    """A European spreadsheet's semicolon file writes decimal commas (a rain gauge's "21,826" mm); an analytics
+    export separated by tabs writes thousands. Catches the one rule for both, which reads one of them 1000 times
+    too large or too small, and a note that does not say how to read it the other way."""
+    rows = [f"2021-01-0{day}{delimiter}{cell}" for day, cell in enumerate(["21,826", "1,500", "1,250"], 1)]
+    series = read_series(_write(tmp_path, "\n".join([f"date{delimiter}views", *rows]) + "\n"))
+    assert series.tolist() == values
+    assert series.attrs["notes"] == [USING.format("date", "views"), note]
+
+
+@pytest.mark.parametrize(("decimal", "values", "note"), [
+    (",", [1.234, 0.5], DECIMAL_COMMAS.format("").replace("not every comma has 3 digits after it",
+                                                          "decimal=',' says")),
+    (".", [1234, 500], 'read commas as thousands separators ("1,234" as 1234), as decimal=\'.\' says'),
+])
+def test_decimal_overrides_the_guess(tmp_path, decimal, values, note):
+    """Catches decimal= ignored: the tab file's guess (thousands) and the semicolon file's (decimals) differ from
+    what it asks for."""
+    for delimiter in (";", "\t"):
+        path = _write(tmp_path, f"date{delimiter}views\n2021-01-01{delimiter}1,234\n2021-01-02{delimiter}0,500\n")
+        series = read_series(path, decimal=decimal)
+        assert series.tolist() == values and series.attrs["notes"] == [USING.format("date", "views"), note]
+
+
+def test_a_decimal_point_file_with_decimal_point_has_no_note(tmp_path):
+    series = read_series(_write(tmp_path, "date,views\n2021-01-01,1.5\n2021-01-02,2.000\n"), decimal=".")
+    assert series.tolist() == [1.5, 2.0] and series.attrs["notes"] == [USING.format("date", "views")]
+
+
+def test_decimal_must_be_a_comma_or_a_dot(tmp_path):
+    with pytest.raises(InputError, match="^decimal=\";\" is not a choice; use decimal=',' or decimal='.'$"):
+        read_series(_write(tmp_path, "date,views\n2021-01-01,1\n"), decimal=";")
+
+
+@pytest.mark.parametrize("header", [",views", "date,", '"",views'])
+def test_a_blank_header_name_is_called_unnamed_as_pandas_does(tmp_path, header):
+    """pandas' to_csv of an unnamed index and R's write.csv leave the first header field blank. Catches the blank
+    name kept (a spec refuses an empty column name), and the note numbering the column from 0."""
+    date, value = (name or f"Unnamed: {index}" for index, name in enumerate(header.replace('"', "").split(",")))
+    series = read_series(_write(tmp_path, f"{header}\n2021-01-01,5\n2021-01-02,6\n"))
+    assert series.tolist() == [5, 6] and series.attrs["date_column"] == date and series.attrs["value_column"] == value
+    blank = [f'the header has no name for column {index + 1}: called it "Unnamed: {index}", as pandas does'
+             for index, name in enumerate((date, value)) if name.startswith("Unnamed")]
+    assert series.attrs["notes"] == [USING.format(date, value), *blank]
+    assert read_series(_write(tmp_path, f"{header}\n2021-01-01,7\n"), date_column=date, value_column=value).tolist() \
+        == [7]
+
+
 @pytest.mark.parametrize(("text", "values", "notes"), [
     # Search Console's CTR column: every value ends in "%"
     ("date,CTR\n2021-01-01,4.2%\n2021-01-02,10%\n", [4.2, 10.0], ['read values like "4.2%" in percent, as "4.2"']),
@@ -523,7 +619,7 @@ def test_a_percent_column_keeps_the_file_s_number_rules(tmp_path):
     a comma-separated file is no decimal mark in percent either. Catches the empty cell counted as a value
     without "%", and the percentages read without the file's delimiter."""
     path = _write(tmp_path, "date,CTR\n2021-01-01,4.2%\n2021-01-02,\n2021-01-03,10%\n")
-    assert 'has empty or non-numeric values on line 3 (empty);' in _refusal(path)
+    assert 'has empty values on line 3;' in _refusal(path)
     assert 'non-numeric values on line 2 ("4,2%")' in _refusal(_write(tmp_path, 'date,CTR\n2021-01-01,"4,2%"\n'))
 
 

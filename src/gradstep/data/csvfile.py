@@ -17,6 +17,7 @@ from gradstep.data.dates import FIRST_DAY, LAST_DAY, is_date_like, outside_days,
 from gradstep.errors import InputError
 
 FILLS = ("interpolate", "zero")
+DECIMALS = (",", ".")
 # Limits checked before any parsing, so a hostile file is refused in moments instead of exhausting time or memory.
 MAX_BYTES = 64 * 2**20
 MAX_ROWS = 100_000  # days, about 273 years
@@ -40,7 +41,7 @@ _TOTAL = r"(?i)totals?:?"
 # Number cells: separators before groups of 3 digits (1,234 or 1 234), and whole cells as _to_values tells them apart.
 _THOUSANDS = r"(?<=\d)[,\s](?=\d{3}(?!\d))"
 _DOTTED_THOUSANDS = r"\d{1,3}(?:\.\d{3})+"
-_COMMA_THOUSANDS = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+_COMMA_THOUSANDS = r"-?(?:[1-9]\d{0,2}|0(?=\.))(?:,\d{3})+(?:\.\d+)?"
 _DECIMAL_COMMA = r"-?(?:\d{1,3}(?:[.\s]\d{3})+|\d+)(?:,\d+)?"
 _THOUSANDS_BEFORE_DECIMAL_COMMA = r"(?<=\d)[.\s](?=\d{3}(?!\d))"
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
@@ -52,23 +53,30 @@ def read_series(
     date_column: str | None = None,
     value_column: str | None = None,
     fill: str | None = None,
+    decimal: str | None = None,
 ) -> pd.Series:
     """Read one column of daily values from a CSV file: float64, named after the column, daily index "date".
 
     The choices made (columns, encoding, skipped comment lines, dropped Total rows — and a last row without a
     date, as Google Analytics ends with its totals —, date and number readings,
     sorting, filled days) are listed in series.attrs["notes"].
-    Missing days are refused unless fill is "interpolate" (straight lines between neighbours) or "zero".
+    Missing days are refused unless fill is "interpolate" (straight lines between neighbours) or "zero"; with
+    fill, a day whose value cell is empty is a missing day.
+    decimal, "," or ".", is the values' decimal mark when the file's own is not the one guessed (``_to_values``).
     Anything but a regular file, and files beyond the MAX_ limits above, are refused before they are parsed.
     """
     if fill not in (None, *FILLS):
         raise InputError(f"fill={show(fill)} is not a choice; use fill='interpolate' or fill='zero'")
+    if decimal not in (None, *DECIMALS):
+        raise InputError(f"decimal={show(decimal)} is not a choice; use decimal=',' or decimal='.'")
     name = filename(path)
     text, file_notes = _read_text(path, name)
     delimiter = _sniff_delimiter(text)
     cells = _read_cells(text, delimiter, name)
-    date_column, value_column = _choose_columns(cells, date_column, value_column, delimiter, name)
+    date_column, value_column = _choose_columns(cells, date_column, value_column, delimiter, decimal, name)
     notes = [f"using date column {show(date_column)} and value column {show(value_column)}", *file_notes]
+    notes += [f"the header has no name for column {int(column.split()[-1]) + 1}: called it {show(column)}, as "
+              "pandas does" for column in (date_column, value_column) if column in cells.attrs["unnamed"]]
     table = cells[[date_column, value_column]].set_axis(["date", "value"], axis=1)
 
     total = table["date"].str.fullmatch(_TOTAL)
@@ -80,8 +88,13 @@ def read_series(
         notes.append(f"dropped the last row ({lines(table.index[-1:])}), which has no date: a totals row, as an "
                      "analytics export ends")
         table = table.iloc[:-1]
+    empty = table["value"] == ""
+    if fill is not None and empty.any() and not empty.all():
+        notes.append(f"took the empty cells of column {show(value_column)} ({lines(table.index[empty])}) for "
+                     "missing days")
+        table = table[~empty]
     dates, date_notes = parse_dates(table["date"], f"column {show(date_column)} of {name}")
-    values, number_note = _to_values(table["value"], delimiter)
+    values, number_note = _to_values(table["value"], delimiter, decimal)
     notes += [*date_notes, *([number_note] if number_note else [])]
     _check_cells(table, dates, values, date_column, value_column, name)
 
@@ -214,6 +227,9 @@ def _read_cells(text: str, delimiter: str, name: str) -> pd.DataFrame:
     if header is None:
         raise InputError(f"{name} is empty (no rows); give a CSV file with a header line and one row per day")
     _check_header(header, header_line, name)
+    unnamed = [f"Unnamed: {index}" for index, field in enumerate(header) if not field]
+    header = [field or f"Unnamed: {index}" for index, field in enumerate(header)]
+    _check_names(header, header_line, name)
     numbers, data, ragged = [], [], []
     for number, row in rows:
         if len(row) != len(header):
@@ -229,7 +245,9 @@ def _read_cells(text: str, delimiter: str, name: str) -> pd.DataFrame:
                          f"{lines(ragged, _SHOWN)}; give every row the same columns")
     if not data:
         raise InputError(f"{name} has a header but no data rows; add one row per day")
-    return pd.DataFrame(data, columns=header, index=pd.Index(numbers, name="line"))
+    cells = pd.DataFrame(data, columns=header, index=pd.Index(numbers, name="line"))
+    cells.attrs["unnamed"] = unnamed
+    return cells
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -244,14 +262,19 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _check_header(header: list[str], line: int, name: str) -> None:
-    """Refuse a header with over MAX_COLUMNS fields or a single one, a repeated column name, or dates in it
-    (a file without a header)."""
+    """Refuse a header with over MAX_COLUMNS fields or a single one."""
     if len(header) > MAX_COLUMNS:
         raise InputError(f"the header of {name} (line {line}) has {len(header):,} columns; gradstep reads at most "
                          f"{MAX_COLUMNS:,}; export only the date and value columns")
     if len(header) < 2:
         raise InputError(f"{name} has only one column ({show(header[0])}); it needs a date column and a value "
                          "column separated by commas, semicolons or tabs")
+
+
+def _check_names(header: list[str], line: int, name: str) -> None:
+    """Refuse a repeated column name, or dates in the header (a file without a header). Blank names are
+    already "Unnamed: i" (i counted from 0), as pandas names them: an index written by pandas' to_csv or R's
+    write.csv has no name."""
     names = pd.Series(header)
     if names.duplicated().any():
         repeated = show(names[names.duplicated()].iloc[0])
@@ -263,7 +286,8 @@ def _check_header(header: list[str], line: int, name: str) -> None:
 
 
 def _choose_columns(
-    cells: pd.DataFrame, date_column: str | None, value_column: str | None, delimiter: str, name: str
+    cells: pd.DataFrame, date_column: str | None, value_column: str | None, delimiter: str, decimal: str | None,
+    name: str,
 ) -> tuple[str, str]:
     """Return the date and value columns: the ones named, else the only column that looks like dates or numbers."""
     for given, option in ((date_column, "date_column"), (value_column, "value_column")):
@@ -281,17 +305,40 @@ def _choose_columns(
                          "export's totals row); add one row per day")
     # Blank and Total cells say nothing about a column's type; a column qualifies when most other cells fit.
     countable = cells.where((cells != "") & ~total)
+    numeric = [column for column in cells.columns
+               if _to_values(countable[column].dropna(), delimiter, decimal)[0].notna().mean() > 0.5]
+    if value_column is not None:
+        _check_values(countable[value_column], numeric, delimiter, decimal, name)
     others = cells.columns.drop(value_column) if value_column is not None else cells.columns
     date_column = date_column or _only_candidate(
         [column for column in others if is_date_like(countable[column].dropna()).mean() > 0.5],
         "date", "with dates like 2021-01-31", "date_column", cells.columns, name)
     rest = list(cells.columns.drop(date_column))
-    numeric = [column for column in rest if _to_values(countable[column].dropna(), delimiter)[0].notna().mean() > 0.5]
-    # With only one other column, that is the value column even when most of its cells are bad (reported later).
+    numeric = [column for column in numeric if column != date_column]
+    if value_column is None and not numeric and len(rest) == 1:
+        _check_values(countable[rest[0]], numeric, delimiter, decimal, name)
+    # With only one other column, that is the value column even when some of its cells are bad (reported later).
     value_column = value_column or _only_candidate(
         numeric if numeric or len(rest) > 1 else rest, "numeric",
         f"of daily values besides the date column {show(date_column)}", "value_column", cells.columns, name)
     return date_column, value_column
+
+
+def _check_values(column: pd.Series, numeric: list[str], delimiter: str, decimal: str | None, name: str) -> None:
+    """Refuse a value column of dates or words, none of whose filled cells is a number (``numeric`` lists the
+    columns mostly of numbers), saying what it holds and which columns there are to choose instead. A column
+    with some numbers, or of numbers written wrong ("4.2%%"), is read, and its bad cells cited, later."""
+    filled = column.dropna()
+    dates = is_date_like(filled).mean() > 0.5
+    if filled.empty or _to_values(filled, delimiter, decimal)[0].notna().any() or not (
+            dates or filled.str.contains(r"[^\W\d_]").all()):
+        return
+    what = "dates" if dates else "text"
+    problem = f"column {show(column.name)} of {name} holds {what}, not numbers, on {_cite(filled)}"
+    if numeric:
+        columns = "columns of numbers are" if len(numeric) > 1 else "column of numbers is"
+        raise InputError(f"{problem}; its {columns} {quoted(numeric)}: choose one with value_column=NAME")
+    raise InputError(f"{problem}, and the file has no column of numbers; add a column of daily values")
 
 
 def _only_candidate(candidates: list[str], kind: str, wanted: str, option: str, columns: pd.Index, name: str) -> str:
@@ -304,47 +351,61 @@ def _only_candidate(candidates: list[str], kind: str, wanted: str, option: str, 
     return candidates[0]
 
 
-def _to_values(texts: pd.Series, delimiter: str) -> tuple[pd.Series, str | None]:
+def _to_values(texts: pd.Series, delimiter: str, decimal: str | None = None) -> tuple[pd.Series, str | None]:
     """Parse value cells into float64 (NaN where a cell is not a number), with a note when separators were read.
 
-    Commas are thousands separators in a comma-separated file. In a file separated by semicolons or tabs, they
-    are too when every cell with a comma has exactly 3 digits after each comma ("1,234", "1,234,567.5");
-    otherwise commas are decimal marks ("169,96"), and dots or spaces before groups of 3 digits thousands
-    separators ("1.234,5"). Without commas, dots are thousands separators when every dotted value groups digits
-    by 3 ("1.234", "12.345.678") and every other value is a whole number; otherwise decimal points. A column
-    whose every value ends in "%" (a click-through rate) is read in percent: "4.2%" as 4.2.
+    With decimal="," commas are decimal marks and dots or spaces before groups of 3 digits thousands separators
+    ("1.234,5"); with decimal=".", dots are decimal points and commas thousands separators ("1,234.5").
+    Otherwise the file tells. Commas are thousands separators in a comma-separated file. In a file separated by
+    tabs, they are too when every cell with a comma is written so ("1,234", "1,234,567.5"), and otherwise
+    decimal marks ("169,96"); in one separated by semicolons, as European spreadsheets write them, they are
+    decimal marks unless some cell could only hold thousands separators ("1,234,567", "1,234.5"). Without
+    commas, dots are thousands separators when every dotted value groups digits by 3 ("1.234", "12.345.678")
+    and every other value is a whole number; otherwise decimal points. A column whose every value ends in "%"
+    (a click-through rate) is read in percent: "4.2%" as 4.2.
     """
     filled = texts.dropna().str.strip()
     filled = filled[filled != ""]
     if len(filled) and filled.str.endswith("%").all():
-        values, note = _to_plain_values(texts.str.strip().str.removesuffix("%").str.rstrip(), delimiter)
+        values, note = _to_plain_values(texts.str.strip().str.removesuffix("%").str.rstrip(), delimiter, decimal)
         percent = f'read values like {show(filled.iloc[0])} in percent, as {show(filled.iloc[0][:-1].rstrip())}'
         return values, percent + (f"; {note}" if note else "")
-    return _to_plain_values(texts, delimiter)
+    return _to_plain_values(texts, delimiter, decimal)
 
 
-def _to_plain_values(texts: pd.Series, delimiter: str) -> tuple[pd.Series, str | None]:
+def _to_plain_values(texts: pd.Series, delimiter: str, decimal: str | None) -> tuple[pd.Series, str | None]:
     """``_to_values`` for cells without a percent sign."""
+    if decimal == ",":
+        return _read_decimal_commas(texts, "as decimal=',' says")
     commas = texts.str.contains(",", regex=False)
+    thousands = 'read commas as thousands separators ("1,234" as 1234), as '
+    if decimal == ".":
+        return _to_numbers(texts), f"{thousands}decimal='.' says" if commas.any() else None
     if delimiter != "," and commas.any():
-        if not texts[commas].str.fullmatch(_COMMA_THOUSANDS).all():
-            return _read_decimal_commas(texts)
-        return _to_numbers(texts), ('read commas as thousands separators ("1,234" as 1234), as every comma has 3 '
-                                    "digits after it")
+        with_commas = texts[commas]
+        if not with_commas.str.fullmatch(_COMMA_THOUSANDS).all():
+            return _read_decimal_commas(texts, "as not every comma has 3 digits after it")
+        if delimiter == ";" and not with_commas.str.contains(r",\d{3}[,.]").any():
+            example = show(with_commas.iloc[0])
+            return _read_decimal_commas(texts, f"as a file separated by semicolons writes them; if {example} means "
+                                               f"{_to_numbers(with_commas.iloc[:1]).iloc[0]:,.0f}, use decimal='.'")
+        return _to_numbers(texts), f"{thousands}every comma has 3 digits after it; if they are decimal marks, use " \
+                                   "decimal=','"
     if _dots_are_thousands(texts):
         return (_to_numbers(texts.str.replace(".", "", regex=False)),
                 'read dots as thousands separators ("1.234" as 1234), as every dotted value has groups of 3 digits')
     return _to_numbers(texts), None
 
 
-def _read_decimal_commas(texts: pd.Series) -> tuple[pd.Series, str]:
-    """Parse cells like "169,96", "1.234,5" or "1 234" into float64 (NaN for any other cell), with a note."""
+def _read_decimal_commas(texts: pd.Series, reason: str) -> tuple[pd.Series, str]:
+    """Parse cells like "169,96", "1.234,5" or "1 234" into float64 (NaN for any other cell), with a note that
+    ends with ``reason``."""
     cells = texts.where(texts.str.fullmatch(_DECIMAL_COMMA))
     numbers = cells.str.replace(_THOUSANDS_BEFORE_DECIMAL_COMMA, "", regex=True).str.replace(",", ".", regex=False)
     dotted = cells.str.contains(".", regex=False).any()
     dots = ' and dots as thousands separators ("1.234,5" as 1234.5)' if dotted else ""
     return (pd.to_numeric(numbers, errors="coerce").astype("float64"),
-            f'read commas as decimal marks ("169,96" as 169.96){dots}, as not every comma has 3 digits after it')
+            f'read commas as decimal marks ("169,96" as 169.96){dots}, {reason}')
 
 
 def _to_numbers(texts: pd.Series) -> pd.Series:
@@ -389,13 +450,18 @@ def _check_cells(
         raise InputError(f"column {show(value_column)} of {name} has values in percent on "
                          f"{_cite(table['value'][percent])} but not on {_cite(table['value'][plain])}; write "
                          "every value with a % sign, or none")
+    if bad.any() and (table["value"][bad] == "").all():
+        raise InputError(f"column {show(value_column)} of {name} has empty values on {lines(table.index[bad], _SHOWN)}; "
+                         "put a number on those lines, or use fill='interpolate' or fill='zero'")
     if bad.any():
         raise InputError(f"column {show(value_column)} of {name} has empty or non-numeric values on "
                          f"{_cite(table['value'][bad])}; put a number on those lines, "
                          "or delete them and use fill='interpolate'")
     if (values < 0).any():
         raise InputError(f"column {show(value_column)} of {name} has negative values on "
-                         f"{_cite(table['value'][values < 0])}; counts cannot be negative, so correct those lines")
+                         f"{_cite(table['value'][values < 0])}; gradstep forecasts counts (views, visits, sales), which "
+                         "cannot be negative: correct those lines (a series that goes below zero, such as "
+                         "temperatures or changes, is not one gradstep models)")
     if (values > MAX_VALUE).any():
         raise InputError(f"column {show(value_column)} of {name} has values too large to compute with (above "
                          f"{MAX_VALUE:g}) on {_cite(table['value'][values > MAX_VALUE])}; scale the column down, "
