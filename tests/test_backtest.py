@@ -228,14 +228,72 @@ def test_forecast_scales_the_interval_with_the_level_and_evaluate_calibrates_onl
     assert "interval_coverage" not in result["train"]
 
 
-def test_evaluate_ahead_scores_each_test_day_as_predict_forecast_it_that_far_ahead(views):
+@pytest.mark.parametrize("days", [slice(None, "2021-01-31"), slice("2018-01-01", None)])
+def test_evaluate_on_data_without_the_model_s_days_says_to_give_that_data(views, days):
+    """Catches the split's advice passed on, to choose other dates: evaluate scores the model's own days."""
+    forecaster = Forecaster(SEASONAL).fit(views)
+    with pytest.raises(InputError) as refusal:
+        forecaster.evaluate(views.loc[days])
+    part = views.loc[days]
+    assert str(refusal.value) == (
+        f"the data ({part.index[0]:%Y-%m-%d}..{part.index[-1]:%Y-%m-%d}) does not hold the days the model was "
+        "trained and tested on (2017-01-08..2021-02-14, and the 7 days before them, which it reads); give the data "
+        "the model was trained on, or a newer export of it")
+
+
+def test_an_interval_never_narrows_further_ahead():
+    """Step 2's errors are smaller than step 1's (few, and missing the rare large one): its interval keeps step
+    1's width. Catches each step's quantile alone, and a maximum over later steps instead of earlier ones."""
+    scores = [[0.1, 0.2, 0.9, 0.3], [0.05, 0.1, 0.1, 0.2], [0.4, 0.6, 1.0, 0.5]]
+    assert bt.widths(scores, 50).tolist() == [0.3, 0.3, 0.6]
+    assert bt.widths(scores[1:], 50).tolist() == [0.1, 0.6]
+
+
+@pytest.mark.parametrize(("counts", "level", "step"), [
+    ([4, 4, 3], 80, 3),    # 4 scores reach 80 % (the 4th of 4), 3 do not
+    ([99, 98], 99, 2),
+    ([100, 99], 99, None),
+    ([1, 1], 50, None),    # the 1st of 1 at 50 %
+    ([19, 18], 95, 2),
+])
+def test_too_few_names_the_first_step_whose_scores_cannot_reach_the_level(counts, level, step):
+    """Catches the rank taken as n·level (off by one: 3 scores would reach 80 %) or a step counted from 0."""
+    assert bt.too_few([np.ones(n) for n in counts], level) == step
+
+
+@pytest.mark.parametrize(("n", "level"), [(1, 50), (4, 80), (9, 90), (10, 90), (98, 98), (99, 99), (3, 75)])
+def test_reachable_is_the_highest_whole_level_n_scores_reach(n, level):
+    """n scores reach the level given and not one percent more (no step is too few at that level)."""
+    assert bt.reachable(n) == level
+    assert bt.too_few([np.ones(n)], level) is None and bt.too_few([np.ones(n)], level + 1) == 1
+
+
+def test_forecast_notes_the_steps_with_too_few_errors_for_the_level(views):
+    """Catches a silent interval at a level the backtest's errors cannot reach: there it is the largest error
+    seen at every level, the same for 90 % as for 99 %."""
+    forecaster = Forecaster(SEASONAL).fit(views)
+    forecaster.backtest = {"folds": [], "mae": 1.0, "std": 0.0, "scores": [list(np.linspace(0, 1, n))
+                                                                         for n in (10, 9, 4)]}
+    history = views.loc[:"2020-12-31"]
+    assert forecaster.forecast(history, horizon=3, level=80).attrs["notes"] == []
+    assert forecaster.forecast(history, horizon=3, level=90).attrs["notes"] == [
+        "from 3 days ahead on, the backtest has too few errors per step for a 90 % interval (4 at 3 days ahead): "
+        "those intervals are as wide as the largest error seen, and hold less often than 90 % of the time; use "
+        "level=80 or less, or more folds"]
+    assert "for a 99 % interval (9 at 2 days ahead)" in forecaster.forecast(history, 2, level=99).attrs["notes"][0]
+    assert "from 1 day ahead on" in forecaster.forecast(history, 1, level=95).attrs["notes"][0]
+
+
+@pytest.mark.parametrize("growth", [1, -1])
+def test_evaluate_ahead_scores_each_test_day_as_predict_forecast_it_that_far_ahead(views, growth):
     """Step h's forecast of test day t is predict's from the data up to t − h; the baselines are made h days
-    before too; each interval is calibrated on the backtest's step-h scores and the test days its origin knew.
+    before too; each interval is calibrated on the backtest's step-h scores and the test days its origin knew,
+    and no narrower than a nearer step's (the backtest's scores shrinking with the step with growth=-1).
     Catches a step scored one-step (no recursion), baselines of yesterday at every step, and calibration on
     other scores than predict's at that origin (test days the origin could not know, or whose forecast at that
-    step was made before the test days)."""
+    step was made before the test days, or a nearer step's wider interval not kept)."""
     forecaster = Forecaster(RunSpec(data=DataSpec(days=7)).replace(epochs=3)).fit(views)
-    base = [list(np.linspace(0.01, 0.3, 15) * (step + 1)) for step in range(3)]
+    base = [list(np.linspace(0.01, 0.3, 15) * (step + 1 if growth > 0 else 3 - step)) for step in range(3)]
     forecaster.backtest = {"folds": [], "mae": 1.0, "std": 0.0, "scores": base}
     assert "test" not in forecaster.run.scored
     rows = forecaster.evaluate_ahead(views, 3, level=50)
@@ -278,11 +336,14 @@ def test_coverage_at_a_step_counts_ties_inside_and_calibrates_on_what_each_origi
     forecast of a test day made from the day before the test days or later had come true by their origins;
     day 3 (origin day 1) on those and day 1's score (quantile 2.0), not day 0's, whose forecast was made before
     the test days. A score equal to its quantile (day 2) is inside. Catches `<` for `<=`, and calibration on
-    other days."""
+    other days. With step 1's backtest scores all 9, step 1's interval is the wider, and step 2's as wide: every
+    day is inside (catches step 2's interval narrower than step 1's)."""
     forecaster = Forecaster(RunSpec(data=DataSpec(days=7)).replace(epochs=1)).fit(views)
-    forecaster.backtest = {"folds": [], "mae": 1.0, "std": 0.0, "scores": [[9.0], [0.5, 1.0, 2.0]]}
-    inside = forecaster._coverage(np.zeros(4), np.array([0.1, 3.0, 1.0, 1.5]), np.ones(4), 2, 50)
-    assert inside == pytest.approx(3 / 4)
+    scores = [np.zeros(4), np.array([0.1, 3.0, 1.0, 1.5])]
+    forecaster.backtest = {"folds": [], "mae": 1.0, "std": 0.0, "scores": [[0.0], [0.5, 1.0, 2.0]]}
+    assert forecaster._coverage(scores, 2, 50) == pytest.approx(3 / 4)
+    forecaster.backtest["scores"][0] = [9.0]
+    assert forecaster._coverage(scores, 2, 50) == 1.0
 
 
 def test_baselines_made_further_ahead_read_the_last_value_and_weekday_known_then(views):

@@ -68,10 +68,6 @@ def test_every_malformed_file_gets_one_line_and_exit_2_and_nothing_written(capsy
     (["train", "--lr", "inf"], "--lr inf is out of range"),
     (["train", "--momentum", "0.9"], "momentum applies to --optimizer sgd"),
     (["train", "--train", "2017"], "write START:END"),
-    (["train", "--lags", "0,7"], "--lags: '0,7' holds a day before 1; give distinct days from 1 to --days, e.g. 1,7,14"),
-    (["train", "--lags", "7,1,7"], "'7,1,7' holds a day more than once; give distinct days from 1 to --days"),
-    (["train", "--lags", "1,70"], "error: --lags 1,70 reads the day 70 days before, beyond --days 56; use lags of at "
-                                  "most 56, or --days 70 or more"),
     (["train", "--page", "Nope"], "unknown page"),
     (["train", "--patience", "3"], "early stopping (--patience 3) needs a validation part; give one, e.g. --valid-days 45"),
     (["train", "--test", "2030-01-01:2030-02-01"], "2030"),

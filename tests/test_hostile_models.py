@@ -422,7 +422,7 @@ CASES = [
     ("meta-scale-number", setting("spec.data.scale", 1), ["--scale 1 is not a choice"], ("predict",)),
     ("meta-scale-list", setting("spec.data.scale", ["window"]), ["is not a choice"], ("predict",)),
     # lags: which columns of the 7 days the weights read
-    ("meta-lags-beyond-days", setting("spec.data.lags", [1, 8]), ["--lags (1, 8) reads the day 8 days before",
+    ("meta-lags-beyond-days", setting("spec.data.lags", [1, 8]), ["--lags 1,8 reads the day 8 days before",
                                                                   "beyond --days 7"], BOTH),  # X[:, 7]: IndexError
     ("meta-lags-unsorted", setting("spec.data.lags", [7, 1, 2, 3, 4, 5, 6]), ["not in increasing order"],
      ("predict",)),  # sorted on load: the same shapes, each weight on another day's value

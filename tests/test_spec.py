@@ -24,6 +24,7 @@ BAD = {
     "date_column": ["", 0, ["date"]],
     "value_column": ["", 1, ("views",)],
     "fill": ["mean", "", 0, True],
+    "decimal": [";", "", 0, True, ",,"],
     "days": [0, -1, 3651, 1.5, "7", True, None, HUGE, -HUGE, math.nan, math.inf],
     "lags": ["1,7", 7, (), [], (0, 7), (1, 57), (7, 1), (1, 7, 7), (1.5,), (True,), ("7",), (HUGE,), (math.nan,),
              {1, 7}, (1, 3651)],
@@ -457,9 +458,9 @@ def test_to_dict_turns_tuples_into_lists():
      "augment='scale' changes the level of standardised windows, and scale='window' reads each window relative to "
      "its own level, which that hardly changes; drop one of them"),
     (lambda: RunSpec().replace(learning_rate=0.1),
-     "a run spec has no field learning_rate; its fields are page, csv, date_column, value_column, fill, days, "
-     "lags, train, test, valid_days, scale, pool, kind, units, layers, dropout, dtype, ensemble, loss, optimizer, lr, "
-     "momentum, epochs, batch_size, seed, patience, l1, weight_decay, input_noise, augment"),
+     "a run spec has no field learning_rate; its fields are page, csv, date_column, value_column, fill, decimal, "
+     "days, lags, train, test, valid_days, scale, pool, kind, units, layers, dropout, dtype, ensemble, loss, "
+     "optimizer, lr, momentum, epochs, batch_size, seed, patience, l1, weight_decay, input_noise, augment"),
 ])
 def test_whole_structural_messages(make, message):
     with pytest.raises(InputError) as caught:
@@ -468,8 +469,8 @@ def test_whole_structural_messages(make, message):
 
 
 def test_fields_are_in_declaration_order():
-    expected = [("data", name) for name in ("page", "csv", "date_column", "value_column", "fill", "days", "lags",
-                                            "train", "test", "valid_days", "scale", "pool")]
+    expected = [("data", name) for name in ("page", "csv", "date_column", "value_column", "fill", "decimal", "days",
+                                            "lags", "train", "test", "valid_days", "scale", "pool")]
     expected += [("model", name) for name in ("kind", "units", "layers", "dropout", "dtype", "ensemble")]
     expected += [("train", name) for name in ("loss", "optimizer", "lr", "momentum", "epochs", "batch_size", "seed",
                                               "patience")]
@@ -591,12 +592,15 @@ def test_the_command_line_trains_on_lags_in_any_order(capsys, tmp_path):
     (["--lags", "1,,7"], "argument --lags: '1,,7' is not a list of days"),
     (["--lags", ""], "argument --lags: '' is not a list of days"),
     (["--lags", "1.5"], "argument --lags: '1.5' is not a list of days"),
-    (["--days", "7", "--lags", "1,8"], "--lags (1, 8) reads the day 8 days before, beyond --days 7"),
-    (["--lags", "0,7"], "--lags (0, 7) holds 0; it must be a sorted tuple"),
-    (["--lags", "7,7"], "--lags (7, 7) holds 7 more than once; give each day once"),
-    (["--model", "naive", "--days", "7", "--lags", "1"], "the naive baseline reads its own day (x1), so --lags (1,) "
+    (["--days", "7", "--lags", "1,8"], "--lags 1,8 reads the day 8 days before, beyond --days 7"),
+    (["--lags", "0,7"], "argument --lags: '0,7' holds a day before 1; give distinct days from 1 to --days, e.g. "
+                        "1,7,14"),
+    (["--lags", "7,1,7"], "argument --lags: '7,1,7' holds a day more than once; give distinct days from 1 to --days"),
+    (["--model", "naive", "--days", "7", "--lags", "1"], "the naive baseline reads its own day (x1), so --lags 1 "
                                                          "does not apply to it; drop lags"),
-    (["--model", "naive", "--lags", "1,14"], "so --lags (1, 14) does not apply to it"),  # not "beyond --days 7"
+    (["--model", "naive", "--lags", "1,14"], "so --lags 1,14 does not apply to it"),  # not "beyond --days 7"
+    (["--days", "7", "--lags", "1,70"], "error: --lags 1,70 reads the day 70 days before, beyond --days 7; use lags of "
+                                        "at most 7, or --days 70 or more"),
 ])
 def test_the_command_line_refuses_bad_lags_in_one_line(capsys, tmp_path, argv, words):
     code, out, err = _train(capsys, tmp_path, *argv)

@@ -392,8 +392,32 @@ def _with_row(table: pd.DataFrame, label: str, result: Backtest, on_done) -> pd.
     return pd.concat([table, pd.DataFrame([row])]).sort_values("mae", kind="stable").reset_index(drop=True)
 
 
+def widths(scores, level: float = LEVEL) -> np.ndarray:
+    """The intervals' half-widths over the level, by step: qₕ = max over s ≤ h of the split-conformal quantile
+    of step s's scores (``conformal``), since a forecast further ahead is no surer than a nearer one; a far step
+    with few errors seen would otherwise get a narrower interval than the steps before it."""
+    return np.maximum.accumulate([conformal(step, level) for step in scores])
+
+
+def too_few(scores, level: float = LEVEL) -> int | None:
+    """The first step (from 1) with too few scores for ``level``: n scores reach it only when
+    ⌈(n + 1)·level⌉ ≤ n, i.e. n ≥ level / (1 − level) (4 for 80 %, 99 for 99 %); with fewer the quantile is
+    the largest score, which holds less often than ``level`` says. None when every step has enough."""
+    return next((step for step, errors in enumerate(scores, 1) if _rank(len(errors), level) > len(errors)), None)
+
+
+def reachable(n: int) -> float:
+    """The highest level in whole percent that n scores reach: ⌈(n + 1)·level⌉ ≤ n while level ≤ n / (n + 1)."""
+    return math.floor(100 * n / (n + 1))
+
+
+def _rank(n: int, level: float) -> int:
+    """⌈(n + 1)·level⌉, the rank of the split-conformal quantile among n scores."""
+    return int(np.ceil((n + 1) * level / 100))
+
+
 def conformal(scores, level: float = LEVEL) -> float:
     """The ⌈(n + 1)·level⌉-th smallest of n scores (the largest when that is past n): a new score is at most
     this with chance at least ``level`` % when scores are exchangeable (split conformal prediction)."""
     ordered = np.sort(np.asarray(scores, dtype=np.float64))
-    return float(ordered[min(len(ordered), int(np.ceil((len(ordered) + 1) * level / 100))) - 1])
+    return float(ordered[min(len(ordered), _rank(len(ordered), level)) - 1])

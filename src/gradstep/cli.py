@@ -10,6 +10,7 @@ their defaults and checks; errors the library words in Python (``days=0``) are s
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import sys
@@ -209,7 +210,8 @@ def build_parser() -> Parser:
                             f"{FOLD_DAYS} days from 52 weeks before the day after it, when there is room): their "
                             "errors give "
                             f"the forecasts' intervals, and --model auto chooses by them; 0 for none (default: "
-                            f"{FOLDS}, with --model auto {AUTO_FOLDS}, or as many as the training part has room for)")
+                            f"{FOLDS}, or as many as the training part has room for; with --model auto {AUTO_FOLDS}, or as "
+                            "many as three quarters of the candidates have room for, the others left out)")
     train.add_argument("--blend", type=_text_to(int, None), default=None, metavar="N",
                        help=f"--model auto: forecast with the mean of the N candidates with the lowest backtest "
                             f"error (at most the better half of them), 1 to {MAX_MEMBERS}; 1 for the best alone, as "
@@ -264,8 +266,8 @@ def build_parser() -> Parser:
         if item.name in SPLIT_FIELDS:
             _add_field(dates, item)
     backtest.add_argument("--folds", type=_text_to(int, None), default=None, metavar="N",
-                          help=f"folds (default: {AUTO_FOLDS}, as --model auto, or as many as the training part "
-                               "has room for)")
+                          help=f"folds (default: {AUTO_FOLDS}, as --model auto, or as many as three quarters of "
+                               "the candidates have room for, the others left out)")
     _add_workers(backtest, "backtest the candidates")
 
     reproduce = commands.add_parser(
@@ -544,13 +546,16 @@ def _shorter_advice(specs: dict, series, args) -> str:
 
 
 def _with_room(spec, series, args, console) -> dict:
-    """The candidates the training part has room to backtest on --folds folds (on as many as all that fit have
-    room for, up to AUTO_FOLDS, when --folds is not given: ``args.folds`` is set to that); a note names those left
-    out."""
+    """The candidates the training part has room to backtest on --folds folds (when --folds is not given, on as
+    many, up to AUTO_FOLDS, as three quarters of those that fit have room for: ``args.folds`` is set to that, so
+    that one candidate needing a long history, such as a year's, does not cut every backtest short); a note names
+    those left out."""
     from .backtest import candidates, fitting
     everyone = candidates(spec)
     fits = fitting(everyone, series)
-    rooms = fits if args.folds is None else {name: room for name, room in fits.items() if room >= args.folds}
+    if args.folds is None and fits:
+        args.folds = min(AUTO_FOLDS, sorted(fits.values(), reverse=True)[math.ceil(0.75 * len(fits)) - 1])
+    rooms = {name: room for name, room in fits.items() if room >= (args.folds or 0)}
     if not rooms:
         most = max(fits.values(), default=0)
         advice = f"use --folds {most}{' or fewer' * (most > 1)}" if most else _shorter_advice(everyone, series, args)
@@ -560,7 +565,6 @@ def _with_room(spec, series, args, console) -> dict:
     left_out = [name for name in everyone if name not in rooms]
     if left_out:
         _say(console, f"note: left out for lack of training days: {', '.join(left_out)}")
-    args.folds = args.folds or min(AUTO_FOLDS, *rooms.values())
     return {name: everyone[name] for name in rooms}
 
 
@@ -831,10 +835,13 @@ def command_predict(args, console) -> int:
         console = _stderr_console()
     forecaster, series, data = _load_for(args, console)
     frame = forecaster.forecast(series, args.horizon, args.level)
+    notes = [f"note: {in_flags(note)}" for note in frame.attrs["notes"]]
     unit_name = unit(series)
     clipped = frame["forecast"] < 0
     frame["forecast"] = frame["forecast"].clip(lower=0.0)
     if args.format != "table":
+        for note in notes:
+            _say(console, note)
         _plot_forecast(args, console, series, frame, data, forecaster.spec, unit_name)
         frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
         if args.format == "csv":
@@ -866,6 +873,8 @@ def command_predict(args, console) -> int:
         _say(console, "note: no interval: the model has no backtest errors to draw one from (it was trained with "
                       "--folds 0, or its training part had no room for a fold: gradstep train names a --test that "
                       "makes room)")
+    for note in notes:
+        _say(console, note)
     if clipped.any():
         _say(console, f"note: the model's output is below zero on {clipped.sum()} day(s); {unit_name} cannot be "
                       "negative, so 0 is shown. The model does not fit this data well: check gradstep evaluate")

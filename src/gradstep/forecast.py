@@ -23,7 +23,8 @@ from . import run as runs
 from .data import Standardizer
 from .data.csvfile import MAX_VALUE
 from .errors import InputError
-from .backtest import HORIZON, LEVEL, conformal, forecast_paths, local_level, origin_windows, step_scores
+from .backtest import (HORIZON, LEVEL, conformal, forecast_paths, local_level, origin_windows, reachable, step_scores,
+                       too_few, widths)
 from .baselines import baseline_errors, mase_scale
 from .io import DigestError, load_arrays, read_json, save_arrays, write_json, write_text
 from .modeldir import ModelDirectory, sha256_of
@@ -79,7 +80,14 @@ class Forecaster:
         run = self._fitted()
         ranges = run.ranges
         end = ranges["valid"] or ranges["train"]
-        parts = runs.split(self.spec.replace(train=(ranges["train"][0], end[1]), test=tuple(ranges["test"])), series)
+        try:
+            parts = runs.split(self.spec.replace(train=(ranges["train"][0], end[1]), test=tuple(ranges["test"])),
+                               series)
+        except InputError:  # its advice, to choose other dates, is not a choice here
+            raise InputError(f"the data ({series.index[0]:%Y-%m-%d}..{series.index[-1]:%Y-%m-%d}) does not hold the "
+                             f"days the model was trained and tested on ({ranges['train'][0]}..{ranges['test'][1]}, "
+                             f"and the {self.spec.data.days} days before them, which it reads); give the data the model "
+                             "was trained on, or a newer export of it") from None
         if "test" not in run.scored:
             run.scored.append("test")
         scale = mase_scale(series, parts.train.dates, parts.train.y)
@@ -92,8 +100,8 @@ class Forecaster:
             result = {**runs.errors(prediction, windows.y), **baseline_errors(series, windows.dates, windows.y)}
             result["mase"] = result["mae"] / scale if scale else None
             if name == "test" and self.backtest is not None:
-                result["interval_coverage"] = self._coverage(windows.y, prediction, local_level(run, windows.X),
-                                                             1, level)
+                scores = np.abs(windows.y - prediction) / local_level(run, windows.X)
+                result["interval_coverage"] = self._coverage([scores], 1, level)
             results[name] = result
         return results
 
@@ -101,8 +109,8 @@ class Forecaster:
         """The test days forecast 1..``horizon`` days ahead, as ``forecast`` makes them (recursively, from the
         true values up to each origin): per step h, the MAE over every test day, the naive's and seasonal naive's
         made h days before too (``baseline_errors(ahead=h)``), and the share of days inside the interval at
-        ``level`` % (calibrated on the backtest's scores at step h and the test days' whose day its origin knew).
-        Records "test" as scored."""
+        ``level`` % (calibrated on the backtest's scores at steps 1..h and the test days' whose day its origin
+        knew, as ``forecast`` widens it). Records "test" as scored."""
         run = self._fitted()
         self._check_horizon(horizon)
         start, end = (pd.Timestamp(day) for day in run.ranges["test"])
@@ -121,27 +129,28 @@ class Forecaster:
         origins, paths, levels = series.index[position], forecast_paths(self, X, horizon), local_level(run, X)
         if "test" not in run.scored:
             run.scored.append("test")
-        rows = []
+        rows, scores = [], []
+        truth = test.to_numpy(dtype=np.float64)
         for step in range(1, horizon + 1):
             inside = (origins + pd.Timedelta(days=step) >= start) & (origins + pd.Timedelta(days=step) <= end)
             dates, prediction = origins[inside] + pd.Timedelta(days=step), paths[inside, step - 1]
-            truth = test.to_numpy(dtype=np.float64)
-            row = {"ahead": step, **runs.errors(prediction, truth), **baseline_errors(series, dates, truth, step)}
-            if self.backtest is not None:
-                row["interval_coverage"] = self._coverage(truth, prediction, levels[inside], step, level)
-            rows.append(row)
+            rows.append({"ahead": step, **runs.errors(prediction, truth), **baseline_errors(series, dates, truth, step)})
+            scores.append(np.abs(truth - prediction) / levels[inside])
+        if self.backtest is not None:
+            for step, row in enumerate(rows, 1):
+                row["interval_coverage"] = self._coverage(scores, step, level)
         return rows
 
-    def _coverage(self, truth: np.ndarray, prediction: np.ndarray, levels: np.ndarray, step: int,
-                  level: float) -> float:
+    def _coverage(self, scores: list, step: int, level: float) -> float:
         """The share of consecutive test days inside their ``step``-ahead interval at ``level`` %, each calibrated
-        as ``forecast`` calibrates it from the data up to its origin (``step`` days before): on the backtest's
-        scores at that step and those ``_scores`` adds, the step-``step`` forecasts made from the day before the
-        test days on whose day has come by then (test days ``step``..origin, counted from 1)."""
-        scores = np.abs(truth - prediction) / levels
-        base = self.backtest["scores"][step - 1]
-        return float(np.mean([score <= conformal([*base, *scores[step - 1:max(day - step + 1, step - 1)]], level)
-                              for day, score in enumerate(scores)]))
+        as ``forecast`` calibrates it from the data up to its origin (``step`` days before): at each step s ≤
+        ``step``, on the backtest's scores and those ``_scores`` adds, the step-s forecasts made from the day
+        before the test days on whose day has come by then (test days s..origin, counted from 1), the widest of
+        those. ``scores[s - 1]`` holds the test days' scores |y − ŷ| / level at step s."""
+        def width(day: int) -> float:
+            return max(conformal([*self.backtest["scores"][s - 1], *scores[s - 1][s - 1:max(day - step + 1, s - 1)]],
+                                 level) for s in range(1, step + 1))
+        return float(np.mean([score <= width(day) for day, score in enumerate(scores[step - 1])]))
 
     def _scores(self, series: pd.Series, steps: int) -> list:
         """The scores by step to calibrate intervals with: the backtest's, and those of the days of ``series``
@@ -157,22 +166,32 @@ class Forecaster:
     def forecast(self, series: pd.Series, horizon: int = 1, level: float = LEVEL) -> pd.DataFrame:
         """The next ``horizon`` days after ``series`` ends, recursively (each forecast is the input of the
         next), with the interval at ``level`` %: ŷ ± q·s, where s is the mean of the last 7 days and q the
-        split-conformal quantile of the scores |y − ŷ|/s at that many days ahead (``_scores``). Columns date,
-        forecast, lower, upper (lower and upper NaN without a backtest)."""
+        split-conformal quantile of the scores |y − ŷ|/s at that many days ahead (``_scores``), or of a nearer
+        step's when that is wider (``widths``). Columns date, forecast, lower, upper (lower and upper NaN without a
+        backtest); ``attrs["notes"]`` says from which step on the backtest has too few errors for ``level``."""
         days = self.spec.data.days
         self._check_horizon(horizon)
         if len(series) < days:
             raise InputError(f"the model reads the last days={days} days to predict; the data has only {len(series)}")
         X = series.to_numpy(dtype=np.float64)[::-1][:days].reshape(1, days)
         path = forecast_paths(self, X, horizon)[0]
+        notes = []
         if self.backtest is None:
             lower = upper = np.full(horizon, np.nan)
         else:
-            width = np.array([conformal(step, level) for step in self._scores(series, horizon)])
-            width *= local_level(self._fitted(), X)[0]
+            scores = self._scores(series, horizon)
+            width = widths(scores, level) * local_level(self._fitted(), X)[0]
             lower, upper = np.maximum(path - width, 0.0), np.maximum(path + width, 0.0)  # counts are not below 0
+            short = too_few(scores, level)
+            if short is not None:
+                notes.append(f"from {short} day{'s' * (short > 1)} ahead on, the backtest has too few errors per step "
+                             f"for a {level:g} % interval ({len(scores[-1])} at {horizon} day{'s' * (horizon > 1)} ahead): those "
+                             f"intervals are as wide as the largest error seen, and hold less often than {level:g} % "
+                             f"of the time; use level={reachable(len(scores[-1]))} or less, or more folds")
         dates = pd.date_range(series.index[-1] + pd.Timedelta(days=1), periods=horizon, freq="D")
-        return pd.DataFrame({"date": dates, "forecast": path, "lower": lower, "upper": upper})
+        frame = pd.DataFrame({"date": dates, "forecast": path, "lower": lower, "upper": upper})
+        frame.attrs["notes"] = notes
+        return frame
 
     def _check_horizon(self, horizon) -> None:
         """1 to the steps the backtest measured (HORIZON without one)."""
