@@ -281,7 +281,28 @@ def test_forecast_notes_the_steps_with_too_few_errors_for_the_level(views):
         "those intervals are as wide as the largest error seen, and hold less often than 90 % of the time; use "
         "level=80 or less, or more folds"]
     assert "for a 99 % interval (9 at 2 days ahead)" in forecaster.forecast(history, 2, level=99).attrs["notes"][0]
-    assert "from 1 day ahead on" in forecaster.forecast(history, 1, level=95).attrs["notes"][0]
+    assert forecaster.forecast(history, 1, level=95).attrs["notes"][0].startswith(
+        "from 1 day ahead on, the backtest has too few errors per step for a 95 % interval (10 at 1 day ahead): ")
+    forecaster.backtest["scores"] = [[0.5] * 10, [0.5] * 3]
+    assert forecaster.forecast(history, 2).attrs["notes"][0].startswith("from 2 days ahead on,")
+
+
+def test_forecast_defaults_clips_at_zero_and_reads_exactly_its_days(views):
+    """One day by default; lower and upper floored at 0, not above (a series of values below 1); a series of
+    exactly ``days`` days is enough; without a backtest the bounds are NaN. Catches a default of 2 days, a floor
+    of 1, ``<=`` for ``<``, and bounds of None."""
+    forecaster = Forecaster(SEASONAL).fit(views / 100_000)
+    forecaster.backtest = {"folds": [], "mae": 1.0, "std": 0.0, "scores": [[2.0, 2.0, 2.0]]}
+    week = views.loc["2020-12-25":"2020-12-31"] / 100_000
+    frame = forecaster.forecast(week, level=50)
+    width = 2.0 * week.mean()
+    assert len(frame) == 1 and frame["lower"].iloc[0] == 0.0 < frame["forecast"].iloc[0] < width
+    assert frame["upper"].iloc[0] == pytest.approx(week.iloc[0] + width) and frame["upper"].iloc[0] < 1
+    with pytest.raises(InputError, match=r"^the model reads the last days=7 days to predict; the data has only 6$"):
+        forecaster.forecast(week.iloc[1:])
+    forecaster.backtest = None
+    frame = forecaster.forecast(week, 2)
+    assert frame[["lower", "upper"]].dtypes.tolist() == [np.float64] * 2 and frame[["lower", "upper"]].isna().all(axis=None)
 
 
 @pytest.mark.parametrize("growth", [1, -1])

@@ -210,8 +210,9 @@ def build_parser() -> Parser:
                             f"{FOLD_DAYS} days from 52 weeks before the day after it, when there is room): their "
                             "errors give "
                             f"the forecasts' intervals, and --model auto chooses by them; 0 for none (default: "
-                            f"{FOLDS}, or as many as the training part has room for; with --model auto {AUTO_FOLDS}, or as "
-                            "many as three quarters of the candidates have room for, the others left out)")
+                            f"{FOLDS}, or as many as the training part has room for; with --model auto "
+                            f"{AUTO_FOLDS}, or as many as three quarters of the candidates have room for, the others "
+                            "left out)")
     train.add_argument("--blend", type=_text_to(int, None), default=None, metavar="N",
                        help=f"--model auto: forecast with the mean of the N candidates with the lowest backtest "
                             f"error (at most the better half of them), 1 to {MAX_MEMBERS}; 1 for the best alone, as "

@@ -86,8 +86,8 @@ class Forecaster:
         except InputError:  # its advice, to choose other dates, is not a choice here
             raise InputError(f"the data ({series.index[0]:%Y-%m-%d}..{series.index[-1]:%Y-%m-%d}) does not hold the "
                              f"days the model was trained and tested on ({ranges['train'][0]}..{ranges['test'][1]}, "
-                             f"and the {self.spec.data.days} days before them, which it reads); give the data the model "
-                             "was trained on, or a newer export of it") from None
+                             f"and the {self.spec.data.days} days before them, which it reads); give the data the "
+                             "model was trained on, or a newer export of it") from None
         if "test" not in run.scored:
             run.scored.append("test")
         scale = mase_scale(series, parts.train.dates, parts.train.y)
@@ -134,7 +134,8 @@ class Forecaster:
         for step in range(1, horizon + 1):
             inside = (origins + pd.Timedelta(days=step) >= start) & (origins + pd.Timedelta(days=step) <= end)
             dates, prediction = origins[inside] + pd.Timedelta(days=step), paths[inside, step - 1]
-            rows.append({"ahead": step, **runs.errors(prediction, truth), **baseline_errors(series, dates, truth, step)})
+            rows.append({"ahead": step, **runs.errors(prediction, truth),
+                         **baseline_errors(series, dates, truth, step)})
             scores.append(np.abs(truth - prediction) / levels[inside])
         if self.backtest is not None:
             for step, row in enumerate(rows, 1):
@@ -184,10 +185,11 @@ class Forecaster:
             lower, upper = np.maximum(path - width, 0.0), np.maximum(path + width, 0.0)  # counts are not below 0
             short = too_few(scores, level)
             if short is not None:
-                notes.append(f"from {short} day{'s' * (short > 1)} ahead on, the backtest has too few errors per step "
-                             f"for a {level:g} % interval ({len(scores[-1])} at {horizon} day{'s' * (horizon > 1)} ahead): those "
-                             f"intervals are as wide as the largest error seen, and hold less often than {level:g} % "
-                             f"of the time; use level={reachable(len(scores[-1]))} or less, or more folds")
+                notes.append(f"from {short} day{'s' * (short > 1)} ahead on, the backtest has too few errors per "
+                             f"step for a {level:g} % interval ({len(scores[-1])} at {horizon} "
+                             f"day{'s' * (horizon > 1)} ahead): those intervals are as wide as the largest error seen, "
+                             f"and hold less often than {level:g} % of the time; use "
+                             f"level={reachable(len(scores[-1]))} or less, or more folds")
         dates = pd.date_range(series.index[-1] + pd.Timedelta(days=1), periods=horizon, freq="D")
         frame = pd.DataFrame({"date": dates, "forecast": path, "lower": lower, "upper": upper})
         frame.attrs["notes"] = notes

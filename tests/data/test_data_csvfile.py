@@ -393,6 +393,13 @@ def test_a_named_value_column_is_not_a_date_candidate(tmp_path):
     ("date,note\n2021-01-01,a\n2021-01-02,\n2021-01-03,b\n", {},
      'column "note" of {} holds text, not numbers, on line 2 ("a") and line 4 ("b")',
      ", and the file has no column of numbers; add a column of daily values"),
+    # half dates and half words, or some numbers: the wrong cells are cited instead (catches "> 0.5" as ">= 0.5")
+    ("date,note,views\n2021-01-01,2020-05-05,5\n2021-01-02,abc,6\n", {"value_column": "note"},
+     'column "note" of {} has empty or non-numeric values on line 2 ("2020-05-05") and line 3 ("abc")',
+     "; put a number on those lines, or delete them and use fill='interpolate'"),
+    ("date,published\n2021-01-01,2020-12-01\n2021-01-02,2020-12-02\n2021-01-03,7\n", {"value_column": "published"},
+     'column "published" of {} has empty or non-numeric values on line 2 ("2020-12-01") and line 3 ("2020-12-02")',
+     "; put a number on those lines, or delete them and use fill='interpolate'"),
 ])
 def test_a_value_column_without_numbers_is_named_with_the_columns_that_have_them(tmp_path, text, kwargs, problem,
                                                                                  advice):
@@ -418,10 +425,10 @@ def test_an_empty_value_does_not_stop_dots_being_thousands(tmp_path):
                               "lines, or use fill='interpolate' or fill='zero'")
     series = read_series(path, fill="interpolate")
     assert series.tolist() == [1234, (1234 + 12345678) / 2, 12345678]
-    assert series.attrs["notes"][1:] == ['took the empty cells of column "Aufrufe" (line 3) for missing days',
-                                         "read the dates as day/month/year", 'read dots as thousands separators ("1.234" as 1234), as every dotted '
-                                         "value has groups of 3 digits",
-                                         "filled 1 missing day by interpolation"]
+    assert series.attrs["notes"][1:] == [
+        'took the empty cells of column "Aufrufe" (line 3) for missing days', "read the dates as day/month/year",
+        'read dots as thousands separators ("1.234" as 1234), as every dotted value has groups of 3 digits',
+        "filled 1 missing day by interpolation"]
 
 
 @pytest.mark.parametrize(("fill", "values"), [("zero", [5, 0, 0, 8]), ("interpolate", [5, 6, 7, 8])])
@@ -434,6 +441,8 @@ def test_fill_takes_empty_cells_for_missing_days(tmp_path, fill, values):
     assert series.tolist() == values and series.index[0] == pd.Timestamp("2021-01-02")
     assert series.attrs["notes"][1] == 'took the empty cells of column "views" (lines 2, 4 and 5) for missing days'
     assert "has empty values on lines 2, 4 and 5" in _refusal(path)
+    path = _write(tmp_path, "date,views\n" + "".join(f"2021-01-0{day},{day % 2 or ''}\n" for day in range(1, 10)))
+    assert "has empty values on lines 3, 5, 7 and 1 more;" in _refusal(path)
 
 
 def test_zero_and_fractional_values_are_not_negative(tmp_path):
@@ -562,11 +571,26 @@ def test_three_digits_after_every_comma_are_decimals_with_semicolons_and_thousan
 ])
 def test_decimal_overrides_the_guess(tmp_path, decimal, values, note):
     """Catches decimal= ignored: the tab file's guess (thousands) and the semicolon file's (decimals) differ from
-    what it asks for."""
+    what it asks for; in a column of percentages too, and when choosing the value column (a column of "1,5" is
+    numeric only with decimal=',')."""
     for delimiter in (";", "\t"):
         path = _write(tmp_path, f"date{delimiter}views\n2021-01-01{delimiter}1,234\n2021-01-02{delimiter}0,500\n")
         series = read_series(path, decimal=decimal)
         assert series.tolist() == values and series.attrs["notes"] == [USING.format("date", "views"), note]
+        path = _write(tmp_path, f"date{delimiter}CTR\n2021-01-01{delimiter}1,234 %\n2021-01-02{delimiter}0,500%\n")
+        assert read_series(path, decimal=decimal).tolist() == values
+    path = _write(tmp_path, "date;share;views\n2021-01-01;1,5;10\n2021-01-02;2,5;20\n")
+    if decimal == ".":
+        assert read_series(path, decimal=decimal).tolist() == [10, 20]
+    else:
+        assert "several numeric columns" in _refusal(path, decimal=decimal)
+
+
+def test_a_comma_file_s_column_of_decimal_commas_is_not_numeric_when_choosing_columns(tmp_path):
+    """Catches the column choice reading cells without the file's delimiter: a quoted "1,5" in a comma file is
+    not a number, so "views" is the only numeric column."""
+    path = _write(tmp_path, 'date,share,views\n2021-01-01,"1,5",10\n2021-01-02,"2,5",20\n')
+    assert read_series(path).tolist() == [10, 20]
 
 
 def test_a_decimal_point_file_with_decimal_point_has_no_note(tmp_path):

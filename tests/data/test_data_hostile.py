@@ -142,7 +142,7 @@ REFUSED = [
      ["line 1", "688,889 characters", "at most 100,000"]),
     # builds a DataFrame of every column before counting them
     ("2000_columns", ("date," + ",".join(f"c{n}" for n in range(1999)) + "\n").encode() * 2, {},
-     ["has 2,000 columns", f"at most {MAX_COLUMNS:,}"]),
+     ["(line 1) has 2,000 columns", f"at most {MAX_COLUMNS:,}"]),
     # checks columns and rows but not both: 1,000 columns of 2,100 days take a minute to sort out
     ("many_cells", b"\n".join([b"date," + b",".join(b"c%d" % n for n in range(999)),
                                *[b"2021-01-01" + b",1" * 999] * 2100]) + b"\n", {},

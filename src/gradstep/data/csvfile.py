@@ -305,10 +305,10 @@ def _choose_columns(
                          "export's totals row); add one row per day")
     # Blank and Total cells say nothing about a column's type; a column qualifies when most other cells fit.
     countable = cells.where((cells != "") & ~total)
-    numeric = [column for column in cells.columns
-               if _to_values(countable[column].dropna(), delimiter, decimal)[0].notna().mean() > 0.5]
+    numbers = {column: _to_values(countable[column].dropna(), delimiter, decimal)[0] for column in cells.columns}
+    numeric = [column for column, parsed in numbers.items() if parsed.notna().mean() > 0.5]
     if value_column is not None:
-        _check_values(countable[value_column], numeric, delimiter, decimal, name)
+        _check_values(countable[value_column], numbers[value_column], numeric, name)
     others = cells.columns.drop(value_column) if value_column is not None else cells.columns
     date_column = date_column or _only_candidate(
         [column for column in others if is_date_like(countable[column].dropna()).mean() > 0.5],
@@ -316,7 +316,7 @@ def _choose_columns(
     rest = list(cells.columns.drop(date_column))
     numeric = [column for column in numeric if column != date_column]
     if value_column is None and not numeric and len(rest) == 1:
-        _check_values(countable[rest[0]], numeric, delimiter, decimal, name)
+        _check_values(countable[rest[0]], numbers[rest[0]], [], name)
     # With only one other column, that is the value column even when some of its cells are bad (reported later).
     value_column = value_column or _only_candidate(
         numeric if numeric or len(rest) > 1 else rest, "numeric",
@@ -324,13 +324,14 @@ def _choose_columns(
     return date_column, value_column
 
 
-def _check_values(column: pd.Series, numeric: list[str], delimiter: str, decimal: str | None, name: str) -> None:
-    """Refuse a value column of dates or words, none of whose filled cells is a number (``numeric`` lists the
-    columns mostly of numbers), saying what it holds and which columns there are to choose instead. A column
-    with some numbers, or of numbers written wrong ("4.2%%"), is read, and its bad cells cited, later."""
+def _check_values(column: pd.Series, parsed: pd.Series, numeric: list[str], name: str) -> None:
+    """Refuse a value column of dates or words, none of whose filled cells is a number (``parsed``, the column's
+    filled cells as numbers; ``numeric`` lists the columns mostly of numbers), saying what it holds and which
+    columns there are to choose instead. A column with some numbers, or of numbers written wrong ("4.2%%"), is
+    read, and its bad cells cited, later."""
     filled = column.dropna()
     dates = is_date_like(filled).mean() > 0.5
-    if filled.empty or _to_values(filled, delimiter, decimal)[0].notna().any() or not (
+    if filled.empty or parsed.notna().any() or not (
             dates or filled.str.contains(r"[^\W\d_]").all()):
         return
     what = "dates" if dates else "text"
@@ -451,16 +452,17 @@ def _check_cells(
                          f"{_cite(table['value'][percent])} but not on {_cite(table['value'][plain])}; write "
                          "every value with a % sign, or none")
     if bad.any() and (table["value"][bad] == "").all():
-        raise InputError(f"column {show(value_column)} of {name} has empty values on {lines(table.index[bad], _SHOWN)}; "
-                         "put a number on those lines, or use fill='interpolate' or fill='zero'")
+        raise InputError(f"column {show(value_column)} of {name} has empty values on "
+                         f"{lines(table.index[bad], _SHOWN)}; put a number on those lines, or use fill='interpolate' "
+                         "or fill='zero'")
     if bad.any():
         raise InputError(f"column {show(value_column)} of {name} has empty or non-numeric values on "
                          f"{_cite(table['value'][bad])}; put a number on those lines, "
                          "or delete them and use fill='interpolate'")
     if (values < 0).any():
         raise InputError(f"column {show(value_column)} of {name} has negative values on "
-                         f"{_cite(table['value'][values < 0])}; gradstep forecasts counts (views, visits, sales), which "
-                         "cannot be negative: correct those lines (a series that goes below zero, such as "
+                         f"{_cite(table['value'][values < 0])}; gradstep forecasts counts (views, visits, sales), "
+                         "which cannot be negative: correct those lines (a series that goes below zero, such as "
                          "temperatures or changes, is not one gradstep models)")
     if (values > MAX_VALUE).any():
         raise InputError(f"column {show(value_column)} of {name} has values too large to compute with (above "
