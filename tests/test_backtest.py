@@ -228,7 +228,7 @@ def test_forecast_scales_the_interval_with_the_level_and_evaluate_calibrates_onl
     assert "interval_coverage" not in result["train"]
 
 
-@pytest.mark.parametrize("days", [slice(None, "2021-01-31"), slice("2018-01-01", None)])
+@pytest.mark.parametrize("days", [slice(None, "2021-02-13"), slice("2017-01-09", None)])
 def test_evaluate_on_data_without_the_model_s_days_says_to_give_that_data(views, days):
     """Catches the split's advice passed on, to choose other dates: evaluate scores the model's own days."""
     forecaster = Forecaster(SEASONAL).fit(views)
@@ -237,8 +237,10 @@ def test_evaluate_on_data_without_the_model_s_days_says_to_give_that_data(views,
     part = views.loc[days]
     assert str(refusal.value) == (
         f"the data ({part.index[0]:%Y-%m-%d}..{part.index[-1]:%Y-%m-%d}) does not hold the days the model was "
-        "trained and tested on (2017-01-08..2021-02-14, and the 7 days before them, which it reads); give the data "
-        "the model was trained on, or a newer export of it")
+        "trained and tested on (2017-01-08..2021-02-14); give the data the model was trained on, or a newer export "
+        "of it")
+    with pytest.raises(InputError, match="^the series has a value that is not a number on 2019-05-01"):
+        forecaster.evaluate(views.mask(views.index == "2019-05-01"))
 
 
 def test_an_interval_never_narrows_further_ahead():
@@ -277,14 +279,16 @@ def test_forecast_notes_the_steps_with_too_few_errors_for_the_level(views):
     history = views.loc[:"2020-12-31"]
     assert forecaster.forecast(history, horizon=3, level=80).attrs["notes"] == []
     assert forecaster.forecast(history, horizon=3, level=90).attrs["notes"] == [
-        "from 3 days ahead on, the backtest has too few errors per step for a 90 % interval (4 at 3 days ahead): "
-        "those intervals are as wide as the largest error seen, and hold less often than 90 % of the time; use "
-        "level=80 or less, or more folds"]
-    assert "for a 99 % interval (9 at 2 days ahead)" in forecaster.forecast(history, 2, level=99).attrs["notes"][0]
+        "from 3 days ahead on, the backtest has too few errors per step for the 90 % interval (as few as 4): those "
+        "intervals are as wide as the largest error seen, and hold less often than 90 % of the time; use level=80 "
+        "or less, or train the model again on more folds"]
+    assert "for the 99 % interval (as few as 9)" in forecaster.forecast(history, 2, level=99).attrs["notes"][0]
     assert forecaster.forecast(history, 1, level=95).attrs["notes"][0].startswith(
-        "from 1 day ahead on, the backtest has too few errors per step for a 95 % interval (10 at 1 day ahead): ")
-    forecaster.backtest["scores"] = [[0.5] * 10, [0.5] * 3]
-    assert forecaster.forecast(history, 2).attrs["notes"][0].startswith("from 2 days ahead on,")
+        "from 1 day ahead on, the backtest has too few errors per step for the 95 % interval (as few as 10): ")
+    forecaster.backtest["scores"] = [[0.5] * 10, [0.5] * 3, [0.5] * 12]
+    assert forecaster.forecast(history, 3).attrs["notes"][0].startswith(
+        "from 2 days ahead on, the backtest has too few errors per step for the 80 % interval (as few as 3): ")
+    assert "use level=75 or less" in forecaster.forecast(history, 3).attrs["notes"][0]  # 3 errors, not the last 12
 
 
 def test_forecast_defaults_clips_at_zero_and_reads_exactly_its_days(views):
@@ -302,7 +306,8 @@ def test_forecast_defaults_clips_at_zero_and_reads_exactly_its_days(views):
         forecaster.forecast(week.iloc[1:])
     forecaster.backtest = None
     frame = forecaster.forecast(week, 2)
-    assert frame[["lower", "upper"]].dtypes.tolist() == [np.float64] * 2 and frame[["lower", "upper"]].isna().all(axis=None)
+    bounds = frame[["lower", "upper"]]
+    assert bounds.dtypes.tolist() == [np.float64] * 2 and bounds.isna().all(axis=None)
 
 
 @pytest.mark.parametrize("growth", [1, -1])

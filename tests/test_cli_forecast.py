@@ -658,14 +658,18 @@ def test_with_room_keeps_the_candidates_with_room_for_the_folds_and_names_the_ot
         {name: f"{name}'s spec" for name in everyone}, [], AUTO_FOLDS)  # room for more than AUTO_FOLDS: no note
     assert with_room(monkeypatch, {"naive": 3, "linear 7 days": 2, "linear a year": 5}, 3) == (
         {"naive": "naive's spec", "linear a year": "linear a year's spec"},
-        ["note: left out for lack of training days: linear 7 days, relu 2 × 100"], 3)  # room for 3 is room enough
+        ["note: left out for lack of training days: linear 7 days, relu 2 × 100 (--folds 2 keeps those with room)"],
+        3)  # room for 3 is room enough; relu 2 × 100 has room for none
     # one candidate with room for 1 fold does not cut the other three's backtests to 1 fold
     assert with_room(monkeypatch, {"naive": 12, "linear 7 days": 9, "linear a year": 1, "relu 2 × 100": 7}, None) == (
         {"naive": "naive's spec", "linear 7 days": "linear 7 days's spec", "relu 2 × 100": "relu 2 × 100's spec"},
-        ["note: left out for lack of training days: linear a year"], 7)
+        ["note: left out for lack of training days: linear a year (--folds 1 keeps them)"], 7)
     # three quarters of three candidates are all three (rounded up, not down to 2 with room for 8)
     rooms = {"naive": 9, "linear 7 days": 8, "relu 2 × 100": 2}
     assert with_room(monkeypatch, rooms, None)[1:] == (["note: left out for lack of training days: linear a year"], 2)
+    rooms = {"naive": 9, "linear 7 days": 2, "linear a year": 3, "relu 2 × 100": 9}
+    assert with_room(monkeypatch, rooms, 5)[1] == ["note: left out for lack of training days: linear 7 days, linear a "
+                                                   "year (--folds 2 keeps them)"]  # the fewest of those left out
 
 
 @pytest.mark.parametrize("rooms, folds, command, shorter, refusal", [

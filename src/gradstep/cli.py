@@ -51,7 +51,7 @@ _NAMES = [item.name for _, item in spec_fields()] + ["folds", "blend", "horizon"
 _PYTHON_NAME = re.compile(r"\b(" + "|".join(sorted(_NAMES, key=len, reverse=True))
                           + r")=(\S+?)(?=[;,)]?(?:\s|$))")
 _DATE_RANGE = re.compile(r"\b(train|test)=\('([^']*)', '([^']*)'\)")
-_LAGS = re.compile(r"\blags=\(([\d, ]*?),?\)")
+_LAGS = re.compile(r"\blags=[(\[](\d[\d, ]*?),?[)\]]")
 
 
 def in_flags(message: str) -> str:
@@ -565,7 +565,10 @@ def _with_room(spec, series, args, console) -> dict:
                          + (f"{advice}, or give a longer file" if advice else "give a longer file"))
     left_out = [name for name in everyone if name not in rooms]
     if left_out:
-        _say(console, f"note: left out for lack of training days: {', '.join(left_out)}")
+        fewer = [fits[name] for name in left_out if name in fits]  # room for fewer folds than were chosen
+        keeps = f" (--folds {min(fewer)} keeps {'them' if len(fewer) == len(left_out) else 'those with room'})" \
+            if fewer else ""
+        _say(console, f"note: left out for lack of training days: {', '.join(left_out)}{keeps}")
     return {name: everyone[name] for name in rooms}
 
 

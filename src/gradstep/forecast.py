@@ -80,14 +80,12 @@ class Forecaster:
         run = self._fitted()
         ranges = run.ranges
         end = ranges["valid"] or ranges["train"]
-        try:
-            parts = runs.split(self.spec.replace(train=(ranges["train"][0], end[1]), test=tuple(ranges["test"])),
-                               series)
-        except InputError:  # its advice, to choose other dates, is not a choice here
+        first, last = pd.Timestamp(ranges["train"][0]), pd.Timestamp(ranges["test"][1])
+        if series.index[0] > first or series.index[-1] < last:
             raise InputError(f"the data ({series.index[0]:%Y-%m-%d}..{series.index[-1]:%Y-%m-%d}) does not hold the "
-                             f"days the model was trained and tested on ({ranges['train'][0]}..{ranges['test'][1]}, "
-                             f"and the {self.spec.data.days} days before them, which it reads); give the data the "
-                             "model was trained on, or a newer export of it") from None
+                             f"days the model was trained and tested on ({first:%Y-%m-%d}..{last:%Y-%m-%d}); give the "
+                             "data the model was trained on, or a newer export of it")
+        parts = runs.split(self.spec.replace(train=(ranges["train"][0], end[1]), test=tuple(ranges["test"])), series)
         if "test" not in run.scored:
             run.scored.append("test")
         scale = mase_scale(series, parts.train.dates, parts.train.y)
@@ -185,11 +183,11 @@ class Forecaster:
             lower, upper = np.maximum(path - width, 0.0), np.maximum(path + width, 0.0)  # counts are not below 0
             short = too_few(scores, level)
             if short is not None:
+                fewest = min(len(step) for step in scores)
                 notes.append(f"from {short} day{'s' * (short > 1)} ahead on, the backtest has too few errors per "
-                             f"step for a {level:g} % interval ({len(scores[-1])} at {horizon} "
-                             f"day{'s' * (horizon > 1)} ahead): those intervals are as wide as the largest error seen, "
-                             f"and hold less often than {level:g} % of the time; use "
-                             f"level={reachable(len(scores[-1]))} or less, or more folds")
+                             f"step for the {level:g} % interval (as few as {fewest}): those intervals are as wide as "
+                             f"the largest error seen, and hold less often than {level:g} % of the time; use "
+                             f"level={reachable(fewest)} or less, or train the model again on more folds")
         dates = pd.date_range(series.index[-1] + pd.Timedelta(days=1), periods=horizon, freq="D")
         frame = pd.DataFrame({"date": dates, "forecast": path, "lower": lower, "upper": upper})
         frame.attrs["notes"] = notes

@@ -397,6 +397,12 @@ def test_a_named_value_column_is_not_a_date_candidate(tmp_path):
     ("date,note,views\n2021-01-01,2020-05-05,5\n2021-01-02,abc,6\n", {"value_column": "note"},
      'column "note" of {} has empty or non-numeric values on line 2 ("2020-05-05") and line 3 ("abc")',
      "; put a number on those lines, or delete them and use fill='interpolate'"),
+    # a column without values; the date column named is no column to choose, though its cells are numbers
+    ("date,views,note\n20210101,5,\n20210102,6,\n", {"value_column": "note", "date_column": "date"},
+     'column "note" of {} has no values, only empty cells',
+     '; its column of numbers is "views": choose one with value_column=NAME'),
+    ("date,note\n2021-01-01,\n2021-01-02,\n", {"fill": "zero"}, 'column "note" of {} has no values, only empty cells',
+     ", and the file has no column of numbers; add a column of daily values"),
     ("date,published\n2021-01-01,2020-12-01\n2021-01-02,2020-12-02\n2021-01-03,7\n", {"value_column": "published"},
      'column "published" of {} has empty or non-numeric values on line 2 ("2020-12-01") and line 3 ("2020-12-02")',
      "; put a number on those lines, or delete them and use fill='interpolate'"),
@@ -435,12 +441,19 @@ def test_an_empty_value_does_not_stop_dots_being_thousands(tmp_path):
 def test_fill_takes_empty_cells_for_missing_days(tmp_path, fill, values):
     """Catches fill applied only to absent rows (an empty cell is refused), and empty cells dropped without
     being filled (3 days in place of 4). Empty cells first or last are not days between two known ones: the
-    series starts at the first day with a value."""
-    path = _write(tmp_path, "date,views\n2021-01-01,\n2021-01-02,5\n2021-01-03,\n2021-01-04,\n2021-01-05,8\n")
+    series starts at the first day with a value, and a note says so (newest first, the last line is the first
+    day). An empty cell on a row whose date cannot be read is refused for its date, not dropped."""
+    path = _write(tmp_path, "date,views\n2021-01-06,\n2021-01-05,8\n2021-01-04,\n2021-01-03,\n2021-01-02,5\n"
+                            "2021-01-01,\n")
     series = read_series(path, fill=fill)
     assert series.tolist() == values and series.index[0] == pd.Timestamp("2021-01-02")
-    assert series.attrs["notes"][1] == 'took the empty cells of column "views" (lines 2, 4 and 5) for missing days'
-    assert "has empty values on lines 2, 4 and 5" in _refusal(path)
+    assert series.attrs["notes"][1:3] == [
+        'took the empty cells of column "views" (lines 4 and 5) for missing days',
+        'dropped the rows whose cell of column "views" is empty before the first value or after the last (lines 2 '
+        "and 7): there are no days to fill there"]
+    assert "has empty values on lines 2, 4, 5 and 1 more" in _refusal(path)
+    path = _write(tmp_path, "date,views\n2021-01-01,5\n2021-13-45,\n2021-01-03,6\n")
+    assert "has dates that cannot be read on line 3" in _refusal(path, fill=fill)
     path = _write(tmp_path, "date,views\n" + "".join(f"2021-01-0{day},{day % 2 or ''}\n" for day in range(1, 10)))
     assert "has empty values on lines 3, 5, 7 and 1 more;" in _refusal(path)
 
@@ -598,6 +611,34 @@ def test_a_decimal_point_file_with_decimal_point_has_no_note(tmp_path):
     assert series.tolist() == [1.5, 2.0] and series.attrs["notes"] == [USING.format("date", "views")]
 
 
+def test_a_decimal_point_beside_commas_in_a_semicolon_file_makes_the_commas_thousands(tmp_path):
+    """ "999.5" can only be read with a decimal point, so "1,234" holds a thousands separator (as before this
+    release's semicolon rule). Catches the semicolon rule refusing "999.5" as no number."""
+    series = read_series(_write(tmp_path, "date;views\n2021-01-01;1,234\n2021-01-02;999.5\n2021-01-03;0.12345\n"))
+    assert series.tolist() == [1234, 999.5, 0.12345] and series.attrs["notes"][1] == COMMA_THOUSANDS
+    assert read_series(_write(tmp_path, "date;views\n2021-01-01;1,234\n2021-01-02;999.123\n")).tolist() == [
+        1.234, 999123]  # a dot before 3 digits may be a thousands separator: no proof
+
+
+def test_decimal_comma_says_nothing_of_a_file_without_commas_or_dots(tmp_path):
+    series = read_series(_write(tmp_path, "date,views\n2021-01-01,5\n2021-01-02,6\n"), decimal=",")
+    assert series.tolist() == [5, 6] and series.attrs["notes"] == [USING.format("date", "views")]
+
+
+def test_an_unnamed_column_of_row_numbers_is_ignored(tmp_path):
+    """pandas' to_csv of a frame with its default index: an unnamed column 0, 1, 2, … (or 1, 2, 3, …), which is
+    no value column. Catches "several numeric columns", and an unnamed column of other numbers ignored too."""
+    for first in (0, 1):
+        rows = "".join(f"{first + row},2021-01-0{row + 1},{row * 10}\n" for row in range(3))
+        series = read_series(_write(tmp_path, ",date,views\n" + rows))
+        assert series.tolist() == [0, 10, 20]
+        assert series.attrs["notes"][1] == ("ignored column 1, which has no name and numbers the rows (an index "
+                                            "written by pandas' to_csv)")
+    assert "several numeric columns" in _refusal(_write(tmp_path, ",date,views\n5,2021-01-01,1\n7,2021-01-02,2\n"))
+    series = read_series(_write(tmp_path, ",date\n0,2021-01-01\n1,2021-01-02\n"), value_column="Unnamed: 0")
+    assert series.tolist() == [0, 1]  # named, it is read
+
+
 def test_decimal_must_be_a_comma_or_a_dot(tmp_path):
     with pytest.raises(InputError, match="^decimal=\";\" is not a choice; use decimal=',' or decimal='.'$"):
         read_series(_write(tmp_path, "date,views\n2021-01-01,1\n"), decimal=";")
@@ -649,9 +690,17 @@ def test_a_percent_column_keeps_the_file_s_number_rules(tmp_path):
 
 def test_a_comma_file_never_reads_commas_as_decimal_marks(tmp_path):
     """Catches decimal commas applied to every file: in a comma-separated file "1,234" is 1234 and "169,96" is
-    not a number (as before)."""
+    not a number, with advice to say decimal=',' (not to put a number there), which reads both as decimals; a
+    cell that is no number beside it gets the general advice."""
     path = _write(tmp_path, 'date,views\n2021-01-01,"1,234"\n2021-01-02,"169,96"\n')
-    assert 'non-numeric values on line 3 ("169,96")' in _refusal(path)
+    assert _refusal(path) == (f'column "views" of {path} has numbers with a decimal comma on line 3 ("169,96"), '
+                              "which were not read as numbers; if the file's commas are decimal marks, use "
+                              "decimal=','")
+    assert read_series(path, decimal=",").tolist() == [1.234, 169.96]
+    path = _write(tmp_path, 'date,views\n2021-01-01,"1,234"\n2021-01-02,"169,96"\n2021-01-03,"1,5x"\n')
+    assert 'non-numeric values on line 3 ("169,96") and line 4 ("1,5x"); put a number' in _refusal(path)
+    path = _write(tmp_path, 'date,views\n2021-01-01,"169,96"\n')
+    assert 'non-numeric values on line 2 ("169,96"); put a number' in _refusal(path, decimal=".")  # as told
 
 
 def test_decimal_commas_count_when_choosing_the_value_column(tmp_path):

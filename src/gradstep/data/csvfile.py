@@ -45,6 +45,7 @@ _COMMA_THOUSANDS = r"-?(?:[1-9]\d{0,2}|0(?=\.))(?:,\d{3})+(?:\.\d+)?"
 _DECIMAL_COMMA = r"-?(?:\d{1,3}(?:[.\s]\d{3})+|\d+)(?:,\d+)?"
 _THOUSANDS_BEFORE_DECIMAL_COMMA = r"(?<=\d)[.\s](?=\d{3}(?!\d))"
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_DECIMAL_POINT = r"-?\d*\.(?:\d{1,2}|\d{4,})"  # a dot no thousands separator could be: "999.5", "0.12345"
 _SHOWN = 3
 
 
@@ -73,8 +74,12 @@ def read_series(
     text, file_notes = _read_text(path, name)
     delimiter = _sniff_delimiter(text)
     cells = _read_cells(text, delimiter, name)
-    date_column, value_column = _choose_columns(cells, date_column, value_column, delimiter, decimal, name)
+    numbering = [column for column in _row_numbers(cells) if column not in (date_column, value_column)]
+    date_column, value_column = _choose_columns(cells.drop(columns=numbering), date_column, value_column, delimiter,
+                                                decimal, name)
     notes = [f"using date column {show(date_column)} and value column {show(value_column)}", *file_notes]
+    notes += [f"ignored column {int(column.split()[-1]) + 1}, which has no name and numbers the rows (an index "
+              "written by pandas' to_csv)" for column in numbering]
     notes += [f"the header has no name for column {int(column.split()[-1]) + 1}: called it {show(column)}, as "
               "pandas does" for column in (date_column, value_column) if column in cells.attrs["unnamed"]]
     table = cells[[date_column, value_column]].set_axis(["date", "value"], axis=1)
@@ -88,15 +93,12 @@ def read_series(
         notes.append(f"dropped the last row ({lines(table.index[-1:])}), which has no date: a totals row, as an "
                      "analytics export ends")
         table = table.iloc[:-1]
-    empty = table["value"] == ""
-    if fill is not None and empty.any() and not empty.all():
-        notes.append(f"took the empty cells of column {show(value_column)} ({lines(table.index[empty])}) for "
-                     "missing days")
-        table = table[~empty]
     dates, date_notes = parse_dates(table["date"], f"column {show(date_column)} of {name}")
+    if fill is not None:
+        table, dates = _drop_empty(table, dates, show(value_column), notes)
     values, number_note = _to_values(table["value"], delimiter, decimal)
     notes += [*date_notes, *([number_note] if number_note else [])]
-    _check_cells(table, dates, values, date_column, value_column, name)
+    _check_cells(table, dates, values, date_column, value_column, decimal, name)
 
     series = pd.Series(values.to_numpy(), index=pd.DatetimeIndex(dates, name="date"), name=value_column)
     if not series.index.is_monotonic_increasing:
@@ -107,6 +109,30 @@ def read_series(
     series.attrs["notes"] = notes
     series.attrs["date_column"], series.attrs["value_column"] = date_column, value_column
     return series
+
+
+def _row_numbers(cells: pd.DataFrame) -> list[str]:
+    """The unnamed columns that number the rows 0, 1, 2, … or 1, 2, 3, … (pandas' to_csv writes its index so)."""
+    count = len(cells)
+    return [column for column in cells.attrs["unnamed"] if cells[column].str.fullmatch(r"\d{1,9}").all()
+            and cells[column].astype(int).tolist() in (list(range(count)), list(range(1, count + 1)))]
+
+
+def _drop_empty(table: pd.DataFrame, dates: pd.Series, column: str, notes: list[str]) -> tuple:
+    """With fill, the rows whose value cell is empty, dropped: days between two values are then missing days,
+    filled; those before the first value or after the last are no days of the series. A note says which."""
+    empty = (table["value"] == "") & dates.notna()  # an unreadable date is refused, not dropped
+    known = dates[~empty]
+    if not empty.any() or known.empty:
+        return table, dates
+    outside = empty & ((dates < known.min()) | (dates > known.max()))
+    if (empty & ~outside).any():
+        notes.append(f"took the empty cells of column {column} ({lines(table.index[empty & ~outside])}) for "
+                     "missing days")
+    if outside.any():
+        notes.append(f"dropped the rows whose cell of column {column} is empty before the first value or after the "
+                     f"last ({lines(table.index[outside])}): there are no days to fill there")
+    return table[~empty], dates[~empty]
 
 
 def _read_bytes(path: str | PathLike, name: str) -> bytes:
@@ -308,7 +334,8 @@ def _choose_columns(
     numbers = {column: _to_values(countable[column].dropna(), delimiter, decimal)[0] for column in cells.columns}
     numeric = [column for column, parsed in numbers.items() if parsed.notna().mean() > 0.5]
     if value_column is not None:
-        _check_values(countable[value_column], numbers[value_column], numeric, name)
+        _check_values(countable[value_column], numbers[value_column],
+                      [column for column in numeric if column not in (value_column, date_column)], name)
     others = cells.columns.drop(value_column) if value_column is not None else cells.columns
     date_column = date_column or _only_candidate(
         [column for column in others if is_date_like(countable[column].dropna()).mean() > 0.5],
@@ -325,17 +352,19 @@ def _choose_columns(
 
 
 def _check_values(column: pd.Series, parsed: pd.Series, numeric: list[str], name: str) -> None:
-    """Refuse a value column of dates or words, none of whose filled cells is a number (``parsed``, the column's
-    filled cells as numbers; ``numeric`` lists the columns mostly of numbers), saying what it holds and which
-    columns there are to choose instead. A column with some numbers, or of numbers written wrong ("4.2%%"), is
-    read, and its bad cells cited, later."""
+    """Refuse a value column without values, or of dates or words, none of whose filled cells is a number
+    (``parsed``, the column's filled cells as numbers; ``numeric`` lists the columns mostly of numbers), saying
+    what it holds and which columns there are to choose instead. A column with some numbers, or of numbers
+    written wrong ("4.2%%"), is read, and its bad cells cited, later."""
     filled = column.dropna()
     dates = is_date_like(filled).mean() > 0.5
-    if filled.empty or parsed.notna().any() or not (
-            dates or filled.str.contains(r"[^\W\d_]").all()):
+    if filled.empty:
+        problem = f"column {show(column.name)} of {name} has no values, only empty cells"
+    elif parsed.notna().any() or not (dates or filled.str.contains(r"[^\W\d_]").all()):
         return
-    what = "dates" if dates else "text"
-    problem = f"column {show(column.name)} of {name} holds {what}, not numbers, on {_cite(filled)}"
+    else:
+        problem = f"column {show(column.name)} of {name} holds {'dates' if dates else 'text'}, not numbers, on " \
+                  f"{_cite(filled)}"
     if numeric:
         columns = "columns of numbers are" if len(numeric) > 1 else "column of numbers is"
         raise InputError(f"{problem}; its {columns} {quoted(numeric)}: choose one with value_column=NAME")
@@ -360,7 +389,8 @@ def _to_values(texts: pd.Series, delimiter: str, decimal: str | None = None) -> 
     Otherwise the file tells. Commas are thousands separators in a comma-separated file. In a file separated by
     tabs, they are too when every cell with a comma is written so ("1,234", "1,234,567.5"), and otherwise
     decimal marks ("169,96"); in one separated by semicolons, as European spreadsheets write them, they are
-    decimal marks unless some cell could only hold thousands separators ("1,234,567", "1,234.5"). Without
+    decimal marks unless, besides, some cell could only be written with thousands separators ("1,234,567",
+    "1,234.5") or has a decimal point ("999.5"). Without
     commas, dots are thousands separators when every dotted value groups digits by 3 ("1.234", "12.345.678")
     and every other value is a whole number; otherwise decimal points. A column whose every value ends in "%"
     (a click-through rate) is read in percent: "4.2%" as 4.2.
@@ -376,9 +406,10 @@ def _to_values(texts: pd.Series, delimiter: str, decimal: str | None = None) -> 
 
 def _to_plain_values(texts: pd.Series, delimiter: str, decimal: str | None) -> tuple[pd.Series, str | None]:
     """``_to_values`` for cells without a percent sign."""
-    if decimal == ",":
-        return _read_decimal_commas(texts, "as decimal=',' says")
     commas = texts.str.contains(",", regex=False)
+    if decimal == ",":
+        values, note = _read_decimal_commas(texts, "as decimal=',' says")
+        return values, note if (commas | texts.str.contains(".", regex=False)).any() else None
     thousands = 'read commas as thousands separators ("1,234" as 1234), as '
     if decimal == ".":
         return _to_numbers(texts), f"{thousands}decimal='.' says" if commas.any() else None
@@ -386,7 +417,8 @@ def _to_plain_values(texts: pd.Series, delimiter: str, decimal: str | None) -> t
         with_commas = texts[commas]
         if not with_commas.str.fullmatch(_COMMA_THOUSANDS).all():
             return _read_decimal_commas(texts, "as not every comma has 3 digits after it")
-        if delimiter == ";" and not with_commas.str.contains(r",\d{3}[,.]").any():
+        if delimiter == ";" and not (with_commas.str.contains(r",\d{3}[,.]").any()
+                                     or texts[~commas].str.fullmatch(_DECIMAL_POINT).any()):
             example = show(with_commas.iloc[0])
             return _read_decimal_commas(texts, f"as a file separated by semicolons writes them; if {example} means "
                                                f"{_to_numbers(with_commas.iloc[:1]).iloc[0]:,.0f}, use decimal='.'")
@@ -434,9 +466,12 @@ def _cite(texts: pd.Series) -> str:
 
 
 def _check_cells(
-    table: pd.DataFrame, dates: pd.Series, values: pd.Series, date_column: str, value_column: str, name: str
+    table: pd.DataFrame, dates: pd.Series, values: pd.Series, date_column: str, value_column: str,
+    decimal: str | None, name: str,
 ) -> None:
-    """Refuse unreadable or out-of-range dates, empty, non-numeric, negative or huge values, and repeated dates."""
+    """Refuse unreadable or out-of-range dates, empty, non-numeric, negative or huge values, and repeated dates;
+    numbers with a decimal comma that were not read (a comma-separated file's "169,96") with advice to say
+    decimal=','."""
     outside = outside_days(table["date"], dates)
     if outside.any():
         raise InputError(f"column {show(date_column)} of {name} has dates outside {span(FIRST_DAY, LAST_DAY)}, the "
@@ -455,6 +490,10 @@ def _check_cells(
         raise InputError(f"column {show(value_column)} of {name} has empty values on "
                          f"{lines(table.index[bad], _SHOWN)}; put a number on those lines, or use fill='interpolate' "
                          "or fill='zero'")
+    commas = table["value"][bad]
+    if bad.any() and decimal is None and commas.str.fullmatch(r"-?\d+,\d+").all():
+        raise InputError(f"column {show(value_column)} of {name} has numbers with a decimal comma on {_cite(commas)}, "
+                         "which were not read as numbers; if the file's commas are decimal marks, use decimal=','")
     if bad.any():
         raise InputError(f"column {show(value_column)} of {name} has empty or non-numeric values on "
                          f"{_cite(table['value'][bad])}; put a number on those lines, "
