@@ -239,8 +239,20 @@ def test_evaluate_on_data_without_the_model_s_days_says_to_give_that_data(views,
         f"the data ({part.index[0]:%Y-%m-%d}..{part.index[-1]:%Y-%m-%d}) does not hold the days the model was "
         "trained and tested on (2017-01-08..2021-02-14); give the data the model was trained on, or a newer export "
         "of it")
+    assert forecaster.evaluate(views.loc["2017-01-08":"2021-02-14"])["test"]["mae"] == pytest.approx(
+        forecaster.score_test()["mae"])  # exactly the model's days are enough
     with pytest.raises(InputError, match="^the series has a value that is not a number on 2019-05-01"):
         forecaster.evaluate(views.mask(views.index == "2019-05-01"))
+
+
+def test_evaluate_scores_the_model_s_own_dates_on_a_newer_export(views):
+    """A model trained on chosen dates, evaluated on data that goes on: each part is scored on the model's days,
+    not on the defaults for the longer data. Catches the split's train or test dates dropped."""
+    spec = SEASONAL.replace(train=("2018-01-01", "2019-05-16"), test=("2019-05-17", "2019-06-30"))
+    forecaster = Forecaster(spec).fit(views.loc[:"2019-06-30"])
+    results = forecaster.evaluate(views)
+    assert results["train"]["mae"] == pytest.approx(forecaster.metrics["train"]["mae"])
+    assert results["test"]["mae"] == pytest.approx(forecaster.score_test()["mae"])
 
 
 def test_an_interval_never_narrows_further_ahead():

@@ -3,6 +3,7 @@
 
 import json
 import os
+import re
 
 import numpy as np
 import pandas as pd
@@ -177,6 +178,21 @@ def test_predict_gives_the_horizon_with_intervals_in_every_format(capsys, auto, 
     wide = run(capsys, "predict", out, "--csv", path, "--horizon", 3, "--format", "json", "--level", 95)[1]
     for narrow_row, wide_row in zip(result["forecast"], json.loads(wide)["forecast"]):
         assert wide_row["lower"] <= narrow_row["lower"] and wide_row["upper"] >= narrow_row["upper"]
+
+
+def test_predict_says_in_flags_from_which_day_the_backtest_has_too_few_errors_for_the_level(capsys, auto, export):
+    """2 folds and the test days: too few errors for 99 % from the second day. The note is shown under the table,
+    and on standard error with --format csv; none at 50 %. Catches the note dropped, printed into the CSV, or
+    left in Python's words (level=…)."""
+    out, _ = auto
+    path, _ = export
+    note = "note: from 2 days ahead on, the backtest has too few errors per step for the 99 % interval (as few as "
+    code, text, err = run(capsys, "predict", out, "--csv", path, "--horizon", 3, "--level", 99)
+    assert code == 0 and note in text and "train the model again on more folds" in text, err
+    assert re.search(r"use --level \d\d or less", text) and "level=" not in text
+    code, text, err = run(capsys, "predict", out, "--csv", path, "--horizon", 3, "--level", 99, "--format", "csv")
+    assert note in err and note not in text and len(text.splitlines()) == 4
+    assert note[:40] not in "".join(run(capsys, "predict", out, "--csv", path, "--horizon", 3, "--level", 50)[1:])
 
 
 def test_evaluate_json_has_the_test_mae_and_the_interval_coverage(capsys, auto, export):

@@ -454,6 +454,8 @@ def test_fill_takes_empty_cells_for_missing_days(tmp_path, fill, values):
     assert "has empty values on lines 2, 4, 5 and 1 more" in _refusal(path)
     path = _write(tmp_path, "date,views\n2021-01-01,5\n2021-13-45,\n2021-01-03,6\n")
     assert "has dates that cannot be read on line 3" in _refusal(path, fill=fill)
+    series = read_series(_write(tmp_path, "date,views\n2021-01-01,\n2021-01-02,5\n2021-01-03,6\n"), fill=fill)
+    assert series.tolist() == [5, 6] and series.attrs["notes"][1].startswith("dropped the rows")  # nothing taken
     path = _write(tmp_path, "date,views\n" + "".join(f"2021-01-0{day},{day % 2 or ''}\n" for day in range(1, 10)))
     assert "has empty values on lines 3, 5, 7 and 1 more;" in _refusal(path)
 
@@ -623,6 +625,9 @@ def test_a_decimal_point_beside_commas_in_a_semicolon_file_makes_the_commas_thou
 def test_decimal_comma_says_nothing_of_a_file_without_commas_or_dots(tmp_path):
     series = read_series(_write(tmp_path, "date,views\n2021-01-01,5\n2021-01-02,6\n"), decimal=",")
     assert series.tolist() == [5, 6] and series.attrs["notes"] == [USING.format("date", "views")]
+    series = read_series(_write(tmp_path, "date,views\n2021-01-01,1.234\n2021-01-02,6\n"), decimal=",")
+    assert series.tolist() == [1234, 6] and series.attrs["notes"][1] == DECIMAL_COMMAS.format(DOTS_TOO).replace(
+        "not every comma has 3 digits after it", "decimal=',' says")
 
 
 def test_an_unnamed_column_of_row_numbers_is_ignored(tmp_path):
@@ -632,8 +637,8 @@ def test_an_unnamed_column_of_row_numbers_is_ignored(tmp_path):
         rows = "".join(f"{first + row},2021-01-0{row + 1},{row * 10}\n" for row in range(3))
         series = read_series(_write(tmp_path, ",date,views\n" + rows))
         assert series.tolist() == [0, 10, 20]
-        assert series.attrs["notes"][1] == ("ignored column 1, which has no name and numbers the rows (an index "
-                                            "written by pandas' to_csv)")
+        assert series.attrs["notes"][1] == ("ignored column 1, which has no name and numbers the rows (as pandas' "
+                                            "to_csv and R's write.csv write them)")
     assert "several numeric columns" in _refusal(_write(tmp_path, ",date,views\n5,2021-01-01,1\n7,2021-01-02,2\n"))
     series = read_series(_write(tmp_path, ",date\n0,2021-01-01\n1,2021-01-02\n"), value_column="Unnamed: 0")
     assert series.tolist() == [0, 1]  # named, it is read

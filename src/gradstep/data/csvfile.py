@@ -78,8 +78,8 @@ def read_series(
     date_column, value_column = _choose_columns(cells.drop(columns=numbering), date_column, value_column, delimiter,
                                                 decimal, name)
     notes = [f"using date column {show(date_column)} and value column {show(value_column)}", *file_notes]
-    notes += [f"ignored column {int(column.split()[-1]) + 1}, which has no name and numbers the rows (an index "
-              "written by pandas' to_csv)" for column in numbering]
+    notes += [f"ignored column {int(column.split()[-1]) + 1}, which has no name and numbers the rows (as pandas' "
+              "to_csv and R's write.csv write them)" for column in numbering]
     notes += [f"the header has no name for column {int(column.split()[-1]) + 1}: called it {show(column)}, as "
               "pandas does" for column in (date_column, value_column) if column in cells.attrs["unnamed"]]
     table = cells[[date_column, value_column]].set_axis(["date", "value"], axis=1)
@@ -122,9 +122,9 @@ def _drop_empty(table: pd.DataFrame, dates: pd.Series, column: str, notes: list[
     """With fill, the rows whose value cell is empty, dropped: days between two values are then missing days,
     filled; those before the first value or after the last are no days of the series. A note says which."""
     empty = (table["value"] == "") & dates.notna()  # an unreadable date is refused, not dropped
-    known = dates[~empty]
-    if not empty.any() or known.empty:
+    if not empty.any():  # every cell empty: refused before, as a column without values
         return table, dates
+    known = dates[~empty]
     outside = empty & ((dates < known.min()) | (dates > known.max()))
     if (empty & ~outside).any():
         notes.append(f"took the empty cells of column {column} ({lines(table.index[empty & ~outside])}) for "
