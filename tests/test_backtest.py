@@ -248,11 +248,15 @@ def test_evaluate_on_data_without_the_model_s_days_says_to_give_that_data(views,
 def test_evaluate_scores_the_model_s_own_dates_on_a_newer_export(views):
     """A model trained on chosen dates, evaluated on data that goes on: each part is scored on the model's days,
     not on the defaults for the longer data. Catches the split's train or test dates dropped."""
-    spec = SEASONAL.replace(train=("2018-01-01", "2019-05-16"), test=("2019-05-17", "2019-06-30"))
+    spec = SEASONAL.replace(train=("2018-01-01", "2019-05-16"), test=("2019-06-01", "2019-06-30"))  # not the
+    # 45 days after the training part, the test part's default when train is given
     forecaster = Forecaster(spec).fit(views.loc[:"2019-06-30"])
     results = forecaster.evaluate(views)
     assert results["train"]["mae"] == pytest.approx(forecaster.metrics["train"]["mae"])
     assert results["test"]["mae"] == pytest.approx(forecaster.score_test()["mae"])
+    forecaster = Forecaster(SEASONAL).fit(views.loc[:"2019-06-30"])  # the default: the last 45 days then
+    assert forecaster.evaluate(views.loc[:"2019-08-31"])["test"]["mae"] == pytest.approx(
+        forecaster.score_test()["mae"])
 
 
 def test_an_interval_never_narrows_further_ahead():
