@@ -596,6 +596,8 @@ def test_the_command_line_trains_on_lags_in_any_order(capsys, tmp_path):
     (["--lags", "0,7"], "argument --lags: '0,7' holds a day before 1; give distinct days from 1 to --days, e.g. "
                         "1,7,14"),
     (["--lags", "7,1,7"], "argument --lags: '7,1,7' holds a day more than once; give distinct days from 1 to --days"),
+    (["--lags", ",".join(map(str, range(30)))], "argument --lags: '0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16' holds a "
+                                                "day before 1"),  # a long list cut to its first 40 characters
     (["--model", "naive", "--days", "7", "--lags", "1"], "the naive baseline reads its own day (x1), so --lags 1 "
                                                          "does not apply to it; drop lags"),
     (["--model", "naive", "--lags", "1,14"], "so --lags 1,14 does not apply to it"),  # not "beyond --days 7"

@@ -12,7 +12,8 @@ test days are never read at all.
 Intervals are split-conformal on scores: the error |y − ŷ| over the level at the forecast's origin
 (the mean of its last 7 days), by horizon step, so an interval widens and narrows with the series'
 level. The scores are the backtest's, and, as days after the training part are observed, those days'
-own (online: a day's interval uses only the errors of days before it).
+own (online: a day's interval uses only the errors of days before it). An interval further ahead is never
+narrower than a nearer one (``widths``).
 
     result = backtest(spec, series)            # result.table: one row per fold
     table, results = compare(candidates(spec), series)  # ranked by mean MAE over the folds
@@ -406,7 +407,7 @@ def too_few(scores, level: float = LEVEL) -> int | None:
     return next((step for step, errors in enumerate(scores, 1) if _rank(len(errors), level) > len(errors)), None)
 
 
-def reachable(n: int) -> float:
+def reachable(n: int) -> int:
     """The highest level in whole percent that n scores reach: ⌈(n + 1)·level⌉ ≤ n while level ≤ n / (n + 1)."""
     return math.floor(100 * n / (n + 1))
 

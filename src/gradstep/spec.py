@@ -254,8 +254,8 @@ class DataSpec(_Spec):
         if self.page is not None and self.csv is not None:
             raise InputError(f"give page or csv, not both (page={self.page!r}, csv={self.csv!r})")
         if self.csv is None:
-            csv_only = [f"{name}={getattr(self, name)!r}" for name in ("date_column", "value_column", "fill", "decimal")
-                        if getattr(self, name) is not None]
+            csv_only = [f"{name}={getattr(self, name)!r}"
+                        for name in ("date_column", "value_column", "fill", "decimal") if getattr(self, name) is not None]
             if csv_only:
                 raise InputError(f"{' and '.join(csv_only)} appl{'ies' if len(csv_only) == 1 else 'y'} to a CSV "
                                  "file, and the built-in pages have no gaps or columns to choose; give csv=FILE or drop "
