@@ -342,6 +342,8 @@ def test_library_messages_are_shown_in_flags():
     assert in_flags("kind='cnn' is not a choice") == "--model cnn is not a choice"
     assert in_flags("lags=(1, 70) is wrong; lags=(7,) too") == "--lags 1,70 is wrong; --lags 7 too"
     assert in_flags("lags=[1, 1] holds 1 more than once") == "--lags 1,1 holds 1 more than once"  # a model.json's
+    assert in_flags("train=('2020-01-02', '2020-01-01') is empty") == "--train 2020-01-02:2020-01-01 is empty"
+    assert in_flags("page='Xbox' is unknown") == "--page Xbox is unknown"  # only the quotes are stripped
 
 
 def test_train_gives_the_same_weights_for_any_blas_thread_count(tmp_path):

@@ -592,6 +592,8 @@ def test_the_command_line_trains_on_lags_in_any_order(capsys, tmp_path):
     (["--lags", "1,,7"], "argument --lags: '1,,7' is not a list of days"),
     (["--lags", ""], "argument --lags: '' is not a list of days"),
     (["--lags", "1.5"], "argument --lags: '1.5' is not a list of days"),
+    (["--lags", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,x"], "argument --lags: '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,1' "
+                                                             "is not a list of days"),
     (["--days", "7", "--lags", "1,8"], "--lags 1,8 reads the day 8 days before, beyond --days 7"),
     (["--lags", "0,7"], "argument --lags: '0,7' holds a day before 1; give distinct days from 1 to --days, e.g. "
                         "1,7,14"),
