@@ -144,8 +144,15 @@ def test_candidates_are_the_baselines_linear_models_networks_and_the_pooled_ones
     assert list(chosen) == ["naive", "seasonal naive", "linear 7 days", "linear 14 days", "linear 28 days",
                             "linear 56 days", "linear a year", "sigmoid 100 units", "relu 2 × 100",
                             "relu 2 × 100 a year", "linear a year all pages", "relu 2 × 100 all pages",
-                            "relu 2 × 100 a year all pages"]
+                            "relu 2 × 100 a year all pages", "sigmoid 100 units valid a year before",
+                            "relu 2 × 100 valid a year before", "relu 2 × 100 a year valid a year before",
+                            "relu 2 × 100 all pages valid a year before",
+                            "relu 2 × 100 a year all pages valid a year before"]
     assert all(spec.data.page == "Christmas" for spec in chosen.values())
+    assert {name: spec.data.valid_at for name, spec in chosen.items()} == {
+        name: "year_before" if name.endswith(bt.SEASON) else None for name in chosen}
+    assert all(spec == chosen[name.removesuffix(bt.SEASON)].replace(valid_at="year_before")
+               for name, spec in chosen.items() if name.endswith(bt.SEASON))
     relu = chosen["relu 2 × 100"]
     assert (relu.model.units, relu.model.layers, relu.data.days, relu.data.valid_days, relu.train.patience,
             relu.train.epochs) == (100, 2, 56, 28, 10, 200)
@@ -177,6 +184,7 @@ MAES = {"naive (yesterday's value)": 9.0, "seasonal naive (the value a week befo
         "linear, 43 of 371 days (1–28, 357–371), trained on the built-in pages too": 8.5,
         "relu, 2 layers of 100, 56 days, trained on the built-in pages too": 9.5,
         "relu, 2 layers of 100, 43 of 371 days (1–28, 357–371), trained on the built-in pages too": 10.5}
+MAES |= {f"{model}, validated a year before": mae + 7.0 for model, mae in list(MAES.items())[6:]}
 TINY = pd.Series(np.arange(10.0), index=pd.date_range("2021-01-01", periods=10))  # too short for a year before
 
 
@@ -186,13 +194,13 @@ def test_choose_takes_the_lowest_mae_and_an_ensemble_only_when_it_is_lower(monke
     fake({**MAES, "sigmoid, 100 units, 56 days, mean of 3 seeds": ensemble_mae}, monkeypatch)
     name, best, table = bt.choose(bt.candidates(RunSpec()), TINY, blend=1)
     assert name == chosen and best.spec.model.ensemble == (3 if "mean" in chosen else 1)
-    assert list(table["mae"]) == sorted(table["mae"]) and len(table) == 14
+    assert list(table["mae"]) == sorted(table["mae"]) and len(table) == 19
 
 
 def test_a_baseline_winner_gets_no_ensemble(monkeypatch):
     fake({**MAES, "seasonal naive (the value a week before)": 1.0}, monkeypatch)
     name, best, table = bt.choose(bt.candidates(RunSpec()), TINY, blend=1)
-    assert name == "seasonal naive" and len(table) == 13
+    assert name == "seasonal naive" and len(table) == 18
 
 
 def test_conformal_takes_the_rank_that_guarantees_the_level():
@@ -438,9 +446,11 @@ def test_the_costliest_candidates_start_first():
     others, the baselines last."""
     chosen = bt.candidates(RunSpec())
     order = sorted(chosen, key=lambda name: -bt.cost(chosen[name]))
-    assert order[:3] == ["relu 2 × 100 all pages", "relu 2 × 100 a year all pages", "linear a year all pages"]
+    assert order[:5] == ["relu 2 × 100 all pages", "relu 2 × 100 a year all pages",
+                         "relu 2 × 100 all pages valid a year before",
+                         "relu 2 × 100 a year all pages valid a year before", "linear a year all pages"]
     assert set(order[-2:]) == {"naive", "seasonal naive"} and bt.cost(chosen["naive"]) > 0
-    assert {bt.cost(chosen[name]) for name in order[3:-2]} == {1.0}
+    assert {bt.cost(chosen[name]) for name in order[5:-2]} == {1.0}
 
 
 def test_compare_hands_the_executor_each_spec_with_its_cost_and_the_folds_asked(views, monkeypatch):

@@ -181,12 +181,14 @@ EXPECTED = [("naive",                        "naive",          100, 1, 7, 0, Non
             ("linear a year all pages",      "linear",         100, 1, 371, 0, None, 500, Y, "pages", 256),
             ("relu 2 × 100 all pages",       "relu",           100, 2, 56, 28, 10, 500, None, "pages", 256),
             ("relu 2 × 100 a year all pages", "relu",          100, 2, 371, 28, 10, 500, Y, "pages", 256)]
+EXPECTED += [(name + bt.SEASON, *row[1:]) for name in bt.NETWORKS for row in EXPECTED if row[0] == name]
 
 
 def test_candidates_set_every_field_from_a_spec_unlike_them():
     """Catches a candidate keeping the spec's ensemble, layers, dropout, kind, valid_days, patience, lags or
     augmentation, a baseline on 8 days or scaled, the sigmoid without early stopping, a year of other days
-    than 1..28 and 357..371, or a pool on the wrong candidates or with the spec's batch size."""
+    than 1..28 and 357..371, a pool on the wrong candidates or with the spec's batch size, or validation days
+    a year before on other candidates than the five networks' twins."""
     chosen = bt.candidates(BASE.replace(lags=(1, 2, 3, 4, 5), augment="scale", batch_size=32))
     assert list(chosen) == [row[0] for row in EXPECTED]
     assert Y == (*range(1, 29), *range(357, 372))
@@ -197,6 +199,7 @@ def test_candidates_set_every_field_from_a_spec_unlike_them():
                 spec.data.pool, spec.train.batch_size, spec.regularization.augment) == \
             (kind, units, layers, 0.0, 1, days, valid, patience, epochs, lags, pool, batch, None), name
         assert spec.data.scale == (None if kind in ("naive", "seasonal_naive") else "window"), name
+        assert spec.data.valid_at == ("year_before" if name.endswith(bt.SEASON) else None), name
         assert (spec.data.page, spec.model.dtype, spec.train.lr, spec.train.seed) == ("Christmas", "float64", 0.01, 11)
 
 
@@ -204,7 +207,7 @@ def test_only_the_all_pages_candidates_pool_whatever_the_spec_says():
     """Catches the spec's pool kept on the other candidates (the baselines, unscaled, are then refused)."""
     chosen = bt.candidates(RunSpec().replace(scale="window", pool="pages"))
     assert {name: spec.data.pool for name, spec in chosen.items()} == {
-        name: "pages" if name.endswith("all pages") else None for name in chosen}
+        name: "pages" if "all pages" in name else None for name in chosen}
 
 
 def test_candidates_networks_train_at_least_200_epochs():
@@ -249,6 +252,15 @@ LATER = [("linear a year", "linear, 43 of 371 days (1–28, 357–371)", 5.0, 3.
          ("relu 2 × 100 all pages", "relu, 2 layers of 100, 56 days, trained on the built-in pages too", 5.0, 6.0),
          ("relu 2 × 100 a year all pages",
           "relu, 2 layers of 100, 43 of 371 days (1–28, 357–371), trained on the built-in pages too", 5.0, 6.5)]
+YEAR_RELU = "relu, 2 layers of 100, 43 of 371 days (1–28, 357–371)"
+LATER += [("sigmoid 100 units" + bt.SEASON, "sigmoid, 100 units, 56 days, validated a year before", 5.0, 7.0),
+          ("relu 2 × 100" + bt.SEASON, "relu, 2 layers of 100, 56 days, validated a year before", 5.0, 7.5),
+          ("relu 2 × 100 a year" + bt.SEASON, f"{YEAR_RELU}, validated a year before", 5.0, 8.0),
+          ("relu 2 × 100 all pages" + bt.SEASON,
+           "relu, 2 layers of 100, 56 days, trained on the built-in pages too, validated a year before", 5.0, 8.5),
+          ("relu 2 × 100 a year all pages" + bt.SEASON,
+           f"{YEAR_RELU}, trained on the built-in pages too, validated a year before", 5.0, 9.0)]
+TIED |= {model: mae for _, model, mae, _ in LATER[-5:]}
 
 
 def rows(*entries):
@@ -263,11 +275,11 @@ def test_compare_passes_its_arguments_and_tells_on_done_each_result(monkeypatch)
     specs = bt.candidates(RunSpec())
     told = []
     table, done = bt.compare(specs, SERIES, 2, 9, 5, on_done=lambda *args: told.append(args))
-    assert [call[1:] for call in fake.calls] == [(SERIES, 2, 9, 5, False)] * 13  # 10 days: no room a year before
+    assert [call[1:] for call in fake.calls] == [(SERIES, 2, 9, 5, False)] * 18  # 10 days: no room a year before
     assert all(call[1] is SERIES for call in fake.calls)
     assert [call[0] for call in fake.calls] == list(specs.values())
     assert list(done) == list(specs) and list(specs.values()) == [result.spec for result in done.values()]
-    assert len(told) == 13 and all(name == expected and result is done[name]
+    assert len(told) == 18 and all(name == expected and result is done[name]
                                   for (name, result), expected in zip(told, specs))
 
 
@@ -278,8 +290,8 @@ def test_compare_and_choose_backtest_everyone_on_the_year_before_when_all_have_r
     monkeypatch.setattr(bt, "backtest", fake)
     views = load_pageviews("Standard_deviation")
     name, _, _ = bt.choose(bt.candidates(RunSpec()), views, blend=1)
-    assert name == "linear 14 days" and len(fake.calls) == 14
-    assert [call[5] for call in fake.calls] == [True] * 14
+    assert name == "linear 14 days" and len(fake.calls) == 19
+    assert [call[5] for call in fake.calls] == [True] * 19
 
 
 def test_compare_table_is_ranked_stably_with_exact_columns(monkeypatch):
@@ -310,11 +322,11 @@ def test_choose_passes_its_arguments_to_both_backtests_and_on_done(monkeypatch):
     monkeypatch.setattr(bt, "backtest", fake)
     told = []
     name, best, table = bt.choose(bt.candidates(RunSpec()), SERIES, 2, 9, 5, blend=1, on_done=lambda *args: told.append(args))
-    assert [call[1:] for call in fake.calls] == [(SERIES, 2, 9, 5, False)] * 14
+    assert [call[1:] for call in fake.calls] == [(SERIES, 2, 9, 5, False)] * 19
     assert all(call[1] is SERIES for call in fake.calls)
     assert fake.calls[-1][0] == bt.candidates(RunSpec())["linear 14 days"].replace(ensemble=3)
     assert [args[0] for args in told] == [*bt.candidates(RunSpec()), "linear 14 days, mean of 3 seeds"]
-    assert told[-1][1].spec.model.ensemble == 3 and told[-1][1].seconds == 7.0
+    assert told[-1][1].spec.model.ensemble == 3 and told[-1][1].seconds == 9.5
     assert name == "linear 14 days" and best.spec.model.ensemble == 1
 
 
@@ -327,7 +339,7 @@ def test_choose_table_adds_the_ensemble_row_stably_with_exact_columns(monkeypatc
                     ("linear 14 days", "linear, 14 days", 3.0, 2.0),
                     ("linear 56 days", "linear, 56 days", 3.0, 3.0),
                     ("relu 2 × 100", "relu, 2 layers of 100, 56 days", 3.0, 4.5),
-                    ("linear 14 days, mean of 3 seeds", "linear, 14 days, mean of 3 seeds", 3.0, 7.0),
+                    ("linear 14 days, mean of 3 seeds", "linear, 14 days, mean of 3 seeds", 3.0, 9.5),
                     ("naive", "naive (yesterday's value)", 5.0, 0.5),
                     ("linear 7 days", "linear, 7 days", 5.0, 1.5),
                     ("linear 28 days", "linear, 28 days", 5.0, 2.5), *LATER)
@@ -339,7 +351,7 @@ def test_choose_table_adds_the_ensemble_row_stably_with_exact_columns(monkeypatc
     expected = rows(("linear 14 days", "linear, 14 days", 3.0, 2.0),
                     ("linear 56 days", "linear, 56 days", 3.0, 3.0),
                     ("relu 2 × 100", "relu, 2 layers of 100, 56 days", 3.0, 4.5),
-                    ("linear 14 days, mean of 3 seeds", "linear, 14 days, mean of 3 seeds", 3.0, 7.0),
+                    ("linear 14 days, mean of 3 seeds", "linear, 14 days, mean of 3 seeds", 3.0, 9.5),
                     ("seasonal naive", "seasonal naive (the value a week before)", 4.0, 1.0),
                     ("naive", "naive (yesterday's value)", 5.0, 0.5),
                     ("linear 7 days", "linear, 7 days", 5.0, 1.5),
@@ -355,7 +367,7 @@ def test_choose_backtests_an_ensemble_for_every_seeds_above_one(monkeypatch, see
     fake = FakeBacktest({**WIN, "seasonal naive (the value a week before)": 4.0})
     monkeypatch.setattr(bt, "backtest", fake)
     name, best, table = bt.choose(bt.candidates(RunSpec()), SERIES, seeds=seeds, blend=1)
-    assert len(fake.calls) == 13 + (label is not None)
+    assert len(fake.calls) == 18 + (label is not None)
     assert name == (label or "linear 14 days") and best.spec.model.ensemble == seeds
     assert list(table["candidate"])[:2] == ([label, "linear 14 days"] if label else ["linear 14 days", "linear 56 days"])
 

@@ -56,7 +56,10 @@ def test_the_cli_constants_are_the_backtest_modules():
 def test_auto_prints_each_candidate_then_the_choice_and_records_the_table(auto):
     out, lines = auto
     assert "note: left out for lack of training days: linear a year, relu 2 × 100 a year, linear a year all " \
-        "pages, relu 2 × 100 a year all pages" in lines  # 400 days: the models of a year have no room
+        "pages, relu 2 × 100 a year all pages, sigmoid 100 units valid a year before, relu 2 × 100 valid a year " \
+        "before, relu 2 × 100 a year valid a year before, relu 2 × 100 all pages valid a year before, relu 2 × 100 " \
+        "a year all pages valid a year before" in lines  # 400 days: the models of a year, or validated a year
+    # before, have no room
     assert "choosing by backtest: 9 candidates on 2 folds of 28 days before the test days" in lines  # no year before
     finished = [line for line in lines if line.startswith("  ") and "MAE" in line]
     assert len(finished) >= 9 and all("Watch time (hours)" in line for line in finished)

@@ -31,6 +31,7 @@ BAD = {
     "train": ["2017-01-01", ("2017-01-01",), ("2017-01-01", 2020), ("a", "b", "c"), 5],
     "test": ["2021-01-01:2021-02-14", ["2021-01-01"], (None, None), 0],
     "valid_days": [-1, 36501, True, 2.5, "45", None, HUGE],
+    "valid_at": ["end", "Year_before", "", True, 0],
     "scale": ["log", "Window", "", True, 0],
     "pool": ["all", "Pages", "", True, 0],
     "kind": ["cnn", "Linear", "", None, 1],
@@ -459,8 +460,8 @@ def test_to_dict_turns_tuples_into_lists():
      "its own level, which that hardly changes; drop one of them"),
     (lambda: RunSpec().replace(learning_rate=0.1),
      "a run spec has no field learning_rate; its fields are page, csv, date_column, value_column, fill, decimal, "
-     "days, lags, train, test, valid_days, scale, pool, kind, units, layers, dropout, dtype, ensemble, loss, "
-     "optimizer, lr, momentum, epochs, batch_size, seed, patience, l1, weight_decay, input_noise, augment"),
+     "days, lags, train, test, valid_days, valid_at, scale, pool, kind, units, layers, dropout, dtype, ensemble, "
+     "loss, optimizer, lr, momentum, epochs, batch_size, seed, patience, l1, weight_decay, input_noise, augment"),
 ])
 def test_whole_structural_messages(make, message):
     with pytest.raises(InputError) as caught:
@@ -470,7 +471,7 @@ def test_whole_structural_messages(make, message):
 
 def test_fields_are_in_declaration_order():
     expected = [("data", name) for name in ("page", "csv", "date_column", "value_column", "fill", "decimal", "days",
-                                            "lags", "train", "test", "valid_days", "scale", "pool")]
+                                            "lags", "train", "test", "valid_days", "valid_at", "scale", "pool")]
     expected += [("model", name) for name in ("kind", "units", "layers", "dropout", "dtype", "ensemble")]
     expected += [("train", name) for name in ("loss", "optimizer", "lr", "momentum", "epochs", "batch_size", "seed",
                                               "patience")]

@@ -38,7 +38,7 @@ from . import run as runs
 from .data import make_windows
 from .errors import InputError
 from .executor import MAX_WORKERS, Job, open_executor
-from .spec import BASELINES, MAX_MEMBERS, BlendSpec, RunSpec
+from .spec import BASELINES, MAX_MEMBERS, YEAR, BlendSpec, RunSpec
 
 FOLDS = 4
 AUTO_FOLDS = 8  # --model auto ranks its candidates on more folds: measured better, at twice the time
@@ -46,8 +46,10 @@ FOLD_DAYS = 28
 HORIZON = 28
 BLEND = 4
 LEVEL = 80
-YEAR = 364
 YEARLY = tuple(range(1, 29)) + tuple(range(YEAR - 7, YEAR + 8))
+NETWORKS = ("sigmoid 100 units", "relu 2 × 100", "relu 2 × 100 a year", "relu 2 × 100 all pages",
+            "relu 2 × 100 a year all pages")
+SEASON = " valid a year before"
 
 
 @dataclass
@@ -79,16 +81,17 @@ class Backtest:
 
 
 def training_end(spec: RunSpec | BlendSpec, series: pd.Series) -> pd.Timestamp:
-    """The last day of the training part (its validation days included): no backtest reads past it."""
+    """The last day of the training part (its validation days included, wherever they lie): no backtest reads
+    past it."""
     parts = runs.split(spec, series)
-    last = parts.valid if len(parts.valid) else parts.train
-    return pd.Timestamp(last.dates[-1])
+    return max(pd.Timestamp(part.dates[-1]) for part in (parts.train, parts.valid) if len(part))
 
 
 def _room(spec: RunSpec | BlendSpec, series: pd.Series, fold_days: int) -> tuple[pd.Timestamp, pd.Timestamp, int, int]:
     """The training part's first target day and last day, the training days a fold needs before it (with a
-    pool, also those until the built-in pages have windows before the fold's validation days), and how many
-    folds of ``fold_days`` fit after those; a blend's are those of the member that needs the latest first fold."""
+    pool, also those until the built-in pages have windows before the fold's validation days; with
+    ``valid_at``, at least a year), and how many folds of ``fold_days`` fit after those; a blend's are those of
+    the member that needs the latest first fold."""
     if isinstance(spec, BlendSpec):
         return max((_room(member, series, fold_days) for member in spec.specs),
                    key=lambda room: room[0] + pd.Timedelta(days=room[2]))
@@ -97,6 +100,8 @@ def _room(spec: RunSpec | BlendSpec, series: pd.Series, fold_days: int) -> tuple
     needed = spec.data.days + spec.data.n_inputs + spec.data.valid_days + 30
     if spec.data.pool is not None:  # and the built-in pages must have windows before a fold's validation days
         needed = max(needed, (runs.POOL_START - first).days + spec.data.days + spec.data.valid_days + 1)
+    if spec.data.valid_at == "year_before":  # and its validation days, a year before the fold, must be there
+        needed = max(needed, YEAR)
     return first, end, needed, max(0, ((end - first).days + 1 - needed) // fold_days)
 
 
@@ -244,9 +249,12 @@ def candidates(spec: RunSpec) -> dict[str, RunSpec]:
     (100 units) and a ReLU network (2 layers of 100) on 56 days with early stopping on the last 28 training
     days; "a year": a linear model and the ReLU network reading the last 4 weeks and the same 15 days a year
     before (``YEARLY``); "all pages": the ReLU network (56 days and a year) and the yearly linear model trained
-    on the built-in pages' windows too (``pool="pages"``, 256 windows a batch). The trained ones read each
-    window relative to its level (``scale="window"``, so without ``augment``); the others read the series
-    alone; the training settings are otherwise ``spec``'s."""
+    on the built-in pages' windows too (``pool="pages"``, 256 windows a batch); and each of the five networks
+    (``NETWORKS``) again, early-stopped instead on the 28 days from a year before the day after its training
+    part (``valid_at="year_before"``, named with ``SEASON``): the season its forecasts are for, where the last
+    days may be another (the holidays before January). The trained ones read each window relative to its level
+    (``scale="window"``, so without ``augment``); the others read the series alone; the training settings are
+    otherwise ``spec``'s."""
     plain = spec.replace(ensemble=1, units=100, layers=1, dropout=0.0, lags=None, scale="window", augment=None,
                          pool=None)
     chosen = {name.replace("_", " "): plain.replace(kind=name, days=7, valid_days=0, patience=None, scale=None)
@@ -264,6 +272,8 @@ def candidates(spec: RunSpec) -> dict[str, RunSpec]:
     chosen["linear a year all pages"] = chosen["linear a year"].replace(**pages)
     chosen["relu 2 × 100 all pages"] = relu.replace(**pages)
     chosen["relu 2 × 100 a year all pages"] = relu.replace(**year, **pages)
+    for name in NETWORKS:
+        chosen[f"{name}{SEASON}"] = chosen[name].replace(valid_at="year_before")
     return chosen
 
 

@@ -66,7 +66,7 @@ def split(spec: RunSpec, series: pd.Series) -> Split:
     """The windows of ``series`` for ``spec.data.days`` days, split by target date into train, valid and test."""
     data = spec.data
     return split_windows(make_windows(series, data.days), train=data.train, test=data.test,
-                         valid_days=data.valid_days)
+                         valid_days=data.valid_days, valid_at=data.valid_at)
 
 
 def prepare(spec: RunSpec, series: pd.Series) -> tuple[Split, Standardizer]:
@@ -194,6 +194,12 @@ def _range(windows) -> list[str] | None:
     if not len(windows):
         return None
     return [windows.dates[0].date().isoformat(), windows.dates[-1].date().isoformat()]
+
+
+def last_fit_day(ranges: dict) -> pd.Timestamp:
+    """The training part's last day from a run's ``ranges``: of its training and validation days, wherever the
+    validation days lie (``valid_at``)."""
+    return max(pd.Timestamp(ranges[part][1]) for part in ("train", "valid") if ranges[part])
 
 
 @dataclass

@@ -94,7 +94,7 @@ def _fold(spec: RunSpec, series: pd.Series, train: Windows, valid: Windows) -> F
     """A fold reading ``series`` up to its last validation day, training on ``train``, validating on ``valid``."""
     end = max(train.dates[-1], valid.dates[-1])
     first = train.dates[0].date().isoformat()
-    fold_spec = spec.replace(train=(first, end.date().isoformat()), test=None, valid_days=len(valid))
+    fold_spec = spec.replace(train=(first, end.date().isoformat()), test=None, valid_days=len(valid), valid_at=None)
     return Fold(fold_spec, series.loc[:end], Split(train, valid, valid.select(slice(0, 0))))
 
 

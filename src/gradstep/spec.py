@@ -29,10 +29,12 @@ LOSS_NAMES = ("mae", "mse", "huber")
 OPTIMIZER_NAMES = ("sgd", "adam", "adamw")
 FILLS = ("interpolate", "zero")
 DECIMALS = (",", ".")
+VALID_AT = ("year_before",)
 SCALES = ("window",)
 POOLS = ("pages",)
 AUGMENTATIONS = ("scale",)
 DTYPES = ("float32", "float64")
+YEAR = 364  # 52 weeks: the same weekdays a year before
 
 
 def _listed(lags: tuple) -> str:
@@ -241,6 +243,10 @@ class DataSpec(_Spec):
     test: tuple | None = parameter(None, DateRange("2021-01-01..2021-02-14, or the last 45 days"),
                                    "test days, START:END inclusive")
     valid_days: int = parameter(0, Interval(int, 0, 36500), "the last N training days become a validation part")
+    valid_at: str | None = parameter(None, OneOf(VALID_AT, "the last training days"),
+                                     "year_before: the validation days are instead the valid_days days from 364 "
+                                     "days (52 weeks) before the day after the training part, the season the test "
+                                     "days are in; the model trains on every other training day")
     scale: str | None = parameter(None, OneOf(SCALES, "standardise with the training part's mean and std"),
                                   "window: read each window relative to its level s (the mean of its last 7 "
                                   "days), asinh(x) − asinh(s) ≈ log(x/s), and predict the day's value the same "
@@ -268,6 +274,10 @@ class DataSpec(_Spec):
         if self.pool is not None and self.scale != "window":
             raise InputError(f"pool={self.pool!r} trains on other series too, whose levels differ from this one's; "
                              "it needs scale='window', which reads every window relative to its own level")
+        if self.valid_at is not None and not 1 <= self.valid_days <= YEAR:
+            raise InputError(f"valid_at={self.valid_at!r} places the validation days, and valid_days="
+                             f"{self.valid_days} {'gives none' if self.valid_days < 1 else 'reaches past a year'}; "
+                             f"use valid_days from 1 to {YEAR}, e.g. valid_days=28")
         if self.lags is not None and self.lags[-1] > self.days:
             raise InputError(f"lags={_shown(self.lags)} reads the day {self.lags[-1]} days before, beyond "
                              f"days={self.days}; use lags of at most {self.days}, or days={self.lags[-1]} or more")
@@ -387,9 +397,10 @@ class RunSpec:
 
     def describe(self) -> str:
         """The model and the days it reads, e.g. "relu, 2 layers of 8, 3 of 14 days (1, 7, 14)", and "trained on
-        the built-in pages too" with a pool."""
+        the built-in pages too" with a pool, "validated a year before" with ``valid_at``."""
         pool = ", trained on the built-in pages too" if self.data.pool == "pages" else ""
-        return self.model.describe(self.data.days, self.data.lags) + pool
+        season = ", validated a year before" if self.data.valid_at == "year_before" else ""
+        return self.model.describe(self.data.days, self.data.lags) + pool + season
 
     def to_dict(self) -> dict:
         """Plain JSON types: {"data": {...}, "model": {...}, "train": {...}, "regularization": {...}}."""

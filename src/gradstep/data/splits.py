@@ -9,6 +9,7 @@ import pandas as pd
 from gradstep.data._words import count, span
 from gradstep.data.windows import Windows
 from gradstep.errors import InputError
+from gradstep.spec import VALID_AT, YEAR
 
 LECTURE_TRAIN = ("2017-01-01", "2020-12-31")
 LECTURE_TEST = ("2021-01-01", "2021-02-14")
@@ -46,8 +47,11 @@ def split_windows(
     train: Sequence[DateLike] | None = None,
     test: Sequence[DateLike] | None = None,
     valid_days: int = 0,
+    valid_at: str | None = None,
 ) -> Split:
-    """Split examples by target date into inclusive train and test ranges, validating on the last training days.
+    """Split examples by target date into inclusive train and test ranges, validating on the last
+    ``valid_days`` training days, or with ``valid_at="year_before"`` on the ``valid_days`` days from a year
+    (``YEAR``) before the day after the training part: the season the test days are in.
 
     With neither range given: the lecture's ranges when the data covers them, else the last 45 days for testing
     and every earlier day for training. A missing train range is every day before the test range; a missing
@@ -55,6 +59,8 @@ def split_windows(
     """
     if isinstance(valid_days, bool) or not isinstance(valid_days, (int, np.integer)) or valid_days < 0:
         raise InputError(f"valid_days={valid_days!r} is not a whole number of at least 0")
+    if valid_at is not None and valid_at not in VALID_AT:
+        raise InputError(f"valid_at={valid_at!r} is not one of None, {', '.join(map(repr, VALID_AT))}")
     first_day = windows.dates[0] - pd.Timedelta(days=windows.days)
     last_day = windows.dates[-1]
     if train is None and test is None:
@@ -81,8 +87,11 @@ def split_windows(
                          f"{span(test_start, test_end)} overlap; start the test range after the train range ends")
     fit = _targets(windows, "train", train_start, train_end)
     test_part = _targets(windows, "test", test_start, test_end)
-    cut = max(len(fit) - valid_days, 0)
-    train_part, valid_part = fit.select(slice(0, cut)), fit.select(slice(cut, None))
+    if valid_at is None:
+        cut = max(len(fit) - valid_days, 0)
+        train_part, valid_part = fit.select(slice(0, cut)), fit.select(slice(cut, None))
+    else:
+        train_part, valid_part = _year_before(fit, valid_days)
     if len(train_part) < windows.days + 1:
         after_valid = f" after {count(valid_days, 'validation day')}" if valid_days else ""
         raise InputError(f"the train range {span(train_start, train_end)} leaves "
@@ -90,6 +99,23 @@ def split_windows(
                          f"least {windows.days + 1}; widen the train range, or use fewer history days or validation days "
                          f"than days={windows.days} and valid_days={valid_days}")
     return Split(train=train_part, valid=valid_part, test=test_part)
+
+
+def _year_before(fit: Windows, valid_days: int) -> tuple[Windows, Windows]:
+    """The training part's examples but those of the ``valid_days`` days from YEAR days before the day after
+    its last, and those."""
+    start = fit.dates[-1] + pd.Timedelta(days=1 - YEAR)
+    end = start + pd.Timedelta(days=valid_days - 1)
+    if valid_days > YEAR:
+        raise InputError(f"valid_at='year_before' validates on the valid_days days from {YEAR} days before the "
+                         f"training part ends, and valid_days={valid_days} reaches past its end; use valid_days="
+                         f"{YEAR} or fewer")
+    if start < fit.dates[0]:
+        raise InputError(f"valid_at='year_before' validates on {span(start, end)}, a year before the training "
+                         f"part ends, and it starts on {fit.dates[0]:%Y-%m-%d}; start the train range by "
+                         f"{start:%Y-%m-%d}, or drop valid_at")
+    held = np.asarray((fit.dates >= start) & (fit.dates <= end))
+    return fit.select(~held), fit.select(held)
 
 
 def _check_length(total: int, days: int, valid_days: int, dates: pd.DatetimeIndex) -> None:
