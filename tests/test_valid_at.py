@@ -63,7 +63,7 @@ def test_a_training_part_shorter_than_a_year_is_refused_with_the_date_it_must_st
         split_windows(windows, train=("2020-01-04", "2020-12-31"), valid_days=28, valid_at="year_before")
     assert str(error.value) == ("valid_at='year_before' validates on 2020-01-03..2020-01-30, a year before the "
                                 "training part ends, and it starts on 2020-01-04; start the train range by "
-                                "2020-01-03, or drop valid_at")
+                                "2020-01-03, or drop valid_at='year_before'")
     exact = split_windows(windows, train=("2020-01-03", "2020-12-31"), valid_days=28, valid_at="year_before")
     assert days_of(exact.valid) == ("2020-01-03", "2020-01-30", 28) and days_of(exact.train)[0] == "2020-01-31"
 
@@ -152,6 +152,11 @@ def test_the_command_line_offers_it_and_says_so(capsys, tmp_path):
     code = main(["train", "--days", "7", "--valid-at", "year_before", "--quiet", "--out", str(tmp_path / "n")])
     err = capsys.readouterr().err
     assert code == 2 and "--valid-at year_before places the validation days, and --valid-days 0 gives none" in err
+    assert not (tmp_path / "n").exists()
+    code = main(["train", "--days", "7", "--valid-days", "28", "--valid-at", "year_before", "--train",
+                 "2020-06-01:2020-12-31", "--quiet", "--out", str(tmp_path / "n")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.endswith("start the train range by 2020-01-03, or drop --valid-at year_before\n")
     assert not (tmp_path / "n").exists()
 
 

@@ -113,7 +113,7 @@ def _year_before(fit: Windows, valid_days: int) -> tuple[Windows, Windows]:
     if start < fit.dates[0]:
         raise InputError(f"valid_at='year_before' validates on {span(start, end)}, a year before the training "
                          f"part ends, and it starts on {fit.dates[0]:%Y-%m-%d}; start the train range by "
-                         f"{start:%Y-%m-%d}, or drop valid_at")
+                         f"{start:%Y-%m-%d}, or drop valid_at='year_before'")
     held = np.asarray((fit.dates >= start) & (fit.dates <= end))
     return fit.select(~held), fit.select(held)
 
