@@ -128,7 +128,7 @@ def test_a_saved_model_validated_a_year_before_evaluates_and_calibrates_after_it
     spec = SEASONAL.replace(train=("2019-01-08", "2020-03-29"))
     forecaster = Forecaster(spec).fit(s)
     forecaster.backtest = bt.backtest(spec, s, n_folds=1).to_dict()
-    assert runs.last_fit_day(forecaster.run.ranges) == pd.Timestamp("2020-03-29")
+    assert runs.fit_days(forecaster.run.ranges) == (pd.Timestamp("2019-01-08"), pd.Timestamp("2020-03-29"))
     assert forecaster.run.ranges["valid"] == ["2019-04-01", "2019-04-28"]
     forecaster.save(tmp_path / "m")
     loaded, meta = Forecaster.load(tmp_path / "m")
@@ -170,3 +170,58 @@ def test_a_cross_validation_fold_validates_on_its_own_days_and_its_spec_says_so(
         assert fold.spec.data.valid_at is None and fold.spec.data.valid_days == 28
         assert days_of(fold.split.valid) == (*days["test"], 28)
         assert fold.spec.data.train == (days["train"][0], days["test"][1])
+
+
+def test_a_model_whose_validation_days_open_its_training_part_evaluates():
+    """The validation block may start on the training part's first day: its training days then start after
+    the block. Catches evaluate splitting again from the first training day (it refused its own model: "start
+    the train range by ...") or checking the data from there."""
+    s = series(499)
+    spec = SEASONAL.replace(train=("2019-03-31", "2020-03-28"))
+    forecaster = Forecaster(spec).fit(s)
+    assert forecaster.run.ranges["valid"] == ["2019-03-31", "2019-04-27"]
+    assert forecaster.run.ranges["train"] == ["2019-04-28", "2020-03-28"]
+    assert runs.fit_days(forecaster.run.ranges) == (pd.Timestamp("2019-03-31"), pd.Timestamp("2020-03-28"))
+    results = forecaster.evaluate(s)
+    for part in ("train", "valid"):
+        assert results[part]["mae"] == pytest.approx(forecaster.run.metrics[part]["mae"], rel=1e-9)
+    with pytest.raises(InputError, match=r"does not hold the days the model was trained and tested on \(2019-03-31"):
+        forecaster.evaluate(s.loc["2019-04-01":])
+
+
+def test_shuffled_folds_of_a_spec_validated_a_year_before_read_up_to_their_last_day():
+    """Its training part lists the days after the block before the block's own: catches a fold cut at the last
+    row in that order (the block's last day) instead of its latest day, which drops the later training days
+    from the fold's series and range; and a fold that validates on the first day whose range starts after it."""
+    from gradstep.selection import shuffled_kfold
+    s = series(499)
+    for fold in shuffled_kfold(SEASONAL.replace(patience=None), s, folds=4, within=("2020-02-03", "2020-03-29")):
+        last = max(fold.split.train.dates.max(), fold.split.valid.dates.max())
+        assert last == pd.Timestamp("2020-03-29") and fold.series.index[-1] == last
+        assert fold.spec.data.train == ("2019-01-08", "2020-03-29")
+        assert fold.split.train.dates.is_monotonic_increasing
+    firsts = {fold.spec.data.train[0] for fold in shuffled_kfold(SEASONAL.replace(patience=None), s, folds=4)}
+    assert firsts == {"2019-01-08"}  # also the fold that validates on the first day: its range starts there
+
+
+def test_auto_takes_no_valid_at_from_the_spec_and_the_command_line_says_so(capsys, tmp_path):
+    """Catches candidates keeping the spec's valid_at: the baselines and linear models (valid_days=0) were then
+    refused, naming a valid_days the user never gave."""
+    chosen = bt.candidates(SEASONAL)
+    assert {name: spec.data.valid_at for name, spec in chosen.items()} == {
+        name: "year_before" if name.endswith(bt.SEASON) else None for name in chosen}
+    code = main(["train", "--model", "auto", "--valid-days", "28", "--valid-at", "year_before", "--quiet",
+                 "--out", str(tmp_path / "m")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--valid-at does not apply to --model auto; drop it" in err
+
+
+def test_rolling_cross_validation_of_such_a_spec_has_the_folds_of_one_without_it():
+    """Its folds validate on their own days, so they need no year before them: catches the room of valid_at
+    counted for folds that do not use it (fewer folds than the training part has room for)."""
+    from gradstep.selection import rolling_origin
+    s = series(499)
+    spec = SEASONAL.replace(patience=None)
+    assert bt.max_folds(spec, s) == 2
+    seasonal, plain = rolling_origin(spec, s, folds=10), rolling_origin(spec.replace(valid_at=None), s, folds=10)
+    assert [fold.spec for fold in seasonal] == [fold.spec for fold in plain] and len(seasonal) == 10

@@ -2,9 +2,9 @@
 
 A backtest cuts the last ``folds × fold_days`` days of the training part into folds, and adds the
 ``fold_days`` days a year before the forecasts start (the season they will be made in) when the training
-part has room for them before the others. For each fold the
-run path trains the spec on every day before the fold (its own validation days, if any, at the end of
-those) and forecasts the fold's days one step ahead, from the true values before each day; it also
+part has room for them before the others. For each fold the run path trains the spec on every day before
+the fold (its own validation days, if any, among those: at their end, or a year before the fold with
+``valid_at``) and forecasts the fold's days one step ahead, from the true values before each day; it also
 forecasts 1, 2, …, ``horizon`` days ahead from each day (recursively: each forecast becomes the input
 of the next). The series is cut at the fold's last day, so no fold ever sees its own future, and the
 test days are never read at all.
@@ -256,7 +256,7 @@ def candidates(spec: RunSpec) -> dict[str, RunSpec]:
     (``scale="window"``, so without ``augment``); the others read the series alone; the training settings are
     otherwise ``spec``'s."""
     plain = spec.replace(ensemble=1, units=100, layers=1, dropout=0.0, lags=None, scale="window", augment=None,
-                         pool=None)
+                         pool=None, valid_at=None)
     chosen = {name.replace("_", " "): plain.replace(kind=name, days=7, valid_days=0, patience=None, scale=None)
               for name in BASELINES}
     for days in (7, 14, 28, 56):

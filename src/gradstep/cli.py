@@ -472,7 +472,7 @@ def run_spec(args) -> RunSpec:
     kind = args.kind or "linear"
     unused = [flag(name) for name, kinds in MODEL_ONLY.items() if getattr(args, name) is not None and kind not in kinds]
     if kind == "auto":
-        unused += [flag(name) for name in ("days", "lags", "ensemble", "scale", "pool", "augment")
+        unused += [flag(name) for name in ("days", "lags", "valid_at", "ensemble", "scale", "pool", "augment")
                    if getattr(args, name) is not None]
     else:
         for name, what in (("blend", "averages the best candidates"), ("workers", "backtests the candidates")):

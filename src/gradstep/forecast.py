@@ -79,13 +79,13 @@ class Forecaster:
         test days before it). The test days are among them, so ``scored`` records "test"."""
         run = self._fitted()
         ranges = run.ranges
-        end = runs.last_fit_day(ranges)
-        first, last = pd.Timestamp(ranges["train"][0]), pd.Timestamp(ranges["test"][1])
+        first, end = runs.fit_days(ranges)
+        last = pd.Timestamp(ranges["test"][1])
         if series.index[0] > first or series.index[-1] < last:
             raise InputError(f"the data ({series.index[0]:%Y-%m-%d}..{series.index[-1]:%Y-%m-%d}) does not hold the "
                              f"days the model was trained and tested on ({first:%Y-%m-%d}..{last:%Y-%m-%d}); give the "
                              "data the model was trained on, or a newer export of it")
-        parts = runs.split(self.spec.replace(train=(ranges["train"][0], end.date().isoformat()),
+        parts = runs.split(self.spec.replace(train=(first.date().isoformat(), end.date().isoformat()),
                                              test=tuple(ranges["test"])), series)
         if "test" not in run.scored:
             run.scored.append("test")
@@ -157,7 +157,7 @@ class Forecaster:
         after the training part (days the model never trained on, each known before the next forecast)."""
         base = [list(step) for step in self.backtest["scores"][:steps]]
         ranges = self._fitted().ranges
-        start = runs.last_fit_day(ranges) + pd.Timedelta(days=1)
+        start = runs.fit_days(ranges)[1] + pd.Timedelta(days=1)
         if start > series.index[-1]:
             return base
         seen = step_scores(self._fitted(), series, start, series.index[-1], steps)

@@ -196,10 +196,11 @@ def _range(windows) -> list[str] | None:
     return [windows.dates[0].date().isoformat(), windows.dates[-1].date().isoformat()]
 
 
-def last_fit_day(ranges: dict) -> pd.Timestamp:
-    """The training part's last day from a run's ``ranges``: of its training and validation days, wherever the
-    validation days lie (``valid_at``)."""
-    return max(pd.Timestamp(ranges[part][1]) for part in ("train", "valid") if ranges[part])
+def fit_days(ranges: dict) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The training part's first and last day from a run's ``ranges``: of its training and validation days
+    together, wherever the validation days lie (``valid_at``)."""
+    days = [pd.Timestamp(day) for part in ("train", "valid") if ranges[part] for day in ranges[part]]
+    return min(days), max(days)
 
 
 @dataclass

@@ -93,7 +93,7 @@ class Fold:
 def _fold(spec: RunSpec, series: pd.Series, train: Windows, valid: Windows) -> Fold:
     """A fold reading ``series`` up to its last validation day, training on ``train``, validating on ``valid``."""
     end = max(train.dates[-1], valid.dates[-1])
-    first = train.dates[0].date().isoformat()
+    first = min(train.dates[0], valid.dates[0]).date().isoformat()
     fold_spec = spec.replace(train=(first, end.date().isoformat()), test=None, valid_days=len(valid), valid_at=None)
     return Fold(fold_spec, series.loc[:end], Split(train, valid, valid.select(slice(0, 0))))
 
@@ -114,7 +114,7 @@ def rolling_origin(spec: RunSpec, series: pd.Series, folds: int = backtest.FOLDS
     fold_days = Interval(int, 1, 3650).check("fold_days", fold_days)
     first = runs.split(spec, series).train.dates[0]
     made = []
-    for fold in backtest.folds(spec, series, folds, fold_days):
+    for fold in backtest.folds(spec.replace(valid_at=None), series, folds, fold_days):  # each validates on its days
         start, end = (pd.Timestamp(day) for day in fold["test"])
         windows = make_windows(series.loc[:end], spec.data.days)
         made.append(_fold(spec, series, windows.between(first, start - pd.Timedelta(days=1)),
@@ -136,6 +136,7 @@ def shuffled_kfold(spec: RunSpec, series: pd.Series, folds: int = 5, seed: int =
     pool = parts.train if not len(parts.valid) else Windows(
         np.concatenate([parts.train.X, parts.valid.X]), np.concatenate([parts.train.y, parts.valid.y]),
         parts.train.dates.append(parts.valid.dates))
+    pool = pool.select(np.argsort(pool.dates, kind="stable"))  # by date, wherever the validation days lay
     candidates = np.arange(len(pool))
     if within is not None:
         start, end = (pd.Timestamp(day) for day in within)

@@ -242,7 +242,8 @@ class DataSpec(_Spec):
                                     "training days, START:END inclusive")
     test: tuple | None = parameter(None, DateRange("2021-01-01..2021-02-14, or the last 45 days"),
                                    "test days, START:END inclusive")
-    valid_days: int = parameter(0, Interval(int, 0, 36500), "the last N training days become a validation part")
+    valid_days: int = parameter(0, Interval(int, 0, 36500),
+                                "N training days become a validation part: the last N, or see valid_at")
     valid_at: str | None = parameter(None, OneOf(VALID_AT, "the last training days"),
                                      "year_before: the validation days are instead the valid_days days from 364 "
                                      "days (52 weeks) before the day after the training part, the season the test "
